@@ -1,0 +1,81 @@
+// swift-tools-version:6.0
+import Foundation
+import PackageDescription
+
+// MARK: - Build settings
+
+/// CPU the SIMD kernels are compiled for. `native` (the default) is fastest on the machine that
+/// builds; cluster images whose CPUs differ set e.g. TRAINYARD_TARGET_CPU=haswell or
+/// skylake-avx512 (see docs/OPERATIONS.md). Without FMA, SIMD code falls back to libm calls.
+let targetCPU = ProcessInfo.processInfo.environment["TRAINYARD_TARGET_CPU"] ?? "native"
+
+/// Settings for targets with hot numeric loops.
+let kernelSettings: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", targetCPU]),
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+/// The git revision of the checkout this manifest lives in, read from `.git` without running git.
+func gitRevision() -> String {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    let git = root.appendingPathComponent(".git")
+    guard let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+    else { return "" }
+    guard head.hasPrefix("ref: ") else { return String(head.prefix(12)) }
+    let ref = String(head.dropFirst(5))
+    if let hash = try? String(contentsOf: git.appendingPathComponent(ref), encoding: .utf8) {
+        return String(hash.trimmingCharacters(in: .whitespacesAndNewlines).prefix(12))
+    }
+    if let packed = try? String(contentsOf: git.appendingPathComponent("packed-refs"), encoding: .utf8) {
+        for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {
+            return String(line.prefix(12))
+        }
+    }
+    return ""
+}
+
+let revision = gitRevision().filter { $0.isHexDigit }
+
+// MARK: - Package
+
+let package = Package(
+    name: "Trainyard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "trainyard", targets: ["trainyard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(
+            name: "CBuildInfo",
+            cSettings: [.define("TRAINYARD_GIT_REVISION", to: "\"\(revision)\"")]
+        ),
+        .executableTarget(
+            name: "trainyard",
+            dependencies: [
+                "ZeroMQ",
+                "CBuildInfo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["Data", "Tracking"]
+        ),
+        .target(name: "TrainyardTestSupport", path: "Tests/TrainyardTestSupport"),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TrainyardTestSupport"]),
+        .testTarget(name: "TrainyardCLITests", dependencies: ["TrainyardTestSupport"], exclude: ["Data", "Tracking"]),
+        .executableTarget(
+            name: "MessagingBench",
+            dependencies: ["ZeroMQ"],
+            path: "Benchmarks/MessagingBench"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+/// Every top-level subcommand, in the order `trainyard --help` lists them.
+enum TrainyardSubcommands {
+    static let all: [ParsableCommand.Type] = [
+        KeysCommand.self,
+    ]
+}
