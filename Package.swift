@@ -47,6 +47,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -55,6 +56,7 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "TrainingRuntime"),
         .target(
             name: "CBuildInfo",
             cSettings: [.define("TRAINYARD_GIT_REVISION", to: "\"\(revision)\"")]
@@ -64,12 +66,15 @@ let package = Package(
             dependencies: [
                 "ZeroMQ",
                 "CBuildInfo",
+                "TrainingRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Data", "Tracking"]
         ),
         .target(name: "TrainyardTestSupport", path: "Tests/TrainyardTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TrainyardTestSupport"]),
+        .testTarget(name: "TrainingRuntimeTests", dependencies: ["TrainingRuntime"]),
         .testTarget(name: "TrainyardCLITests", dependencies: ["TrainyardTestSupport"], exclude: ["Data", "Tracking"]),
         .executableTarget(
             name: "MessagingBench",

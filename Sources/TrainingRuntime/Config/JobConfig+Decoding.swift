@@ -1,0 +1,176 @@
+extension JobConfig {
+    /// The documented default learning rate for each optimizer (used when `optimizer.lr` is absent).
+    public static func defaultLearningRate(for kind: OptimizerConfig.Kind) -> Double {
+        kind == .sgd ? 0.1 : 0.001
+    }
+
+    /// Validates and decodes a job document.
+    /// - Throws: ``ConfigError`` naming the first unknown key, missing required key, value of the
+    ///   wrong type or value out of range, by its dotted path.
+    public init(from document: ConfigValue) throws(ConfigError) {
+        var root = try ConfigSection(document, path: "")
+        experiment = try root.string("experiment") ?? "default"
+        name = try root.string("name")
+        data = try DataConfig(try root.section("data"))
+        model = try ModelConfig(try root.section("model"))
+        optimizer = try OptimizerConfig(try root.section("optimizer"))
+        schedule = try ScheduleConfig(try root.section("schedule"))
+        training = try TrainingConfig(try root.section("training"))
+        cluster = try ClusterConfig(try root.section("cluster"))
+        checkpoint = try CheckpointConfig(try root.section("checkpoint"))
+        if root.has("register") {
+            register = try RegisterConfig(try root.section("register"))
+        } else {
+            _ = root.raw("register")
+            register = nil
+        }
+        try root.finish()
+        try validateCombination()
+    }
+
+    private func validateCombination() throws(ConfigError) {
+        if model.kind != .mlp && !model.hidden.isEmpty && model.hidden != ModelConfig.defaultHidden {
+            throw ConfigError.invalidValue(path: "model.hidden", message: "applies to kind mlp only (kind is \(model.kind.rawValue))")
+        }
+        if training.microShards > training.batchSize {
+            throw ConfigError.invalidValue(
+                path: "training.micro_shards",
+                message: "must not exceed training.batch_size (\(training.batchSize)), found \(training.microShards)")
+        }
+        if cluster.heartbeatTimeout <= cluster.heartbeatInterval {
+            throw ConfigError.invalidValue(
+                path: "cluster.heartbeat_timeout",
+                message: "must be longer than cluster.heartbeat_interval (\(cluster.heartbeatInterval)s)")
+        }
+    }
+}
+
+extension DataConfig {
+    static let knownTransforms: Set<String> = ["standardize", "minmax", "impute_mean", "impute_median"]
+
+    init(_ s: ConfigSection) throws(ConfigError) {
+        var s = s
+        dataset = try s.requiredString("dataset")
+        label = try s.requiredString("label")
+        if let raw = s.raw("validation") {
+            switch raw {
+            case .double(let f):
+                guard f >= 0 && f < 1 else {
+                    throw ConfigError.invalidValue(path: s.key("validation"), message: "fraction must be in [0, 1), found \(f)")
+                }
+                validation = .fraction(f)
+            case .int(0): validation = .fraction(0)
+            case .string(let ref): validation = .dataset(ref)
+            default:
+                throw ConfigError.wrongType(path: s.key("validation"), expected: "a fraction in [0, 1) or a dataset reference",
+                                            found: raw.typeDescription)
+            }
+        } else {
+            validation = .fraction(0.2)
+        }
+        transforms = try s.stringList("transforms", default: [])
+        for (i, t) in transforms.enumerated() where !Self.knownTransforms.contains(t) {
+            throw ConfigError.invalidValue(
+                path: "\(s.key("transforms"))[\(i)]",
+                message: "must be one of \(Self.knownTransforms.sorted().joined(separator: " | ")), found \"\(t)\"")
+        }
+        stratify = try s.bool("stratify", default: true)
+        try s.finish()
+    }
+}
+
+extension ModelConfig {
+    static let defaultHidden = [128]
+
+    init(_ s: ConfigSection) throws(ConfigError) {
+        var s = s
+        kind = try s.choice("kind", default: nil)
+        hidden = try s.intList("hidden", default: kind == .mlp ? Self.defaultHidden : [], min: 1)
+        if kind == .mlp && hidden.isEmpty {
+            throw ConfigError.invalidValue(path: s.key("hidden"), message: "must list at least one layer width for mlp")
+        }
+        activation = try s.choice("activation", default: .relu)
+        try s.finish()
+    }
+}
+
+extension OptimizerConfig {
+    init(_ s: ConfigSection) throws(ConfigError) {
+        var s = s
+        kind = try s.choice("kind", default: .sgd)
+        lr = try s.double("lr", default: JobConfig.defaultLearningRate(for: kind), min: 0, exclusiveMin: true)
+        momentum = try s.double("momentum", default: 0, min: 0, max: 0.999999)
+        nesterov = try s.bool("nesterov", default: false)
+        weightDecay = try s.double("weight_decay", default: kind == .adamw ? 0.01 : 0, min: 0)
+        beta1 = try s.double("beta1", default: 0.9, min: 0, max: 0.999999)
+        beta2 = try s.double("beta2", default: 0.999, min: 0, max: 0.9999999)
+        epsilon = try s.double("epsilon", default: 1e-8, min: 0, exclusiveMin: true)
+        clipNorm = try s.optionalDouble("clip_norm", min: 0, exclusiveMin: true)
+        if kind != .sgd && (momentum != 0 || nesterov) {
+            throw ConfigError.invalidValue(path: s.key("momentum"), message: "applies to kind sgd only")
+        }
+        if nesterov && momentum == 0 {
+            throw ConfigError.invalidValue(path: s.key("nesterov"), message: "needs optimizer.momentum > 0")
+        }
+        try s.finish()
+    }
+}
+
+extension ScheduleConfig {
+    init(_ s: ConfigSection) throws(ConfigError) {
+        var s = s
+        kind = try s.choice("kind", default: .constant)
+        warmupSteps = try s.int("warmup_steps", default: 0, min: 0)
+        stepSize = try s.int("step_size", default: 1000, min: 1)
+        gamma = try s.double("gamma", default: 0.1, min: 0, max: 1, exclusiveMin: true)
+        minLRFraction = try s.double("min_lr_fraction", default: 0, min: 0, max: 1)
+        try s.finish()
+    }
+}
+
+extension TrainingConfig {
+    init(_ s: ConfigSection) throws(ConfigError) {
+        var s = s
+        epochs = try s.int("epochs", default: 10, min: 1, max: 1_000_000)
+        batchSize = try s.int("batch_size", default: 256, min: 1, max: 1 << 24)
+        seed = try s.int("seed", default: 0, min: 0)
+        mode = try s.choice("mode", default: .sync)
+        microShards = try s.int("micro_shards", default: min(16, batchSize), min: 1, max: 4096)
+        maxStaleness = try s.int("max_staleness", default: 4, min: 0)
+        localSteps = try s.int("local_steps", default: 8, min: 1)
+        evalEverySteps = try s.optionalInt("eval_every_steps", min: 1)
+        threadsPerWorker = try s.int("threads_per_worker", default: 1, min: 1, max: 256)
+        try s.finish()
+    }
+}
+
+extension ClusterConfig {
+    init(_ s: ConfigSection) throws(ConfigError) {
+        var s = s
+        heartbeatInterval = try s.double("heartbeat_interval", default: 0.5, min: 0.01)
+        heartbeatTimeout = try s.double("heartbeat_timeout", default: 5, min: 0.05)
+        minWorkers = try s.int("min_workers", default: 1, min: 1)
+        stragglerPolicy = try s.choice("straggler_policy", default: .report)
+        stragglerFactor = try s.double("straggler_factor", default: 3, min: 1, exclusiveMin: true)
+        workerGiveUpAfter = try s.double("worker_give_up_after", default: 30, min: 0.1)
+        try s.finish()
+    }
+}
+
+extension CheckpointConfig {
+    init(_ s: ConfigSection) throws(ConfigError) {
+        var s = s
+        everySteps = try s.int("every_steps", default: 200, min: 1)
+        keep = try s.int("keep", default: 3, min: 1)
+        try s.finish()
+    }
+}
+
+extension RegisterConfig {
+    init(_ s: ConfigSection) throws(ConfigError) {
+        var s = s
+        model = try s.requiredString("model")
+        alias = try s.string("alias")
+        try s.finish()
+    }
+}

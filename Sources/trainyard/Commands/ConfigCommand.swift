@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import TrainingRuntime
+
+/// `trainyard config check FILE`: validates a job file and prints it with every default filled in.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Validate job configuration files.",
+        subcommands: [Check.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a job file and print the resolved configuration (defaults filled in).",
+            discussion: "Exit status 2 names the first unknown key, missing key or wrong type."
+        )
+
+        @Argument(help: "The job file (YAML).")
+        var file: String
+
+        @Option(name: .customLong("set"), help: "Override a key: --set training.epochs=5 (repeatable).")
+        var overrides: [String] = []
+
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let (config, _) = try JobConfigLoader.load(path: file, overrides: overrides)
+            if output.json {
+                try JSONOutput.print(config)
+            } else {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                let object = try JSONSerialization.jsonObject(with: encoder.encode(config))
+                var table = TextTable(["key", "value"])
+                for (key, value) in flatten(object, prefix: "") { table.add([key, value]) }
+                print(table.render())
+                print("\(file): ok")
+            }
+        }
+
+        /// Dotted keys and printable values of a decoded JSON object, sorted by key.
+        private func flatten(_ value: Any, prefix: String) -> [(String, String)] {
+            if let dict = value as? [String: Any] {
+                return dict.keys.sorted().flatMap { key in
+                    flatten(dict[key]!, prefix: prefix.isEmpty ? key : "\(prefix).\(key)")
+                }
+            }
+            if let list = value as? [Any] {
+                return [(prefix, "[" + list.map { "\($0)" }.joined(separator: ", ") + "]")]
+            }
+            return [(prefix, "\(value)")]
+        }
+    }
+}
