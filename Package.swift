@@ -56,7 +56,8 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
-        .target(name: "TrainingRuntime"),
+        .target(name: "TrainingProtocol"),
+        .target(name: "TrainingRuntime", exclude: ["Sync", "Worker", "Coordinator", "Transport"]),
         .target(
             name: "CBuildInfo",
             cSettings: [.define("TRAINYARD_GIT_REVISION", to: "\"\(revision)\"")]
@@ -74,7 +75,10 @@ let package = Package(
         ),
         .target(name: "TrainyardTestSupport", path: "Tests/TrainyardTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TrainyardTestSupport"]),
-        .testTarget(name: "TrainingRuntimeTests", dependencies: ["TrainingRuntime"]),
+        .testTarget(name: "TrainingProtocolTests", dependencies: ["TrainingProtocol"]),
+        .testTarget(
+            name: "TrainingRuntimeTests", dependencies: ["TrainingRuntime"],
+            exclude: ["SyncAggregationTests.swift", "SyncTrainerTests.swift", "MembershipTests.swift", "ProtocolSocketTests.swift"]),
         .testTarget(name: "TrainyardCLITests", dependencies: ["TrainyardTestSupport"], exclude: ["Data", "Tracking"]),
         .executableTarget(
             name: "MessagingBench",

@@ -76,7 +76,7 @@ private let minimal = map(
         #expect(config.model.kind == .mlp)
         #expect(config.model.hidden == [64, 32])
         #expect(config.training.mode == .localSGD)
-        #expect(config.register == RegisterConfig(model: "digits-best", alias: nil))
+        #expect(config.register == JobConfig.Register(model: "digits-best", alias: nil))
         #expect(throws: ConfigError.self) { try doc.set(.int(1), at: "model.kind.deeper") }
     }
 

@@ -19,7 +19,7 @@ import Testing
 
     func receiveText(_ socket: Socket) throws -> String? {
         try socket.set(.receiveTimeout, .seconds(10))
-        return try socket.receiveMessage()?.text
+        return try socket.receiveFrame()?.text
     }
 
     @Test(arguments: transports)
@@ -87,7 +87,7 @@ import Testing
         try sub.connect(try bindAny(pub, transport))
         try sub.set(.receiveTimeout, .milliseconds(50))
         // Subscriptions propagate asynchronously ("slow joiner"): publish until one arrives.
-        var received: [Message]?
+        var received: [Frame]?
         for _ in 0..<400 where received == nil {
             try pub.send(multipart: [Array("job-B".utf8), Array("not for us".utf8)])
             try pub.send(multipart: [Array("job-A".utf8), Array("params".utf8)])

@@ -27,7 +27,7 @@ import Testing
         let context = try Context()
         let pull = try context.socket(.pull)
         try pull.bind("inproc://eagain")
-        #expect(try pull.receiveMessage(dontWait: true) == nil)
+        #expect(try pull.receiveFrame(dontWait: true) == nil)
         #expect(try pull.receiveMultipart(dontWait: true) == nil)
     }
 
@@ -37,7 +37,7 @@ import Testing
         try pull.bind("inproc://timeout")
         try pull.set(.receiveTimeout, .milliseconds(100))
         let start = ContinuousClock.now
-        #expect(try pull.receiveMessage() == nil)
+        #expect(try pull.receiveFrame() == nil)
         #expect(ContinuousClock.now - start >= .milliseconds(90))
     }
 
@@ -101,7 +101,7 @@ import Testing
         let ready = try poller.poll(timeout: .seconds(10))
         #expect(ready.map(\.index) == [1])
         #expect(ready.first?.events.contains(.readable) == true)
-        #expect(try poller[1].receiveMessage()?.text == "wake")
+        #expect(try poller[1].receiveFrame()?.text == "wake")
     }
 
     @Test func closedSocketThrowsInsteadOfCrashing() throws {

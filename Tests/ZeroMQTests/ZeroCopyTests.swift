@@ -48,7 +48,7 @@ private final class ReleaseProbe: @unchecked Sendable {
         let sent = fillPattern(buffer.bytes, seed: 42)
         try buffer.send(on: push)
         try pull.set(.receiveTimeout, .seconds(60))
-        let message = try #require(try pull.receiveMessage())
+        let message = try #require(try pull.receiveFrame())
         #expect(message.count == size)
         #expect(message.withUnsafeBytes { checksum($0) } == sent)
     }
@@ -95,7 +95,7 @@ private final class ReleaseProbe: @unchecked Sendable {
             }
         }
         try pull.set(.receiveTimeout, .seconds(10))
-        #expect(try pull.receiveMessage()?.count == 1 << 16)
+        #expect(try pull.receiveFrame()?.count == 1 << 16)
         condition.lock()
         let deadline = Date().addingTimeInterval(10)
         while !flag.pointee && condition.wait(until: deadline) {}

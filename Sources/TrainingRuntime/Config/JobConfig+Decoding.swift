@@ -1,6 +1,6 @@
 extension JobConfig {
     /// The documented default learning rate for each optimizer (used when `optimizer.lr` is absent).
-    public static func defaultLearningRate(for kind: OptimizerConfig.Kind) -> Double {
+    public static func defaultLearningRate(for kind: JobConfig.Optimizer.Kind) -> Double {
         kind == .sgd ? 0.1 : 0.001
     }
 
@@ -11,15 +11,15 @@ extension JobConfig {
         var root = try ConfigSection(document, path: "")
         experiment = try root.string("experiment") ?? "default"
         name = try root.string("name")
-        data = try DataConfig(try root.section("data"))
-        model = try ModelConfig(try root.section("model"))
-        optimizer = try OptimizerConfig(try root.section("optimizer"))
-        schedule = try ScheduleConfig(try root.section("schedule"))
-        training = try TrainingConfig(try root.section("training"))
-        cluster = try ClusterConfig(try root.section("cluster"))
-        checkpoint = try CheckpointConfig(try root.section("checkpoint"))
+        data = try JobConfig.Data(try root.section("data"))
+        model = try JobConfig.Model(try root.section("model"))
+        optimizer = try JobConfig.Optimizer(try root.section("optimizer"))
+        schedule = try JobConfig.Schedule(try root.section("schedule"))
+        training = try JobConfig.Training(try root.section("training"))
+        cluster = try JobConfig.Cluster(try root.section("cluster"))
+        checkpoint = try JobConfig.Checkpoint(try root.section("checkpoint"))
         if root.has("register") {
-            register = try RegisterConfig(try root.section("register"))
+            register = try JobConfig.Register(try root.section("register"))
         } else {
             _ = root.raw("register")
             register = nil
@@ -29,7 +29,7 @@ extension JobConfig {
     }
 
     private func validateCombination() throws(ConfigError) {
-        if model.kind != .mlp && !model.hidden.isEmpty && model.hidden != ModelConfig.defaultHidden {
+        if model.kind != .mlp && !model.hidden.isEmpty && model.hidden != JobConfig.Model.defaultHidden {
             throw ConfigError.invalidValue(path: "model.hidden", message: "applies to kind mlp only (kind is \(model.kind.rawValue))")
         }
         if training.microShards > training.batchSize {
@@ -45,7 +45,7 @@ extension JobConfig {
     }
 }
 
-extension DataConfig {
+extension JobConfig.Data {
     static let knownTransforms: Set<String> = ["standardize", "minmax", "impute_mean", "impute_median"]
 
     init(_ s: ConfigSection) throws(ConfigError) {
@@ -79,7 +79,7 @@ extension DataConfig {
     }
 }
 
-extension ModelConfig {
+extension JobConfig.Model {
     static let defaultHidden = [128]
 
     init(_ s: ConfigSection) throws(ConfigError) {
@@ -94,7 +94,7 @@ extension ModelConfig {
     }
 }
 
-extension OptimizerConfig {
+extension JobConfig.Optimizer {
     init(_ s: ConfigSection) throws(ConfigError) {
         var s = s
         kind = try s.choice("kind", default: .sgd)
@@ -116,7 +116,7 @@ extension OptimizerConfig {
     }
 }
 
-extension ScheduleConfig {
+extension JobConfig.Schedule {
     init(_ s: ConfigSection) throws(ConfigError) {
         var s = s
         kind = try s.choice("kind", default: .constant)
@@ -128,7 +128,7 @@ extension ScheduleConfig {
     }
 }
 
-extension TrainingConfig {
+extension JobConfig.Training {
     init(_ s: ConfigSection) throws(ConfigError) {
         var s = s
         epochs = try s.int("epochs", default: 10, min: 1, max: 1_000_000)
@@ -144,7 +144,7 @@ extension TrainingConfig {
     }
 }
 
-extension ClusterConfig {
+extension JobConfig.Cluster {
     init(_ s: ConfigSection) throws(ConfigError) {
         var s = s
         heartbeatInterval = try s.double("heartbeat_interval", default: 0.5, min: 0.01)
@@ -157,7 +157,7 @@ extension ClusterConfig {
     }
 }
 
-extension CheckpointConfig {
+extension JobConfig.Checkpoint {
     init(_ s: ConfigSection) throws(ConfigError) {
         var s = s
         everySteps = try s.int("every_steps", default: 200, min: 1)
@@ -166,7 +166,7 @@ extension CheckpointConfig {
     }
 }
 
-extension RegisterConfig {
+extension JobConfig.Register {
     init(_ s: ConfigSection) throws(ConfigError) {
         var s = s
         model = try s.requiredString("model")

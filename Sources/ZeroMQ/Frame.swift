@@ -5,7 +5,7 @@ import CZeroMQ
 /// The `zmq_msg_t` lives at a fixed heap address for the object's lifetime (small messages are
 /// stored inside the struct, so it must never be copied by value). Read it with
 /// ``withUnsafeBytes(_:)`` or copy it out with ``bytes``.
-public final class Message {
+public final class Frame {
     let raw: UnsafeMutablePointer<zmq_msg_t>
     /// True when more frames of the same multipart message follow this one.
     public internal(set) var hasMore = false
@@ -36,14 +36,14 @@ public final class Message {
 }
 
 extension Socket {
-    /// Receives one frame into a ``Message`` without copying it.
+    /// Receives one frame into a ``Frame`` without copying it.
     /// - Parameter dontWait: return nil at once when nothing is queued.
     /// - Returns: the frame, or nil when nothing arrived (EAGAIN: non-blocking, or the receive
     ///   timeout passed).
     /// - Throws: ``ZMQError`` on real failures (context terminated: `isTerminated`).
-    public func receiveMessage(dontWait: Bool = false) throws -> Message? {
+    public func receiveFrame(dontWait: Bool = false) throws -> Frame? {
         let handle = try live("zmq_msg_recv")
-        let message = Message()
+        let message = Frame()
         while true {
             if zmq_msg_recv(message.raw, handle, dontWait ? ZMQ_DONTWAIT : 0) >= 0 {
                 message.hasMore = zmq_msg_more(message.raw) != 0
@@ -59,11 +59,11 @@ extension Socket {
     /// Receives every frame of the next message.
     /// - Returns: the frames, or nil when no message arrived in time. Once the first frame has
     ///   arrived, the rest are already queued (libzmq delivers messages atomically).
-    public func receiveMultipart(dontWait: Bool = false) throws -> [Message]? {
-        guard let first = try receiveMessage(dontWait: dontWait) else { return nil }
+    public func receiveMultipart(dontWait: Bool = false) throws -> [Frame]? {
+        guard let first = try receiveFrame(dontWait: dontWait) else { return nil }
         var frames = [first]
         while frames[frames.count - 1].hasMore {
-            guard let next = try receiveMessage() else { break }
+            guard let next = try receiveFrame() else { break }
             frames.append(next)
         }
         return frames
@@ -92,6 +92,6 @@ extension Socket {
 
     /// Receives one frame and copies it into a byte array.
     public func receiveBytes(dontWait: Bool = false) throws -> [UInt8]? {
-        try receiveMessage(dontWait: dontWait)?.bytes
+        try receiveFrame(dontWait: dontWait)?.bytes
     }
 }

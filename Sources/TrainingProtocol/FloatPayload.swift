@@ -1,0 +1,149 @@
+/// A Float32 tensor carried by a message: either values to send, or received little-endian frames.
+///
+/// Received payloads keep the frames as they arrived (no copy); ``withChunks(_:)`` views them as
+/// `Float` without copying on little-endian hosts when the frame storage is 4-byte aligned, and
+/// ``toArray()`` makes one contiguous copy. Equality compares elements bit for bit (NaN payloads included).
+public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
+    enum Storage: Sendable {
+        case values([Float])
+        case frames([[UInt8]])
+    }
+
+    let storage: Storage
+
+    /// The number of Float32 elements.
+    public let count: Int
+
+    /// A payload to send, holding `values`.
+    public init(_ values: [Float]) {
+        storage = .values(values)
+        count = values.count
+    }
+
+    /// A received payload: validates that `frames` are exactly the frames ``PayloadFraming`` makes for
+    /// `count` elements (frame count, each frame's byte length) before keeping them.
+    ///
+    /// - Throws: ``ProtocolError`` naming `kind` and the frame index (offset by `firstFrameIndex`).
+    public init(littleEndianFrames frames: [[UInt8]], count: Int, kind: MessageKind, firstFrameIndex: Int = 0) throws(ProtocolError) {
+        guard count >= 0 else {
+            throw .outOfRange(FieldPosition(kind: kind, field: "parameterCount", frame: 0, offset: 0), found: String(count), expected: "≥ 0")
+        }
+        let ranges = PayloadFraming.frameRanges(elementCount: count)
+        guard frames.count == ranges.count else {
+            throw .frameCountMismatch(kind, expected: firstFrameIndex + ranges.count, received: firstFrameIndex + frames.count)
+        }
+        for (index, range) in ranges.enumerated() where frames[index].count != range.count * 4 {
+            throw .payloadFrameSize(kind, frame: firstFrameIndex + index, expected: range.count * 4, found: frames[index].count)
+        }
+        storage = .frames(frames)
+        self.count = count
+    }
+
+    /// The number of wire frames this payload occupies.
+    public var frameCount: Int { PayloadFraming.frameCount(elementCount: count) }
+
+    /// Calls `body` with the little-endian bytes of payload frame `index` (0-based within the payload).
+    ///
+    /// Zero-copy for received frames, and for values on little-endian hosts; the pointer is valid only
+    /// inside `body`. Precondition: `index < frameCount`.
+    public func withFrameBytes<R>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch storage {
+        case .frames(let frames):
+            return try frames[index].withUnsafeBytes { try body($0) }
+        case .values(let values):
+            let range = PayloadFraming.frameRanges(elementCount: count)[index]
+            #if _endian(little)
+            return try values.withUnsafeBytes { bytes in
+                try body(UnsafeRawBufferPointer(rebasing: bytes[(range.lowerBound * 4)..<(range.upperBound * 4)]))
+            }
+            #else
+            let converted = values.withUnsafeBufferPointer { PayloadFraming.littleEndianBytes(UnsafeBufferPointer(rebasing: $0[range])) }
+            return try converted.withUnsafeBytes { try body($0) }
+            #endif
+        }
+    }
+
+    /// A copy of payload frame `index` as little-endian bytes.
+    public func frameBytes(at index: Int) -> [UInt8] {
+        if case .frames(let frames) = storage { return frames[index] }
+        return withFrameBytes(at: index) { Array($0) }
+    }
+
+    /// Calls `body` with consecutive chunks of the elements, in order, each at most one frame long.
+    ///
+    /// No copy when the payload holds values, or holds aligned received frames on a little-endian host;
+    /// otherwise each chunk is decoded into a temporary buffer. Pointers are valid only inside `body`.
+    public func withChunks(_ body: (UnsafeBufferPointer<Float>) throws -> Void) rethrows {
+        switch storage {
+        case .values(let values):
+            try values.withUnsafeBufferPointer { buffer in
+                for range in PayloadFraming.frameRanges(elementCount: buffer.count) {
+                    try body(UnsafeBufferPointer(rebasing: buffer[range]))
+                }
+            }
+        case .frames(let frames):
+            for frame in frames {
+                try frame.withUnsafeBytes { try Self.view($0, body) }
+            }
+        }
+    }
+
+    private static func view(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeBufferPointer<Float>) throws -> Void) rethrows {
+        let elements = bytes.count / 4
+        #if _endian(little)
+        if let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
+            try bytes.withMemoryRebound(to: Float.self) { try body($0) }
+            return
+        }
+        #endif
+        let decoded = [Float](unsafeUninitializedCapacity: elements) { buffer, initialized in
+            PayloadFraming.decodeLittleEndian(bytes, into: buffer)
+            initialized = elements
+        }
+        try decoded.withUnsafeBufferPointer { try body($0) }
+    }
+
+    /// The elements as one contiguous array: one copy for received frames. Complexity: O(count).
+    public func toArray() -> [Float] {
+        switch storage {
+        case .values(let values):
+            return values
+        case .frames(let frames):
+            return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                var start = 0
+                for frame in frames {
+                    let elements = frame.count / 4
+                    frame.withUnsafeBytes { bytes in
+                        PayloadFraming.decodeLittleEndian(bytes, into: UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + elements)]))
+                    }
+                    start += elements
+                }
+                initialized = start
+            }
+        }
+    }
+
+    /// Bitwise element equality. O(1) when both share the same value storage, O(count) otherwise.
+    public static func == (lhs: FloatPayload, rhs: FloatPayload) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        switch (lhs.storage, rhs.storage) {
+        case (.values(let left), .values(let right)):
+            if Self.sharesStorage(left, right) { return true }
+        case (.frames(let left), .frames(let right)):
+            if left.count == right.count && zip(left, right).allSatisfy(Self.sharesStorage) { return true }
+        default:
+            break
+        }
+        let left = lhs.toArray()
+        let right = rhs.toArray()
+        for index in 0..<left.count where left[index].bitPattern != right[index].bitPattern { return false }
+        return true
+    }
+
+    private static func sharesStorage<T>(_ a: [T], _ b: [T]) -> Bool {
+        a.count == b.count && a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress } }
+    }
+
+    /// "FloatPayload(N elements)".
+    public var description: String { "FloatPayload(\(count) elements)" }
+}
