@@ -48,6 +48,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -56,8 +57,15 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "GradientCore", swiftSettings: kernelSettings),
         .target(name: "TrainingProtocol"),
-        .target(name: "TrainingRuntime", exclude: ["Sync", "Worker", "Coordinator", "Transport"]),
+        .target(
+            name: "TrainingRuntime",
+            dependencies: [
+                "GradientCore", "TrainingProtocol", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "CBuildInfo",
             cSettings: [.define("TRAINYARD_GIT_REVISION", to: "\"\(revision)\"")]
@@ -76,10 +84,21 @@ let package = Package(
         .target(name: "TrainyardTestSupport", path: "Tests/TrainyardTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TrainyardTestSupport"]),
         .testTarget(name: "TrainingProtocolTests", dependencies: ["TrainingProtocol"]),
+        .testTarget(name: "GradientCoreTests", dependencies: ["GradientCore"], swiftSettings: kernelSettings),
         .testTarget(
-            name: "TrainingRuntimeTests", dependencies: ["TrainingRuntime"],
-            exclude: ["SyncAggregationTests.swift", "SyncTrainerTests.swift", "MembershipTests.swift", "ProtocolSocketTests.swift"]),
+            name: "TrainingRuntimeTests",
+            dependencies: [
+                "TrainingRuntime", "GradientCore", "TrainingProtocol", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "TrainyardCLITests", dependencies: ["TrainyardTestSupport"], exclude: ["Data", "Tracking"]),
+        .executableTarget(
+            name: "KernelBench",
+            dependencies: ["GradientCore"],
+            path: "Benchmarks/KernelBench",
+            swiftSettings: kernelSettings
+        ),
         .executableTarget(
             name: "MessagingBench",
             dependencies: ["ZeroMQ"],

@@ -1,0 +1,161 @@
+// KernelBench: single-core timings of the GradientCore kernels against the memory system.
+//
+// Usage: KernelBench [--repetitions N] [--rows N] [--data-dir DIR] [--only read|logistic|sgemm|mlp ...]
+// Prints one JSON object (medians over repetitions). With --data-dir, writes the logistic data
+// (X.f32, y.f32, w.f32) and the Swift gradient (grad.f32) so that the numpy peer can time the same
+// data and check the result.
+import Foundation
+import GradientCore
+
+struct Options {
+    var repetitions = 7
+    var rows = 1_000_000
+    var columns = 128
+    var dataDirectory: String?
+    /// Run only the named groups (read, logistic, sgemm, mlp); all when empty.
+    var only: Set<String> = []
+
+    init(_ arguments: [String]) {
+        var i = 1
+        while i < arguments.count {
+            let value = i + 1 < arguments.count ? arguments[i + 1] : ""
+            switch arguments[i] {
+            case "--repetitions": repetitions = max(1, Int(value) ?? repetitions); i += 1
+            case "--rows": rows = max(8, Int(value) ?? rows); i += 1
+            case "--data-dir": dataDirectory = value; i += 1
+            case "--only": only.insert(value); i += 1
+            default:
+                FileHandle.standardError.write(Data("KernelBench: unknown argument \(arguments[i])\n".utf8))
+                exit(2)
+            }
+            i += 1
+        }
+    }
+}
+
+func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// Median wall time of `repetitions` runs of `body` (after one warm-up run).
+func medianSeconds(_ repetitions: Int, _ body: () -> Void) -> Double {
+    body()
+    var times: [Double] = []
+    for _ in 0..<repetitions {
+        let start = now()
+        body()
+        times.append(now() - start)
+    }
+    times.sort()
+    return times[times.count / 2]
+}
+
+func randomFloats(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+    var rng = Philox(seed: seed)
+    return (0..<count).map { _ in (rng.nextFloat() * 2 - 1) * scale }
+}
+
+func write(_ values: [Float], to path: String) throws {
+    let data = values.withUnsafeBytes { Data($0) }
+    try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+}
+
+let options = Options(CommandLine.arguments)
+var results: [String: Double] = [:]
+func runs(_ group: String) -> Bool { options.only.isEmpty || options.only.contains(group) }
+
+// 1. Memory-read bandwidth: sum a buffer as large as X with 8 independent vector accumulators.
+let rows = options.rows, columns = options.columns
+let x = randomFloats(rows * columns, seed: 1)
+let bytes = Double(x.count * 4)
+var sink: Float = 0
+if runs("read") {
+let readSeconds = medianSeconds(options.repetitions) {
+    x.withUnsafeBufferPointer { buffer in
+        let p = buffer.baseAddress!
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+        var i = 0
+        let n = buffer.count & ~63
+        while i < n {
+            a0 += load8(p + i); a1 += load8(p + i + 8); a2 += load8(p + i + 16); a3 += load8(p + i + 24)
+            a4 += load8(p + i + 32); a5 += load8(p + i + 40); a6 += load8(p + i + 48); a7 += load8(p + i + 56)
+            i += 64
+        }
+        sink += treeSum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)))
+    }
+}
+results["read_gbps"] = bytes / readSeconds / 1e9
+}
+
+// 2. Fused logistic gradient, one thread.
+let weights = randomFloats(columns, seed: 2, scale: 0.1)
+var labelRNG = Philox(seed: 3)
+let labels = (0..<rows).map { _ in Float(labelRNG.nextUInt32() & 1) }
+let model = try Model(spec: ModelSpec(kind: .logistic, inputs: columns))
+let parameters = weights + [0.05]
+var gradient = [Float](repeating: 0, count: model.layout.count)
+var lossSum = 0.0
+if runs("logistic") {
+let logisticSeconds = medianSeconds(options.repetitions) {
+    for i in gradient.indices { gradient[i] = 0 }
+    lossSum = try! model.accumulateGradient(
+        parameters: parameters, features: x, labels: labels, rows: rows, into: &gradient, threads: 1
+    ).lossSum
+}
+results["logistic_seconds"] = logisticSeconds
+results["logistic_gbps"] = bytes / logisticSeconds / 1e9
+results["logistic_loss_sum"] = lossSum
+if let directory = options.dataDirectory {
+    try write(x, to: directory + "/X.f32")
+    try write(labels, to: directory + "/y.f32")
+    try write(parameters, to: directory + "/w.f32")
+    try write(gradient, to: directory + "/grad.f32")
+}
+}
+
+// 3. SGEMM, one thread.
+for (name, m, n, k) in [("sgemm_512", 512, 512, 512), ("sgemm_256x784x256", 256, 256, 784)] where runs("sgemm") {
+    let a = randomFloats(m * k, seed: 4), b = randomFloats(k * n, seed: 5)
+    var c = [Float](repeating: 0, count: m * n)
+    let seconds = medianSeconds(max(options.repetitions, 20)) {
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    GEMM.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k,
+                               a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
+                               c: cp.baseAddress!, ldc: n, accumulate: false, threads: 1)
+                }
+            }
+        }
+    }
+    results[name + "_gflops"] = 2 * Double(m * n * k) / seconds / 1e9
+}
+
+// 4. MLP 784-256-128-10, one SGD step at batch 256 (forward, backward, update), one thread.
+let batch = 256
+let mlp = try Model(spec: ModelSpec(kind: .mlp, inputs: 784, outputs: 10, hidden: [256, 128], activation: .relu))
+var mlpParameters = mlp.spec.initialParameters(seed: 6)
+let mlpX = randomFloats(batch * 784, seed: 7)
+var classRNG = Philox(seed: 8)
+let mlpY = (0..<batch).map { _ in Float(classRNG.nextInt(below: 10)) }
+var optimizer = try Optimizer(config: OptimizerConfig(kind: .sgd, learningRate: 0.01), parameterCount: mlp.layout.count)
+var mlpGradient = [Float](repeating: 0, count: mlp.layout.count)
+if runs("mlp") {
+let stepSeconds = medianSeconds(max(options.repetitions * 5, 30)) {
+    for i in mlpGradient.indices { mlpGradient[i] = 0 }
+    _ = try! mlp.accumulateGradient(
+        parameters: mlpParameters, features: mlpX, labels: mlpY, rows: batch, into: &mlpGradient, threads: 1)
+    let scale = 1 / Float(batch)
+    for i in mlpGradient.indices { mlpGradient[i] *= scale }
+    try! optimizer.step(parameters: &mlpParameters, gradient: mlpGradient, learningRate: 0.01)
+}
+results["mlp_step_seconds"] = stepSeconds
+results["mlp_samples_per_second"] = Double(batch) / stepSeconds
+}
+results["sink"] = Double(sink)
+
+let json = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
+print(String(decoding: json, as: UTF8.self))

@@ -1,0 +1,56 @@
+import Foundation
+
+/// A learning-rate schedule: a pure function of the step number.
+///
+/// The rate at step `s` (0-based) is `base · warmup(s) · decay(s)`: linear warm-up from
+/// `base/warmupSteps` to `base` over the first `warmupSteps` steps, then the decay of ``kind``,
+/// counted from the end of warm-up.
+public struct LearningRateSchedule: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, CaseIterable { case constant, step, cosine }
+
+    public var kind: Kind
+    public var warmupSteps: Int
+    /// `step`: multiply by `gamma` every `stepSize` steps.
+    public var stepSize: Int
+    public var gamma: Float
+    /// `cosine`: steps over which the rate falls from base to `minimumRate`.
+    public var totalSteps: Int
+    public var minimumRate: Float
+
+    public init(
+        kind: Kind = .constant, warmupSteps: Int = 0, stepSize: Int = 1, gamma: Float = 0.1,
+        totalSteps: Int = 1, minimumRate: Float = 0
+    ) {
+        self.kind = kind
+        self.warmupSteps = warmupSteps
+        self.stepSize = stepSize
+        self.gamma = gamma
+        self.totalSteps = totalSteps
+        self.minimumRate = minimumRate
+    }
+
+    /// Throws if a count is out of range.
+    public func validate() throws(GradientCoreError) {
+        guard warmupSteps >= 0 else { throw .invalidConfiguration("schedule.warmup_steps must be >= 0, got \(warmupSteps)") }
+        guard stepSize > 0 else { throw .invalidConfiguration("schedule.step_size must be > 0, got \(stepSize)") }
+        guard totalSteps > 0 else { throw .invalidConfiguration("schedule.total_steps must be > 0, got \(totalSteps)") }
+    }
+
+    /// The learning rate at 0-based `step` for base rate `base`.
+    public func rate(step: Int, base: Float) -> Float {
+        if step < warmupSteps {
+            return base * Float(step + 1) / Float(warmupSteps)
+        }
+        let s = step - warmupSteps
+        switch kind {
+        case .constant:
+            return base
+        case .step:
+            return base * Float(Optimizer.power(Double(gamma), s / stepSize))
+        case .cosine:
+            let progress = min(Double(s) / Double(totalSteps), 1)
+            let factor = 0.5 * (1 + cos(Double.pi * progress))
+            return minimumRate + (base - minimumRate) * Float(factor)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// Evaluation metrics. All sums are in Double, in index order.
+public enum Metrics {
+    /// Fraction of rows where `predicted[i] == Int(labels[i])`. 0 for no rows.
+    public static func accuracy(predicted: [Int], labels: [Float]) -> Double {
+        guard !labels.isEmpty else { return 0 }
+        var correct = 0
+        for i in labels.indices where predicted[i] == Int(labels[i]) { correct += 1 }
+        return Double(correct) / Double(labels.count)
+    }
+
+    /// Mean cross-entropy −log p(label). `probabilities` is rows × width; width 1 means binary
+    /// (P(class 1)). Probabilities are clipped to [1e-7, 1 − 1e-7] as scikit-learn does.
+    public static func logLoss(probabilities: [Float], width: Int, labels: [Float]) -> Double {
+        guard !labels.isEmpty else { return 0 }
+        let epsilon = 1e-7
+        var sum = 0.0
+        for (row, label) in labels.enumerated() {
+            let p: Double
+            if width == 1 {
+                let p1 = Double(probabilities[row])
+                p = label == 1 ? p1 : 1 - p1
+            } else {
+                p = Double(probabilities[row * width + Int(label)])
+            }
+            sum -= Foundation.log(min(max(p, epsilon), 1 - epsilon))
+        }
+        return sum / Double(labels.count)
+    }
+
+    /// Root mean squared error.
+    public static func rmse(predictions: [Float], targets: [Float]) -> Double {
+        guard !targets.isEmpty else { return 0 }
+        var sum = 0.0
+        for i in targets.indices {
+            let d = Double(predictions[i]) - Double(targets[i])
+            sum += d * d
+        }
+        return (sum / Double(targets.count)).squareRoot()
+    }
+
+    /// Mean absolute error.
+    public static func mae(predictions: [Float], targets: [Float]) -> Double {
+        guard !targets.isEmpty else { return 0 }
+        var sum = 0.0
+        for i in targets.indices { sum += Swift.abs(Double(predictions[i]) - Double(targets[i])) }
+        return sum / Double(targets.count)
+    }
+
+    /// Coefficient of determination 1 − SS_res / SS_tot (0 when the targets are constant and
+    /// the fit is not perfect, 1 when it is).
+    public static func r2(predictions: [Float], targets: [Float]) -> Double {
+        guard !targets.isEmpty else { return 0 }
+        var mean = 0.0
+        for t in targets { mean += Double(t) }
+        mean /= Double(targets.count)
+        var residual = 0.0, total = 0.0
+        for i in targets.indices {
+            let d = Double(targets[i]) - Double(predictions[i])
+            let e = Double(targets[i]) - mean
+            residual += d * d
+            total += e * e
+        }
+        if total == 0 { return residual == 0 ? 1 : 0 }
+        return 1 - residual / total
+    }
+
+    /// Area under the ROC curve for binary labels (0/1) and scores (higher = more likely 1),
+    /// by the rank-sum (Mann–Whitney) formula with tied scores given their average rank.
+    /// Returns nil if only one class is present. O(n log n).
+    public static func rocAUC(scores: [Float], labels: [Float]) -> Double? {
+        let order = scores.indices.sorted { scores[$0] < scores[$1] }
+        var positives = 0.0, rankSum = 0.0
+        var i = 0
+        while i < order.count {
+            var j = i
+            while j + 1 < order.count && scores[order[j + 1]] == scores[order[i]] { j += 1 }
+            let averageRank = Double(i + j) / 2 + 1
+            for t in i...j where labels[order[t]] == 1 {
+                positives += 1
+                rankSum += averageRank
+            }
+            i = j + 1
+        }
+        let negatives = Double(scores.count) - positives
+        guard positives > 0, negatives > 0 else { return nil }
+        return (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
+    }
+
+    /// counts[actual][predicted] for `classes` classes.
+    public static func confusionMatrix(predicted: [Int], labels: [Float], classes: Int) -> [[Int]] {
+        var matrix = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        for i in labels.indices {
+            let actual = Int(labels[i])
+            if (0..<classes).contains(actual), (0..<classes).contains(predicted[i]) {
+                matrix[actual][predicted[i]] += 1
+            }
+        }
+        return matrix
+    }
+}
+
+/// Metrics of a model on a labelled data set; fields that do not apply to the model are nil.
+public struct Evaluation: Sendable, Codable, Equatable {
+    /// Mean training loss (cross-entropy or squared error), as the gradient API defines it.
+    public var loss: Double
+    public var count: Int
+    public var accuracy: Double?
+    public var logLoss: Double?
+    public var rocAUC: Double?
+    public var confusionMatrix: [[Int]]?
+    public var rmse: Double?
+    public var mae: Double?
+    public var r2: Double?
+}
+
+extension Model {
+    /// Loss and metrics on `rows` labelled rows: accuracy, log loss and confusion matrix for
+    /// classifiers (plus ROC AUC for binary ones), RMSE, MAE and R² for regressors.
+    public func evaluate(
+        parameters: [Float], features: [Float], labels: [Float], rows: Int, threads: Int = 1
+    ) throws(GradientCoreError) -> Evaluation {
+        var scratch = [Float](repeating: 0, count: layout.count)
+        let result = try accumulateGradient(
+            parameters: parameters, features: features, labels: labels, rows: rows, into: &scratch, threads: threads)
+        let output = try predict(parameters: parameters, features: features, rows: rows, threads: threads)
+        var evaluation = Evaluation(loss: result.meanLoss, count: rows)
+        if let classes = spec.classCount {
+            let width = spec.predictionWidth
+            let predicted: [Int] = (0..<rows).map { r in
+                if width == 1 { return output[r] >= 0.5 ? 1 : 0 }
+                var best = 0
+                for c in 1..<width where output[r * width + c] > output[r * width + best] { best = c }
+                return best
+            }
+            evaluation.accuracy = Metrics.accuracy(predicted: predicted, labels: labels)
+            evaluation.logLoss = Metrics.logLoss(probabilities: output, width: width, labels: labels)
+            evaluation.confusionMatrix = Metrics.confusionMatrix(predicted: predicted, labels: labels, classes: classes)
+            if classes == 2 {
+                let scores = width == 1 ? output : (0..<rows).map { output[$0 * width + 1] }
+                evaluation.rocAUC = Metrics.rocAUC(scores: scores, labels: labels)
+            }
+        } else {
+            evaluation.rmse = Metrics.rmse(predictions: output, targets: labels)
+            evaluation.mae = Metrics.mae(predictions: output, targets: labels)
+            evaluation.r2 = Metrics.r2(predictions: output, targets: labels)
+        }
+        return evaluation
+    }
+}

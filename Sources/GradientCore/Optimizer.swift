@@ -1,0 +1,175 @@
+/// Optimizer settings: SGD (optionally with momentum or Nesterov), Adam, AdamW.
+///
+/// Weight decay: for `sgd` and `adam` it is classic L2 — `decay · θ` is added to the gradient,
+/// i.e. the loss gains `decay/2 · ‖θ‖²` (see ``WeightDecay``); for `adamw` it is decoupled,
+/// `θ ← θ − lr · decay · θ`, as in Loshchilov & Hutter. It applies to every parameter, biases
+/// included. Clipping by global norm, when set, happens first, on the raw gradient.
+public struct OptimizerConfig: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, CaseIterable { case sgd, adam, adamw }
+
+    public var kind: Kind
+    /// Base learning rate; the schedule scales it per step.
+    public var learningRate: Float
+    /// Momentum μ for `sgd` (0 disables the velocity buffer).
+    public var momentum: Float
+    /// Nesterov momentum for `sgd`.
+    public var nesterov: Bool
+    public var weightDecay: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+    /// Maximum global L2 norm of the gradient, or nil for no clipping.
+    public var clipNorm: Float?
+
+    public init(
+        kind: Kind = .sgd, learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false,
+        weightDecay: Float = 0, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        clipNorm: Float? = nil
+    ) {
+        self.kind = kind
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.clipNorm = clipNorm
+    }
+
+    /// Throws if a setting is out of range.
+    public func validate() throws(GradientCoreError) {
+        guard learningRate.isFinite, learningRate >= 0 else {
+            throw .invalidConfiguration("optimizer.lr must be finite and >= 0, got \(learningRate)")
+        }
+        guard momentum >= 0, momentum < 1 else { throw .invalidConfiguration("optimizer.momentum must be in [0, 1), got \(momentum)") }
+        guard weightDecay >= 0, weightDecay.isFinite else { throw .invalidConfiguration("optimizer.weight_decay must be >= 0, got \(weightDecay)") }
+        guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else {
+            throw .invalidConfiguration("optimizer betas must be in [0, 1), got (\(beta1), \(beta2))")
+        }
+        guard epsilon > 0 else { throw .invalidConfiguration("optimizer.epsilon must be > 0, got \(epsilon)") }
+        if let clipNorm, !(clipNorm > 0) { throw .invalidConfiguration("optimizer.clip_norm must be > 0, got \(clipNorm)") }
+        if nesterov && momentum == 0 { throw .invalidConfiguration("optimizer.nesterov needs momentum > 0") }
+    }
+}
+
+/// Optimizer state: the step count and flat buffers in the parameter layout.
+///
+/// Buffers by name: `momentum` (SGD with momentum), `exp_avg` and `exp_avg_sq` (Adam, AdamW).
+/// Saving these floats and `step` and restoring them resumes bitwise where the run left off.
+public struct OptimizerState: Codable, Sendable, Equatable {
+    /// Number of steps taken.
+    public var step: Int
+    /// Named buffers, each with as many elements as the parameters.
+    public var buffers: [String: [Float]]
+
+    public init(step: Int = 0, buffers: [String: [Float]] = [:]) {
+        self.step = step
+        self.buffers = buffers
+    }
+}
+
+/// An optimizer over flat parameter buffers.
+public struct Optimizer: Sendable {
+    public let config: OptimizerConfig
+    public let parameterCount: Int
+    public var state: OptimizerState
+
+    /// Creates an optimizer with zeroed state for `parameterCount` parameters.
+    public init(config: OptimizerConfig, parameterCount: Int) throws(GradientCoreError) {
+        try config.validate()
+        self.config = config
+        self.parameterCount = parameterCount
+        var buffers: [String: [Float]] = [:]
+        switch config.kind {
+        case .sgd:
+            if config.momentum > 0 { buffers["momentum"] = [Float](repeating: 0, count: parameterCount) }
+        case .adam, .adamw:
+            buffers["exp_avg"] = [Float](repeating: 0, count: parameterCount)
+            buffers["exp_avg_sq"] = [Float](repeating: 0, count: parameterCount)
+        }
+        state = OptimizerState(step: 0, buffers: buffers)
+    }
+
+    /// Restores an optimizer from saved state; throws if buffer names or sizes do not match.
+    public init(config: OptimizerConfig, parameterCount: Int, state: OptimizerState) throws(GradientCoreError) {
+        try self.init(config: config, parameterCount: parameterCount)
+        try requireShape("optimizer state buffers \(state.buffers.keys.sorted())",
+                         expected: [self.state.buffers.count], actual: [state.buffers.count])
+        for (name, buffer) in self.state.buffers {
+            guard let saved = state.buffers[name] else {
+                throw .invalidConfiguration("optimizer state lacks buffer '\(name)'")
+            }
+            try requireShape("optimizer state '\(name)'", expected: [buffer.count], actual: [saved.count])
+        }
+        guard state.step >= 0 else { throw .invalidConfiguration("optimizer state step must be >= 0, got \(state.step)") }
+        self.state = state
+    }
+
+    /// One update of `parameters` with the mean `gradient` at `learningRate` (usually
+    /// `schedule.rate(step:)`). Returns the gradient's global norm before clipping.
+    ///
+    /// Throws on size mismatch or a non-finite gradient (the parameters are left unchanged).
+    @discardableResult
+    public mutating func step(parameters: inout [Float], gradient: [Float], learningRate: Float) throws(GradientCoreError) -> Double {
+        try requireShape("parameters", expected: [parameterCount], actual: [parameters.count])
+        try requireShape("gradient", expected: [parameterCount], actual: [gradient.count])
+        var g = gradient
+        let norm = GradientClipping.globalNorm(g)
+        guard norm.isFinite else {
+            let index = g.firstIndex { !$0.isFinite } ?? 0
+            throw .nonFinite(what: "gradient", index: index)
+        }
+        if let clipNorm = config.clipNorm { GradientClipping.scale(&g, norm: norm, maxNorm: clipNorm) }
+        state.step += 1
+        let lr = learningRate, wd = config.weightDecay
+        switch config.kind {
+        case .sgd:
+            let mu = config.momentum
+            if mu > 0 {
+                var v = state.buffers.removeValue(forKey: "momentum")!  // moved out: no copy on write
+                for i in 0..<parameterCount {
+                    let gi = g[i] + wd * parameters[i]
+                    v[i] = mu * v[i] + gi
+                    let update = config.nesterov ? gi + mu * v[i] : v[i]
+                    parameters[i] -= lr * update
+                }
+                state.buffers["momentum"] = v
+            } else {
+                for i in 0..<parameterCount {
+                    parameters[i] -= lr * (g[i] + wd * parameters[i])
+                }
+            }
+        case .adam, .adamw:
+            var m = state.buffers.removeValue(forKey: "exp_avg")!
+            var v = state.buffers.removeValue(forKey: "exp_avg_sq")!
+            let b1 = config.beta1, b2 = config.beta2
+            let correction1 = Float(1 - Optimizer.power(Double(b1), state.step))
+            let correction2 = Float(1 - Optimizer.power(Double(b2), state.step))
+            let stepSize = lr / correction1
+            let root2 = correction2.squareRoot()
+            let coupled = config.kind == .adam
+            for i in 0..<parameterCount {
+                var gi = g[i]
+                if coupled { gi += wd * parameters[i] } else { parameters[i] -= lr * wd * parameters[i] }
+                m[i] = b1 * m[i] + (1 - b1) * gi
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                let denominator = v[i].squareRoot() / root2 + config.epsilon
+                parameters[i] -= stepSize * m[i] / denominator
+            }
+            state.buffers = ["exp_avg": m, "exp_avg_sq": v]
+        }
+        return norm
+    }
+
+    /// x^n by repeated squaring: exact IEEE operations, the same on every platform.
+    static func power(_ x: Double, _ n: Int) -> Double {
+        var result = 1.0, base = x, e = n
+        while e > 0 {
+            if e & 1 == 1 { result *= base }
+            base *= base
+            e >>= 1
+        }
+        return result
+    }
+}

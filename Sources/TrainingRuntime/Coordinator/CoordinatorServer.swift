@@ -1,0 +1,149 @@
+import Foundation
+import Logging
+import TrainingProtocol
+import ZeroMQ
+
+/// Receives what happens during training: progress, evaluation points, membership.
+public protocol TrainingObserver: AnyObject {
+    /// A step finished; `parameters` are the parameters after it.
+    func stepCompleted(_ report: SyncTrainer.StepReport, parameters: [Float])
+    /// A worker joined or left.
+    func membershipChanged(_ event: Membership.Event)
+    /// Training is paused for want of workers.
+    func waiting(have: Int, need: Int)
+}
+
+/// How a coordinator run ended.
+public enum CoordinatorOutcome: Equatable, Sendable {
+    case finished
+    /// Stopped on request (Ctrl-C): the run is KILLED.
+    case stopped
+}
+
+/// The coordinator's sockets and loop: a ROUTER for control and results, a PUB for parameter
+/// broadcasts, around a ``SyncTrainer``.
+///
+/// Everything runs on the calling thread; the loop wakes at least every 100 ms to run timers
+/// and check the ``StopFlag``.
+public final class CoordinatorServer {
+    public let control: ProtocolSocket
+    public let broadcast: Socket
+    /// The endpoints actually bound (ports filled in).
+    public let controlEndpoint: String
+    public let broadcastEndpoint: String
+    private let logger: Logger
+    private let jobID: JobID
+    private let started = ContinuousClock.now
+
+    /// Binds both sockets. `broadcastBind` nil binds the broadcast socket on the control host
+    /// at any free port.
+    public init(context: Context, jobID: JobID, parameterCount: Int, controlBind: String, broadcastBind: String?,
+                logger: Logger) throws {
+        self.jobID = jobID
+        self.logger = logger
+        let router = try context.socket(.router)
+        try router.set(.routerMandatory, true)
+        try router.set(.sendHighWaterMark, 1000)
+        try router.set(.receiveHighWaterMark, 1000)
+        try router.bind(controlBind)
+        controlEndpoint = try router.lastEndpoint
+        control = ProtocolSocket(router, context: DecodingContext(receiver: .coordinator, jobID: jobID,
+                                                                   parameterCount: parameterCount))
+        broadcast = try context.socket(.publisher)
+        let host = Self.host(of: controlBind)
+        try broadcast.bind(broadcastBind ?? "tcp://\(host):*")
+        broadcastEndpoint = try broadcast.lastEndpoint
+    }
+
+    /// The port number of a bound `tcp://host:port` endpoint.
+    public static func port(of endpoint: String) -> Int? {
+        endpoint.split(separator: ":").last.flatMap { Int($0) }
+    }
+
+    static func host(of endpoint: String) -> String {
+        let rest = endpoint.hasPrefix("tcp://") ? String(endpoint.dropFirst(6)) : endpoint
+        guard let colon = rest.lastIndex(of: ":") else { return "127.0.0.1" }
+        return String(rest[..<colon])
+    }
+
+    private var now: Double {
+        let d = ContinuousClock.now - started
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// Runs `trainer` until it finishes or `stop` is requested; tells every worker to shut down.
+    public func run(_ trainer: inout SyncTrainer, observer: TrainingObserver, stop: StopFlag) throws -> CoordinatorOutcome {
+        let poller = Poller()
+        try poller.add(control.socket)
+        try execute(trainer.start(now: now), trainer: trainer, observer: observer)
+        var finished = trainer.isFinished
+        while !finished {
+            if stop.isRequested {
+                shutdown(trainer, reason: .jobKilled, text: "the run was stopped")
+                return .stopped
+            }
+            let ready = try poller.poll(timeout: .milliseconds(100))
+            if !ready.isEmpty {
+                // Drain what is queued, then run timers.
+                while let received = try control.receive(dontWait: true) {
+                    switch received {
+                    case .message(let envelope, let sender):
+                        finished = try execute(trainer.handle(envelope.message, from: sender ?? [], now: now),
+                                               trainer: trainer, observer: observer) || finished
+                    case .invalid(let error, let sender, let frames):
+                        logger.warning("dropped an invalid message", metadata: [
+                            "sender": "\(sender.map(hex) ?? "?")", "frames": "\(frames)", "error": "\(error)"])
+                    }
+                    if finished { break }
+                }
+            }
+            if !finished {
+                finished = try execute(trainer.tick(now: now), trainer: trainer, observer: observer)
+            }
+        }
+        shutdown(trainer, reason: .jobFinished, text: "training finished")
+        return .finished
+    }
+
+    /// Carries out commands; returns true when the trainer reported `.finished`.
+    @discardableResult
+    private func execute(_ commands: [SyncTrainer.Command], trainer: SyncTrainer, observer: TrainingObserver) throws -> Bool {
+        var finished = false
+        for command in commands {
+            switch command {
+            case .send(let message, let route):
+                if try !control.send(Envelope(jobID: jobID, message: message), to: route, dontWait: true) {
+                    logger.debug("could not queue \(message.kind) to a worker (gone or busy)")
+                }
+            case .publish(let message):
+                let encoded = try Envelope(jobID: jobID, message: message).encode()
+                for index in 0..<encoded.frameCount {
+                    let flags: SendFlags = index < encoded.frameCount - 1 ? [.more] : []
+                    try encoded.withFrameBytes(at: index) { _ = try broadcast.send($0, flags: flags) }
+                }
+            case .stepCompleted(let report):
+                observer.stepCompleted(report, parameters: trainer.parameters)
+            case .membership(let event):
+                observer.membershipChanged(event)
+            case .waiting(let have, let need):
+                observer.waiting(have: have, need: need)
+            case .dropped(let why):
+                logger.notice("dropped: \(why)")
+            case .finished:
+                finished = true
+            }
+        }
+        return finished
+    }
+
+    private func shutdown(_ trainer: SyncTrainer, reason: ShutdownReason, text: String) {
+        for member in trainer.membership.members {
+            _ = try? control.send(Envelope(jobID: jobID, message: .shutdown(Shutdown(reason: reason, text: text))),
+                                  to: member.route, dontWait: true)
+        }
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String {
+    bytes.map { String(format: "%02x", $0) }.joined()
+}

@@ -1,0 +1,95 @@
+import TrainingProtocol
+
+/// Which workers are part of the job, and which have gone silent.
+///
+/// A plain value driven by events and an explicit clock (seconds, any origin), so it is tested
+/// without sockets or sleeps. Workers keep the order in which they joined; that order decides
+/// who gets which micro-shards.
+public struct Membership: Sendable {
+    /// One member.
+    public struct Member: Sendable, Equatable {
+        public let identity: WorkerIdentity
+        /// The routing id to reach it on the coordinator's ROUTER socket.
+        public let route: [UInt8]
+        /// 0, 1, 2, … in order of joining; never reused within a job.
+        public let index: Int
+        public let hostName: String
+        public let processID: UInt32
+        public var lastHeard: Double
+    }
+
+    /// Why a registration was refused.
+    public enum Refusal: Equatable, Sendable {
+        case duplicateIdentity
+    }
+
+    /// A membership change, for logs and run events.
+    public enum Event: Equatable, Sendable {
+        case joined(WorkerIdentity, index: Int)
+        case left(WorkerIdentity, index: Int, reason: String)
+    }
+
+    public let heartbeatTimeout: Double
+    public private(set) var members: [Member] = []
+    private var nextIndex = 0
+    /// Identities seen in this job, including departed ones: an identity is never admitted twice.
+    private var seen: Set<WorkerIdentity> = []
+
+    public init(heartbeatTimeout: Double) { self.heartbeatTimeout = heartbeatTimeout }
+
+    /// Admits a new worker, or refuses one whose identity was already used in this job.
+    public mutating func join(_ identity: WorkerIdentity, route: [UInt8], hostName: String, processID: UInt32,
+                              now: Double) -> Result<Member, RefusalError> {
+        guard !seen.contains(identity) else { return .failure(RefusalError(refusal: .duplicateIdentity)) }
+        seen.insert(identity)
+        let member = Member(identity: identity, route: route, index: nextIndex, hostName: hostName,
+                            processID: processID, lastHeard: now)
+        nextIndex += 1
+        members.append(member)
+        return .success(member)
+    }
+
+    /// Records that a member was heard from (any message counts as a heartbeat).
+    public mutating func heard(from identity: WorkerIdentity, now: Double) {
+        if let i = members.firstIndex(where: { $0.identity == identity }) { members[i].lastHeard = now }
+    }
+
+    /// The member with this routing id, if any.
+    public func member(route: [UInt8]) -> Member? { members.first { $0.route == route } }
+
+    /// The member with this identity, if any.
+    public func member(_ identity: WorkerIdentity) -> Member? { members.first { $0.identity == identity } }
+
+    /// Removes a member (it said goodbye, or the coordinator gave up on it).
+    @discardableResult
+    public mutating func remove(_ identity: WorkerIdentity, reason: String) -> Event? {
+        guard let i = members.firstIndex(where: { $0.identity == identity }) else { return nil }
+        let member = members.remove(at: i)
+        return .left(identity, index: member.index, reason: reason)
+    }
+
+    /// Removes every member not heard from for longer than the timeout; returns the events.
+    public mutating func expire(now: Double) -> [Event] {
+        let silent = members.filter { now - $0.lastHeard > heartbeatTimeout }
+        return silent.compactMap { member in
+            let seconds = (now - member.lastHeard).rounded(toPlaces: 1)
+            return remove(member.identity, reason: "no heartbeat for \(seconds)s (timeout \(heartbeatTimeout)s)")
+        }
+    }
+
+    /// Identities in joining order.
+    public var order: [WorkerIdentity] { members.map(\.identity) }
+}
+
+/// A refused registration, as an Error for `Result`.
+public struct RefusalError: Error, Equatable, Sendable {
+    public let refusal: Membership.Refusal
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (self * scale).rounded() / scale
+    }
+}

@@ -1,0 +1,41 @@
+import GradientCore
+
+/// Everything a worker needs to compute gradients for a job, sent as JSON in the `accept`
+/// message (its SHA-256 is the accept's config digest).
+public struct WorkerJobSpec: Codable, Sendable, Equatable {
+    /// The model architecture.
+    public var model: ModelSpec
+    /// The dataset version (64 hex), opened from the worker's dataset store.
+    public var datasetDigest: String
+    /// How the training rows are chosen and ordered; see ``TrainingSplit``.
+    public var split: TrainingSplit
+    /// Fitted transforms as JSON (the Datasets module's format), applied to every example.
+    public var transformsJSON: String?
+    /// Gradient threads per worker.
+    public var threads: Int
+    /// The TCP port of the coordinator's parameter broadcast (PUB) socket, on the control host.
+    public var broadcastPort: Int
+
+    public init(model: ModelSpec, datasetDigest: String, split: TrainingSplit, transformsJSON: String?,
+                threads: Int, broadcastPort: Int) {
+        self.model = model
+        self.datasetDigest = datasetDigest
+        self.split = split
+        self.transformsJSON = transformsJSON
+        self.threads = threads
+        self.broadcastPort = broadcastPort
+    }
+}
+
+/// Which rows of the dataset are training rows, and the seed of each epoch's order.
+public struct TrainingSplit: Codable, Sendable, Equatable {
+    public var seed: UInt64
+    public var validationFraction: Double
+    public var stratify: Bool
+
+    public init(seed: UInt64, validationFraction: Double, stratify: Bool) {
+        self.seed = seed
+        self.validationFraction = validationFraction
+        self.stratify = stratify
+    }
+}

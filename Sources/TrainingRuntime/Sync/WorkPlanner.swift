@@ -1,0 +1,61 @@
+import TrainingProtocol
+
+/// Decides which worker computes which micro-shards of a step, and who recomputes the work of a
+/// worker that was lost.
+///
+/// Workers get contiguous runs of leaves, so most of what each sends is a few pre-added
+/// subtrees. A plain value: the coordinator feeds it membership changes and results.
+public struct WorkPlanner: Sendable {
+    public let tree: MicroShardTree
+    /// Leaves each worker is computing and has not reported yet.
+    public private(set) var outstanding: [WorkerIdentity: [Int]] = [:]
+
+    public init(tree: MicroShardTree) { self.tree = tree }
+
+    /// Splits all leaves among `workers` (in the given order) and returns each worker's leaves.
+    /// Workers beyond the number of leaves get none.
+    public mutating func planStep(workers: [WorkerIdentity]) -> [WorkerIdentity: [Int]] {
+        outstanding = [:]
+        guard !workers.isEmpty else { return [:] }
+        let parts = tree.contiguousPartition(parts: workers.count)
+        for (worker, part) in zip(workers, parts) where !part.isEmpty {
+            outstanding[worker] = Array(part)
+        }
+        return outstanding
+    }
+
+    /// Records that `worker` reported `leaves`.
+    public mutating func completed(_ leaves: Range<Int>, by worker: WorkerIdentity) {
+        guard var mine = outstanding[worker] else { return }
+        mine.removeAll { leaves.contains($0) }
+        outstanding[worker] = mine.isEmpty ? nil : mine
+    }
+
+    /// Removes `lost` and hands its unreported leaves to the remaining workers in `survivors`
+    /// (contiguous split, in order). Returns the new assignments (only workers that got work).
+    public mutating func reassign(from lost: WorkerIdentity, to survivors: [WorkerIdentity]) -> [WorkerIdentity: [Int]] {
+        guard let orphaned = outstanding.removeValue(forKey: lost), !orphaned.isEmpty else { return [:] }
+        return distribute(orphaned, among: survivors)
+    }
+
+    /// Hands `leaves` (e.g. everything missing after all workers were lost and one came back)
+    /// to `workers`.
+    public mutating func distribute(_ leaves: [Int], among workers: [WorkerIdentity]) -> [WorkerIdentity: [Int]] {
+        guard !workers.isEmpty, !leaves.isEmpty else { return [:] }
+        var assignments: [WorkerIdentity: [Int]] = [:]
+        for (i, worker) in workers.enumerated() {
+            let part = Array(leaves[(i * leaves.count / workers.count)..<((i + 1) * leaves.count / workers.count)])
+            guard !part.isEmpty else { continue }
+            assignments[worker] = part
+            outstanding[worker, default: []].append(contentsOf: part)
+        }
+        return assignments
+    }
+}
+
+extension WorkPlanner {
+    /// Drops whatever `worker` still had outstanding (it was removed).
+    public mutating func forget(_ worker: WorkerIdentity) {
+        outstanding[worker] = nil
+    }
+}

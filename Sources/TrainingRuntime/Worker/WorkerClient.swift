@@ -1,0 +1,211 @@
+import Foundation
+import Logging
+import TrainingProtocol
+import ZeroMQ
+
+/// How a worker run ended.
+public enum WorkerExit: Equatable, Sendable {
+    /// The coordinator said the job is over (finished, failed or killed).
+    case shutdown(ShutdownReason, String)
+    /// The coordinator refused this worker (wrong job, protocol version, …).
+    case refused(String)
+    /// The coordinator never answered, or went silent for too long.
+    case coordinatorLost(String)
+    /// Asked to stop locally (SIGINT/SIGTERM).
+    case stopped
+}
+
+/// Settings of a worker process.
+public struct WorkerSettings: Sendable {
+    /// The coordinator's control endpoint, e.g. `tcp://10.0.0.5:5555`.
+    public var connect: String
+    /// The job to join; nil joins whatever job the coordinator runs.
+    public var jobID: JobID?
+    /// Seconds to wait for a coordinator that does not answer before giving up.
+    public var giveUpAfter: Double
+    public var hostName: String
+    public var processID: UInt32
+
+    public init(connect: String, jobID: JobID?, giveUpAfter: Double, hostName: String, processID: UInt32) {
+        self.connect = connect
+        self.jobID = jobID
+        self.giveUpAfter = giveUpAfter
+        self.hostName = hostName
+        self.processID = processID
+    }
+}
+
+/// A worker: registers with the coordinator, follows parameter broadcasts, computes the
+/// micro-shards it is assigned and sends back their gradient sums.
+public final class WorkerClient {
+    private let context: Context
+    private let settings: WorkerSettings
+    private let logger: Logger
+    private let started = ContinuousClock.now
+
+    public init(context: Context, settings: WorkerSettings, logger: Logger) {
+        self.context = context
+        self.settings = settings
+        self.logger = logger
+    }
+
+    private var now: Double {
+        let d = ContinuousClock.now - started
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// Runs until the coordinator shuts the job down, refuses us, or is lost.
+    /// - Parameter makeWorkload: builds the gradient workload from the accepted job's spec
+    ///   (opens the dataset, fits nothing: transforms come fitted).
+    public func run(stop: StopFlag, makeWorkload: (Accept, WorkerJobSpec) throws -> MicroShardWorkload) throws -> WorkerExit {
+        while true {
+            let outcome = try session(stop: stop, makeWorkload: makeWorkload)
+            if case .rejoin(let why) = outcome {
+                logger.notice("rejoining: \(why)")
+                continue
+            }
+            if case .exit(let exit) = outcome { return exit }
+        }
+    }
+
+    private enum SessionOutcome {
+        case exit(WorkerExit)
+        /// The coordinator removed us (we stalled): register again under a new identity.
+        case rejoin(String)
+    }
+
+    /// One registration: a fresh identity, register, then work until the session ends.
+    private func session(stop: StopFlag, makeWorkload: (Accept, WorkerJobSpec) throws -> MicroShardWorkload) throws -> SessionOutcome {
+        let identity = WorkerIdentity.random()
+        let dealer = try context.socket(.dealer)
+        try dealer.set(.routingID, identity.bytes)
+        try dealer.set(.sendHighWaterMark, 1000)
+        try dealer.set(.receiveHighWaterMark, 1000)
+        try dealer.set(.linger, .milliseconds(200))
+        try dealer.connect(settings.connect)
+        var control = ProtocolSocket(dealer, context: DecodingContext(receiver: .worker, jobID: settings.jobID))
+        let register = Register(worker: identity, processID: settings.processID, threads: 1,
+                                capabilities: [.datasetStore], hostName: settings.hostName, cachedDatasets: [])
+        try control.send(Envelope(jobID: settings.jobID ?? .unspecified, message: .register(register)))
+
+        // Wait for the answer.
+        let registeredAt = now
+        var accepted: (Accept, JobID)?
+        while accepted == nil {
+            if stop.isRequested { return .exit(.stopped) }
+            if now - registeredAt > settings.giveUpAfter {
+                return .exit(.coordinatorLost("no answer from the coordinator at \(settings.connect) within \(settings.giveUpAfter)s"))
+            }
+            guard let received = try control.receive(timeoutMilliseconds: 100) else { continue }
+            guard case .message(let envelope, _) = received else { continue }
+            switch envelope.message {
+            case .accept(let accept): accepted = (accept, envelope.jobID)
+            case .refuse(let refuse): return .exit(.refused("\(refuse.reason): \(refuse.text)"))
+            default: continue
+            }
+        }
+        guard let (accept, jobID) = accepted else { return .exit(.stopped) }
+        let specData = Data(accept.jobConfiguration.utf8)
+        let spec = try JSONDecoder().decode(WorkerJobSpec.self, from: specData)
+        let workload = try makeWorkload(accept, spec)
+        control.context = DecodingContext(receiver: .worker, jobID: jobID, parameterCount: Int(accept.parameterCount))
+        logger.info("joined job \(jobID) as worker \(accept.workerIndex)")
+
+        let sub = try context.socket(.subscriber)
+        try sub.set(.subscribe, Envelope.subscriptionPrefix(jobID: jobID))
+        try sub.connect("tcp://\(CoordinatorServer.host(of: settings.connect)):\(spec.broadcastPort)")
+        let broadcasts = ProtocolSocket(sub, context: control.context)
+
+        return try work(control: control, broadcasts: broadcasts, accept: accept, jobID: jobID, workload: workload, stop: stop)
+    }
+
+    private func work(control: ProtocolSocket, broadcasts: ProtocolSocket, accept: Accept, jobID: JobID,
+                      workload: MicroShardWorkload, stop: StopFlag) throws -> SessionOutcome {
+        let interval = Double(accept.heartbeatIntervalMilliseconds) / 1000
+        let timeout = max(Double(accept.heartbeatTimeoutMilliseconds) / 1000, settings.giveUpAfter)
+        var parameters: (version: UInt64, values: [Float])?
+        var pending: WorkAssignment?
+        var lastHeard = now
+        var lastSent = -Double.infinity
+        var sequence: UInt64 = 0
+        let poller = Poller()
+        try poller.add(control.socket)
+        try poller.add(broadcasts.socket)
+
+        func send(_ message: Message) throws { try control.send(Envelope(jobID: jobID, message: message)) }
+
+        func take(_ broadcast: ParameterBroadcast) {
+            if broadcast.version >= (parameters?.version ?? 0) {
+                parameters = (broadcast.version, broadcast.parameters.toArray())
+            }
+        }
+
+        func runPending() throws {
+            guard let assignment = pending, let current = parameters else { return }
+            if current.version < assignment.parameterVersion {
+                return  // the broadcast is on its way; a catch-up was requested
+            }
+            pending = nil
+            guard current.version == assignment.parameterVersion else { return }  // superseded
+            for sum in try workload.compute(assignment, parameters: current.values) {
+                try send(.gradientResult(GradientResult(
+                    step: assignment.step, parameterVersion: assignment.parameterVersion,
+                    exampleCount: UInt64(sum.count), lossSum: sum.lossSum, microShards: sum.leaves,
+                    microShardsPerBatch: Int(assignment.microShardsPerBatch), gradientSum: FloatPayload(sum.gradient))))
+            }
+        }
+
+        while true {
+            if stop.isRequested {
+                try? send(.shutdown(Shutdown(reason: .workerExiting, text: "worker stopped")))
+                return .exit(.stopped)
+            }
+            if now - lastHeard > timeout {
+                return .exit(.coordinatorLost("no message from the coordinator for \(Int(timeout))s"))
+            }
+            if now - lastSent >= interval {
+                sequence += 1
+                try send(.heartbeat(Heartbeat(sequence: sequence, lastParameterVersion: parameters?.version ?? 0)))
+                lastSent = now
+            }
+            _ = try poller.poll(timeout: .milliseconds(Int64(max(10, min(interval * 1000, 100)))))
+            while let received = try broadcasts.receive(dontWait: true) {
+                if case .message(let envelope, _) = received, case .parameterBroadcast(let b) = envelope.message { take(b) }
+            }
+            while let received = try control.receive(dontWait: true) {
+                guard case .message(let envelope, _) = received else {
+                    if case .invalid(let error, _, _) = received { logger.warning("dropped an invalid message: \(error)") }
+                    continue
+                }
+                lastHeard = now
+                switch envelope.message {
+                case .parameterBroadcast(let b): take(b)
+                case .workAssignment(let a):
+                    pending = a
+                    if (parameters?.version ?? 0) < a.parameterVersion {
+                        try send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
+                    }
+                case .shutdown(let s):
+                    if s.reason == .removed { return .rejoin(s.text) }
+                    return .exit(.shutdown(s.reason, s.text))
+                case .error(let report) where report.code == .notRegistered:
+                    return .rejoin(report.text)
+                case .refuse(let refuse):
+                    return .exit(.refused("\(refuse.reason): \(refuse.text)"))
+                default: break
+                }
+            }
+            try runPending()
+        }
+    }
+}
+
+extension ProtocolSocket {
+    /// Waits up to `timeoutMilliseconds` for one message.
+    func receive(timeoutMilliseconds: Int) throws -> Received? {
+        let poller = Poller()
+        try poller.add(socket)
+        guard !(try poller.poll(timeout: .milliseconds(Int64(timeoutMilliseconds)))).isEmpty else { return nil }
+        return try receive(dontWait: true)
+    }
+}

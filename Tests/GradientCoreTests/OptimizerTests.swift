@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+@testable import GradientCore
+
+@Suite struct OptimizerTests {
+    func close(_ a: [Float], _ b: [Float], _ tolerance: Float = 1e-6) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance }
+    }
+
+    @Test func plainSgdWithWeightDecay() throws {
+        var optimizer = try Optimizer(config: OptimizerConfig(kind: .sgd, learningRate: 0.1, weightDecay: 0.5), parameterCount: 2)
+        var p: [Float] = [1, -2]
+        try optimizer.step(parameters: &p, gradient: [0.2, 0.4], learningRate: 0.1)
+        // θ − lr (g + λθ): 1 − 0.1 (0.2 + 0.5) = 0.93; −2 − 0.1 (0.4 − 1) = −1.94
+        #expect(close(p, [0.93, -1.94]))
+        #expect(optimizer.state.step == 1)
+    }
+
+    @Test func momentumAndNesterov() throws {
+        var heavyBall = try Optimizer(config: OptimizerConfig(kind: .sgd, learningRate: 0.1, momentum: 0.9), parameterCount: 1)
+        var p: [Float] = [1]
+        try heavyBall.step(parameters: &p, gradient: [1], learningRate: 0.1)  // v = 1, θ = 0.9
+        try heavyBall.step(parameters: &p, gradient: [1], learningRate: 0.1)  // v = 1.9, θ = 0.71
+        #expect(close(p, [0.71]))
+        #expect(close(heavyBall.state.buffers["momentum"]!, [1.9]))
+        var nesterov = try Optimizer(
+            config: OptimizerConfig(kind: .sgd, learningRate: 0.1, momentum: 0.9, nesterov: true), parameterCount: 1)
+        var q: [Float] = [1]
+        try nesterov.step(parameters: &q, gradient: [1], learningRate: 0.1)  // v = 1, update 1 + 0.9 = 1.9 → 0.81
+        try nesterov.step(parameters: &q, gradient: [1], learningRate: 0.1)  // v = 1.9, update 1 + 1.71 = 2.71 → 0.539
+        #expect(close(q, [0.539]))
+    }
+
+    @Test func adamFirstStepsMatchHandValues() throws {
+        var adam = try Optimizer(config: OptimizerConfig(kind: .adam, learningRate: 0.01), parameterCount: 2)
+        var p: [Float] = [0.5, -0.5]
+        try adam.step(parameters: &p, gradient: [0.1, -0.2], learningRate: 0.01)
+        // Bias-corrected first step moves each parameter by lr · sign(g) (up to ε).
+        #expect(close(p, [0.49, -0.49], 1e-6))
+        try adam.step(parameters: &p, gradient: [0.3, 0.2], learningRate: 0.01)
+        // m = 0.9·0.01 + 0.03 = 0.039 → m̂ = 0.039/0.19; v = 0.999·1e-5 + 9e-5 → v̂ = v/(1 − 0.999²)
+        let m = 0.9 * 0.01 + 0.1 * 0.3, v = 0.999 * 0.001 * 0.01 + 0.001 * 0.09
+        let expected = 0.49 - 0.01 * (m / 0.19) / ((v / (1 - 0.999 * 0.999)).squareRoot() + 1e-8)
+        #expect(abs(Double(p[0]) - expected) < 1e-6)
+    }
+
+    @Test func adamwDecouplesWeightDecay() throws {
+        var adamw = try Optimizer(config: OptimizerConfig(kind: .adamw, learningRate: 0.1, weightDecay: 0.1), parameterCount: 1)
+        var p: [Float] = [2]
+        try adamw.step(parameters: &p, gradient: [0.5], learningRate: 0.1)
+        // θ ← θ − lr·λ·θ = 1.98, then − lr · m̂/(√v̂ + ε) = 1.98 − 0.1
+        #expect(close(p, [1.88]))
+        var adam = try Optimizer(config: OptimizerConfig(kind: .adam, learningRate: 0.1, weightDecay: 0.1), parameterCount: 1)
+        var q: [Float] = [2]
+        try adam.step(parameters: &q, gradient: [0.5], learningRate: 0.1)
+        // Coupled: g' = 0.5 + 0.2, first step still moves by lr.
+        #expect(close(q, [1.9]))
+    }
+
+    @Test func clippingByGlobalNorm() throws {
+        var g: [Float] = [3, 4]
+        let norm = GradientClipping.clipByGlobalNorm(&g, maxNorm: 1)
+        #expect(norm == 5)
+        #expect(close(g, [0.6, 0.8]))
+        var small: [Float] = [0.3, 0.4]
+        GradientClipping.clipByGlobalNorm(&small, maxNorm: 1)
+        #expect(small == [0.3, 0.4])
+        var optimizer = try Optimizer(config: OptimizerConfig(kind: .sgd, learningRate: 1, clipNorm: 1), parameterCount: 2)
+        var p: [Float] = [0, 0]
+        let reported = try optimizer.step(parameters: &p, gradient: [3, 4], learningRate: 1)
+        #expect(reported == 5)
+        #expect(close(p, [-0.6, -0.8]))
+    }
+
+    @Test func savedStateResumesBitwise() throws {
+        let config = OptimizerConfig(kind: .adamw, learningRate: 0.05, weightDecay: 0.01)
+        let gradients = (0..<6).map { TestData.floats(5, seed: UInt64($0)) }
+        var straight = try Optimizer(config: config, parameterCount: 5)
+        var p = TestData.floats(5, seed: 99)
+        for g in gradients { try straight.step(parameters: &p, gradient: g, learningRate: 0.05) }
+
+        var first = try Optimizer(config: config, parameterCount: 5)
+        var q = TestData.floats(5, seed: 99)
+        for g in gradients[0..<3] { try first.step(parameters: &q, gradient: g, learningRate: 0.05) }
+        let saved = try JSONEncoder().encode(first.state)
+        let restoredState = try JSONDecoder().decode(OptimizerState.self, from: saved)
+        var resumed = try Optimizer(config: config, parameterCount: 5, state: restoredState)
+        for g in gradients[3...] { try resumed.step(parameters: &q, gradient: g, learningRate: 0.05) }
+        #expect(q.map(\.bitPattern) == p.map(\.bitPattern))
+        #expect(resumed.state == straight.state)
+        #expect(throws: GradientCoreError.self) {
+            try Optimizer(config: config, parameterCount: 4, state: restoredState)
+        }
+    }
+
+    @Test func schedules() {
+        let constant = LearningRateSchedule()
+        #expect(constant.rate(step: 100, base: 0.1) == 0.1)
+        let warm = LearningRateSchedule(kind: .constant, warmupSteps: 4)
+        #expect([0, 1, 2, 3, 4].map { warm.rate(step: $0, base: 1) } == [0.25, 0.5, 0.75, 1, 1])
+        let step = LearningRateSchedule(kind: .step, stepSize: 10, gamma: 0.5)
+        #expect(step.rate(step: 9, base: 1) == 1)
+        #expect(step.rate(step: 10, base: 1) == 0.5)
+        #expect(step.rate(step: 35, base: 1) == 0.125)
+        let cosine = LearningRateSchedule(kind: .cosine, warmupSteps: 2, totalSteps: 10, minimumRate: 0.1)
+        #expect(cosine.rate(step: 2, base: 1) == 1)
+        #expect(abs(cosine.rate(step: 7, base: 1) - 0.55) < 1e-6)
+        #expect(abs(cosine.rate(step: 12, base: 1) - 0.1) < 1e-6)
+        #expect(abs(cosine.rate(step: 50, base: 1) - 0.1) < 1e-6)
+        #expect(throws: GradientCoreError.self) { try LearningRateSchedule(kind: .step, stepSize: 0).validate() }
+    }
+
+    @Test func invalidConfigurationsAreRejected() {
+        #expect(throws: GradientCoreError.self) { try Optimizer(config: OptimizerConfig(learningRate: -1), parameterCount: 1) }
+        #expect(throws: GradientCoreError.self) { try Optimizer(config: OptimizerConfig(momentum: 1), parameterCount: 1) }
+        #expect(throws: GradientCoreError.self) { try Optimizer(config: OptimizerConfig(nesterov: true), parameterCount: 1) }
+    }
+}
+
+@Suite struct MetricsTests {
+    @Test func classificationMetrics() {
+        let labels: [Float] = [0, 1, 2, 2, 1]
+        let predicted = [0, 2, 2, 2, 1]
+        #expect(Metrics.accuracy(predicted: predicted, labels: labels) == 0.8)
+        #expect(Metrics.confusionMatrix(predicted: predicted, labels: labels, classes: 3) == [[1, 0, 0], [0, 1, 1], [0, 0, 2]])
+        let probabilities: [Float] = [0.8, 0.2, 0.6, 0.4]
+        let logLoss = Metrics.logLoss(probabilities: probabilities, width: 2, labels: [0, 1])
+        #expect(abs(logLoss - (-(log(0.8) + log(0.4)) / 2)) < 1e-6)
+        let binary = Metrics.logLoss(probabilities: [0.9, 0.3], width: 1, labels: [1, 0])
+        #expect(abs(binary - (-(log(0.9) + log(0.7)) / 2)) < 1e-6)
+    }
+
+    @Test func rocAUCCountsPairsWithTies() {
+        // Positives at 0.8, 0.4; negatives at 0.5, 0.4, 0.1: pairs ranked right 1 + 1 + 1 + 0 + 0.5 (tie) + 1 = 4.5 of 6.
+        let auc = Metrics.rocAUC(scores: [0.8, 0.4, 0.5, 0.4, 0.1], labels: [1, 1, 0, 0, 0])
+        #expect(auc == 4.5 / 6)
+        #expect(Metrics.rocAUC(scores: [0.1, 0.2], labels: [1, 1]) == nil)
+    }
+
+    @Test func regressionMetrics() {
+        let targets: [Float] = [1, 2, 3, 4]
+        let predictions: [Float] = [1.5, 2, 2, 4]
+        #expect(abs(Metrics.rmse(predictions: predictions, targets: targets) - (1.25 / 4).squareRoot()) < 1e-9)
+        #expect(abs(Metrics.mae(predictions: predictions, targets: targets) - 0.375) < 1e-9)
+        #expect(abs(Metrics.r2(predictions: predictions, targets: targets) - (1 - 1.25 / 5)) < 1e-9)
+        #expect(Metrics.r2(predictions: targets, targets: targets) == 1)
+    }
+}
