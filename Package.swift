@@ -49,6 +49,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -58,11 +60,19 @@ let package = Package(
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "GradientCore", swiftSettings: kernelSettings),
+        .target(name: "Datasets", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "TrackingStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
         .target(name: "TrainingProtocol"),
         .target(
             name: "TrainingRuntime",
             dependencies: [
-                "GradientCore", "TrainingProtocol", "ZeroMQ",
+                "GradientCore", "TrainingProtocol", "ZeroMQ", "Datasets",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -76,10 +86,13 @@ let package = Package(
                 "ZeroMQ",
                 "CBuildInfo",
                 "TrainingRuntime",
+                "TrackingStore",
+                "Datasets",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            exclude: ["Data", "Tracking"]
+            ]
         ),
         .target(name: "TrainyardTestSupport", path: "Tests/TrainyardTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TrainyardTestSupport"]),
@@ -92,13 +105,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TrainyardCLITests", dependencies: ["TrainyardTestSupport"], exclude: ["Data", "Tracking"]),
+        .testTarget(name: "TrainyardCLITests", dependencies: ["TrainyardTestSupport"], exclude: ["Data"]),
+        .testTarget(name: "TrackingStoreTests", dependencies: ["TrackingStore", "TrainyardTestSupport"]),
         .executableTarget(
             name: "KernelBench",
             dependencies: ["GradientCore"],
             path: "Benchmarks/KernelBench",
             swiftSettings: kernelSettings
         ),
+        .executableTarget(name: "TrackingBench", dependencies: ["TrackingStore"], path: "Benchmarks/TrackingBench"),
         .executableTarget(
             name: "MessagingBench",
             dependencies: ["ZeroMQ"],

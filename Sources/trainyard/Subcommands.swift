@@ -3,7 +3,14 @@ import ArgumentParser
 /// Every top-level subcommand, in the order `trainyard --help` lists them.
 enum TrainyardSubcommands {
     static let all: [ParsableCommand.Type] = [
+        DataCommand.self,
+        TrainCommand.self,
+        CoordinatorCommand.self,
+        WorkerCommand.self,
         ConfigCommand.self,
+        RunsCommand.self,
+        ModelsCommand.self,
+        GCCommand.self,
         KeysCommand.self,
     ]
 }

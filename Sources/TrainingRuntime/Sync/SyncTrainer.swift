@@ -87,7 +87,7 @@ public struct SyncTrainer {
     public var isFinished: Bool { completedSteps >= totalSteps }
 
     private var current: StepInProgress?
-    private var lastWaitingNotice = -Double.infinity
+    private var lastWaitingNotice = 0.0
     private var lastHeartbeatSent = -Double.infinity
     private var heartbeatSequence: UInt64 = 0
 

@@ -1,9 +1,9 @@
-import GradientCore
+import Datasets
 
 /// Training examples in each epoch's order, ready for the model (transforms applied).
 ///
 /// Positions refer to the epoch's order: a permutation of the training rows fixed by the job's
-/// seed and the epoch (``EpochOrder``). Every worker and the coordinator derive the same order.
+/// seed and the epoch (`Datasets.EpochOrder`). Every worker and the coordinator derive the same order.
 public protocol ExampleSource: Sendable {
     /// Features per example.
     var featureCount: Int { get }
@@ -13,23 +13,6 @@ public protocol ExampleSource: Sendable {
     /// features (row-major) and `positions.count` labels.
     func gather(epoch: Int, positions: Range<Int>, features: UnsafeMutablePointer<Float>,
                 labels: UnsafeMutablePointer<Float>)
-}
-
-/// The order in which an epoch visits the training rows.
-public enum EpochOrder {
-    /// A permutation of `0..<count` fixed by `seed` and `epoch` (Fisher–Yates over a Philox
-    /// stream), the same on every platform. Complexity: O(count).
-    public static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
-        var order = Array(0..<count)
-        var rng = Philox(seed: seed, stream: 0x5348_5546 &+ UInt64(epoch))
-        if count > 1 {
-            for i in stride(from: count - 1, to: 0, by: -1) {
-                let j = Int(rng.next() % UInt64(i + 1))
-                order.swapAt(i, j)
-            }
-        }
-        return order
-    }
 }
 
 /// Examples held in memory (tests, small jobs): row-major features and labels.

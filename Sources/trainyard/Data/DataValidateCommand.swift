@@ -1,0 +1,73 @@
+import ArgumentParser
+import Datasets
+import Foundation
+
+/// `trainyard data validate PATH --against NAME[@VERSION]`: schema, range and drift checks.
+struct DataValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a file against a stored version: schema, value ranges, and drift (PSI, KS).",
+        discussion: """
+            A column drifted when its PSI is ≥ 0.25, or when the KS test rejects (p ≤ 0.05) and its
+            PSI is ≥ 0.1. Exit status 1 when the schema differs, a column drifted, or more than 1% of
+            a column's values lie outside the reference range (unseen levels for categorical ones);
+            2 when the file cannot be read.
+            """
+    )
+
+    @Argument(help: "The file to check.")
+    var path: String
+
+    @Option(name: .long, help: "The reference: NAME, NAME@<digest prefix> or a digest.")
+    var against: String
+
+    @OptionGroup var read: DataReadOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else { throw BadInput("\(path): no such file") }
+        let context = try DataContext.open()
+        let (record, version) = try context.resolve(against)
+        let report: ValidationReport
+        do {
+            report = try DatasetValidator.validate(file: url, format: try read.sourceFormat(), options: try read.importOptions(),
+                                                   against: version, scratch: context.home.datasets)
+        } catch let error as DatasetError {
+            throw error.cliError
+        }
+        if output.json {
+            try JSONOutput.print(report)
+        } else {
+            print(render(report, reference: record.versionLabel))
+        }
+        if !report.passed { throw ExitCode(ExitStatus.failure) }
+    }
+
+    func render(_ report: ValidationReport, reference: String) -> String {
+        var lines = ["\(report.file): \(report.rows) rows against \(reference)"]
+        for problem in report.schemaProblems { lines.append("schema: \(problem)") }
+        var table = TextTable(["column", "kind", "psi", "shift", "ks_stat", "ks_p", "out_of_range", "status"])
+        for c in report.columns {
+            let status = c.drifted ? "DRIFT" : c.rangeFailed ? "RANGE" : "ok"
+            table.add([c.column, c.kind.rawValue, String(format: "%.4f", c.psi), c.psiLevel,
+                       c.ksStatistic.map { String(format: "%.4f", $0) } ?? "", c.ksPValue.map { String(format: "%.3g", $0) } ?? "",
+                       String(c.outOfRange), status])
+        }
+        lines.append(table.render())
+        let drifted = report.columns.filter(\.drifted).map(\.column)
+        if report.passed {
+            lines.append("PASSED: no drift, schema and ranges match")
+        } else {
+            var reasons: [String] = []
+            if !report.schemaProblems.isEmpty { reasons.append("schema differs") }
+            if !drifted.isEmpty {
+                reasons.append("\(drifted.count) of \(report.columns.count) columns drifted: " + drifted.joined(separator: ", "))
+            }
+            let ranged = report.columns.filter(\.rangeFailed).map(\.column)
+            if !ranged.isEmpty { reasons.append("values out of range in: " + ranged.joined(separator: ", ")) }
+            lines.append("FAILED: " + reasons.joined(separator: "; "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+
+/// `trainyard coordinator CONFIG --bind tcp://*:PORT`: the coordinator alone, for clusters.
+struct CoordinatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Run the coordinator of a job; workers on other machines connect to it.",
+        discussion: """
+            Workers run `trainyard worker --connect tcp://THIS_HOST:PORT` and need the dataset \
+            version in their own TRAINYARD_HOME (copy it, or share the store). Parameters are \
+            broadcast on PORT+1 unless --broadcast-bind says otherwise.
+            """
+    )
+
+    @Argument(help: "The job file (YAML).")
+    var config: String
+
+    @Option(name: .long, help: "Control endpoint to bind, e.g. tcp://*:5555.")
+    var bind: String
+
+    @Option(name: .long, help: "Broadcast endpoint to bind (default: the control port + 1).")
+    var broadcastBind: String?
+
+    @Option(name: .customLong("set"), help: "Override a config key (repeatable).")
+    var overrides: [String] = []
+
+    @Flag(name: .long, help: "Print one JSON object when the run ends.")
+    var json = false
+
+    func run() throws {
+        var broadcast = broadcastBind
+        if broadcast == nil, let colon = bind.lastIndex(of: ":"), let port = Int(bind[bind.index(after: colon)...]) {
+            broadcast = String(bind[...colon]) + String(port + 1)
+        }
+        let session = TrainingSession(configPath: config, overrides: overrides, controlBind: bind, broadcastBind: broadcast)
+        let summary = try session.run(json: json, launch: { _, _, _, _ in }, afterRun: {})
+        try TrainingOutput.print(summary, json: json)
+        if summary.status != "FINISHED" { throw ExitCode(1) }
+    }
+}

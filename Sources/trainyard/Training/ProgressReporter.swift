@@ -1,0 +1,118 @@
+import Foundation
+import GradientCore
+import TrackingStore
+import TrainingRuntime
+
+/// Observes the coordinator: shows progress, evaluates on the validation split, and records
+/// metrics and membership events on the run.
+final class ProgressReporter: TrainingObserver {
+    let job: PreparedJob
+    let model: Model
+    let store: TrackingStore
+    let runID: String
+    let interactive: Bool
+    private let started = Date()
+    private var lastPrint = Date.distantPast
+    private var pending: [MetricPoint] = []
+    private(set) var lastMetrics: [String: Double] = [:]
+    private var samples = 0
+    private var workers = 0
+
+    init(job: PreparedJob, model: Model, store: TrackingStore, runID: String) {
+        self.job = job
+        self.model = model
+        self.store = store
+        self.runID = runID
+        interactive = isatty(STDERR_FILENO) != 0
+    }
+
+    func stepCompleted(_ report: SyncTrainer.StepReport, parameters: [Float]) {
+        samples += report.examples
+        workers = report.activeWorkers
+        record("train_loss", report.meanLoss, step: report.step)
+        let every = job.config.training.evalEverySteps
+        let evaluate = every.map { report.step % $0 == 0 } ?? report.endsEpoch
+        if evaluate || report.step == job.totalSteps { evaluateNow(parameters, step: report.step) }
+        if pending.count >= 512 || evaluate { flush() }
+        show(report, force: evaluate)
+    }
+
+    func membershipChanged(_ event: Membership.Event) {
+        let text: String
+        switch event {
+        case .joined(let who, let index): text = "worker \(index) joined (\(who))"
+        case .left(let who, let index, let reason): text = "worker \(index) left (\(who)): \(reason)"
+        }
+        line(text)
+        try? store.setTag(runID: runID, key: "event.\(Int(Date().timeIntervalSince1970 * 1000))", value: text)
+    }
+
+    func waiting(have: Int, need: Int) {
+        line("waiting for workers: have \(have), need \(need) (cluster.min_workers)")
+    }
+
+    /// Validation metrics on `parameters`; logged as val_loss and val_accuracy or val_rmse.
+    func evaluateNow(_ parameters: [Float], step: Int) {
+        let (features, labels) = job.validation
+        guard !labels.isEmpty, let evaluation = try? model.evaluate(
+            parameters: parameters, features: features, labels: labels, rows: labels.count) else { return }
+        record("val_loss", evaluation.loss, step: step)
+        if let accuracy = evaluation.accuracy { record("val_accuracy", accuracy, step: step) }
+        if let rmse = evaluation.rmse { record("val_rmse", rmse, step: step) }
+        if let auc = evaluation.rocAUC { record("val_auc", auc, step: step) }
+    }
+
+    func record(_ key: String, _ value: Double, step: Int) {
+        lastMetrics[key] = value
+        pending.append(MetricPoint(runID: runID, key: key, step: step, value: value))
+    }
+
+    /// Writes pending metric points in one transaction.
+    func flush() {
+        guard !pending.isEmpty else { return }
+        do {
+            try store.logMetrics(pending)
+            pending.removeAll()
+        } catch {
+            line("warning: could not record metrics: \(error)")
+        }
+    }
+
+    private func show(_ report: SyncTrainer.StepReport, force: Bool) {
+        let now = Date()
+        guard force || now.timeIntervalSince(lastPrint) >= (interactive ? 0.2 : 5) || report.step == job.totalSteps else { return }
+        lastPrint = now
+        let elapsed = now.timeIntervalSince(started)
+        let rate = Double(samples) / max(elapsed, 1e-9)
+        let remaining = Double(job.totalSteps - report.step) * elapsed / Double(max(report.step, 1))
+        var text = "epoch \(report.epoch + 1)/\(job.config.training.epochs)  step \(report.step)/\(job.totalSteps)"
+        text += "  loss \(format(report.meanLoss))"
+        if let acc = lastMetrics["val_accuracy"] { text += "  val_acc \(format(acc))" }
+        if let rmse = lastMetrics["val_rmse"] { text += "  val_rmse \(format(rmse))" }
+        text += "  \(Int(rate)) samples/s  workers \(workers)  ETA \(duration(remaining))"
+        if interactive {
+            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))
+        } else {
+            printError(text)
+        }
+    }
+
+    /// Prints a line without mangling the progress line.
+    func line(_ text: String) {
+        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        printError(text)
+    }
+
+    /// Ends the progress line.
+    func finish() {
+        flush()
+        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    private func format(_ v: Double) -> String { String(format: "%.4f", v) }
+
+    private func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
+    }
+}

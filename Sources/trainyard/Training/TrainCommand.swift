@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import TrainingRuntime
+
+/// `trainyard train CONFIG --workers N`: a coordinator here plus N local worker processes.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model with a coordinator and N local worker processes.",
+        discussion: """
+            Shows a progress line, records the run under TRAINYARD_HOME and prints a summary (or, \
+            with --json, {run_id, status, metrics, final_params_sha256}). Ctrl-C stops the run \
+            cleanly and marks it KILLED. Worker logs: TRAINYARD_HOME/artifacts/RUN/worker-N.log.
+            """
+    )
+
+    @Argument(help: "The job file (YAML); see docs/CONFIG.md.")
+    var config: String
+
+    @Option(name: .long, help: "Number of local worker processes.")
+    var workers: Int = 2
+
+    @Option(name: .customLong("set"), help: "Override a config key: --set training.epochs=5 (repeatable).")
+    var overrides: [String] = []
+
+    @Flag(name: .long, help: "Print one JSON object when the run ends.")
+    var json = false
+
+    func validate() throws {
+        guard (1...256).contains(workers) else { throw ValidationError("--workers must be between 1 and 256") }
+    }
+
+    func run() throws {
+        var pool: LocalWorkerPool?
+        let session = TrainingSession(configPath: config, overrides: overrides, controlBind: "tcp://127.0.0.1:*",
+                                      broadcastBind: nil)
+        let summary = try session.run(json: json, launch: { endpoint, jobID, job, runDirectory in
+            let workers = LocalWorkerPool(logDirectory: runDirectory)
+            pool = workers
+            try workers.start(count: self.workers, endpoint: endpoint, jobID: jobID.description,
+                              giveUpAfter: job.config.cluster.workerGiveUpAfter)
+        }, afterRun: { pool?.stop() })
+        try TrainingOutput.print(summary, json: json)
+        if summary.status != "FINISHED" { throw ExitCode(1) }
+    }
+}
+
+/// How `train`, `coordinator` and `resume` print their result.
+enum TrainingOutput {
+    static func print(_ summary: TrainingSummary, json: Bool) throws {
+        if json {
+            try JSONOutput.print(summary)
+            return
+        }
+        var table = TextTable(["metric", "value"])
+        for key in summary.metrics.keys.sorted() { table.add([key, String(format: "%.6g", summary.metrics[key]!)]) }
+        Swift.print(table.render())
+        if let digest = summary.final_params_sha256 { Swift.print("final_params_sha256 \(digest)") }
+        Swift.print("run \(summary.run_id) \(summary.status.lowercased())")
+    }
+}
