@@ -60,7 +60,11 @@ let package = Package(
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "GradientCore", swiftSettings: kernelSettings),
-        .target(name: "Datasets", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Datasets",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: kernelSettings
+        ),
         .target(
             name: "TrackingStore",
             dependencies: [
@@ -105,7 +109,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TrainyardCLITests", dependencies: ["TrainyardTestSupport"], exclude: ["Data"]),
+        .testTarget(name: "TrainyardCLITests", dependencies: ["TrainyardTestSupport", "ZeroMQ", "TrainingProtocol"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TrainyardTestSupport"]),
         .testTarget(name: "TrackingStoreTests", dependencies: ["TrackingStore", "TrainyardTestSupport"]),
         .executableTarget(
             name: "KernelBench",
@@ -113,6 +118,8 @@ let package = Package(
             path: "Benchmarks/KernelBench",
             swiftSettings: kernelSettings
         ),
+        .executableTarget(
+            name: "DataBench", dependencies: ["Datasets"], path: "Benchmarks/DataBench", swiftSettings: kernelSettings),
         .executableTarget(name: "TrackingBench", dependencies: ["TrackingStore"], path: "Benchmarks/TrackingBench"),
         .executableTarget(
             name: "MessagingBench",

@@ -91,10 +91,11 @@ final class FileWriter {
         used = 0
     }
 
-    /// Flushes and fsyncs.
-    func finish() throws {
+    /// Flushes and, with `sync` (the default), fsyncs. Scratch files that are deleted after use
+    /// skip the fsync.
+    func finish(sync: Bool = true) throws {
         try flush()
-        if fsync(fd) != 0 { throw DatasetError.io(path: path, call: "fsync", code: errno) }
+        if sync, fsync(fd) != 0 { throw DatasetError.io(path: path, call: "fsync", code: errno) }
     }
 
     private func writeAll(_ bytes: UnsafeRawPointer, _ count: Int) throws {

@@ -204,10 +204,11 @@ final class RawTableBuilder: @unchecked Sendable {
         return (0..<n).map { reservoir[$0 * width + c] }
     }
 
-    /// Flushes and fsyncs the spill file and frees the duplicate table.
+    /// Waits for the consumer, flushes the spill file (a scratch file: no fsync) and frees the
+    /// duplicate table.
     func finish() throws {
         try pipeline.finish()
-        try spill.finish()
+        try spill.finish(sync: false)
         flushHashes()
         hashSlots?.deallocate()
         hashSlots = nil

@@ -1,11 +1,21 @@
 /// The fused single-pass gradient of the linear models (linear and logistic regression).
 ///
-/// X is streamed from memory once, 8 rows (one 4 KiB block at 128 columns) at a time: each row's
-/// dot product with the weights is read front to back (four FMA chains, tree-combined), the link
-/// function, residual and loss are applied to the 8 logits as one vector, and the 8 rows — still
-/// in L1 — are accumulated into the gradient. Rows are read in memory order because interleaving
-/// the 8 rows' loads (fewer weight loads) measured 30% slower from DRAM. Scalar twin:
-/// ``ScalarKernels/linearGradient(link:features:labels:rows:columns:weights:bias:gradWeights:gradBias:)``.
+/// X is streamed from memory once, in blocks of ``blockRows`` rows (8 KiB at 128 columns) that
+/// stay in L1 while they are used three times:
+/// 1. each row's dot product with the weights, read front to back (four FMA chains,
+///    tree-combined) — the only pass that reads X from memory;
+/// 2. link function, residual and loss, vectorised over the block's logits;
+/// 3. the gradient Xᵀ·r of the block from L1: column tiles of 64 held in 8 accumulators over the
+///    block's rows, then added to `gradWeights` once per block.
+///
+/// DRAM is kept busy by software prefetches ``prefetchDistance`` bytes ahead, issued evenly
+/// through passes 1 and 3 (see ``PrefetchCursor``): without them the memory stream stalls while
+/// the core computes and the kernel reaches about 2/3 of the read bandwidth. Interleaving rows in
+/// pass 1 (fewer weight loads) is faster in cache but slower from DRAM, so rows are read in memory
+/// order. The summation order depends only on `rows` and `columns`, never on the caller's
+/// threading. Scalar twin:
+/// ``ScalarKernels/linearGradient(link:features:labels:rows:columns:weights:bias:gradWeights:gradBias:)``
+/// (same sums, plain row order; agreement is checked to a relative 1e-4).
 public enum FusedLinearKernel {
     /// Link and loss of a linear model.
     public enum Link: Sendable {
@@ -14,6 +24,14 @@ public enum FusedLinearKernel {
         /// p = σ(z), loss = binary cross-entropy on the logit, ∂loss/∂z = σ(z) − y.
         case logistic
     }
+
+    /// Rows per block: small enough that the block (and the prefetched data ahead of it) stays in
+    /// L1 at the usual widths, large enough to amortise the gradient's load and store per block.
+    static let blockRows = 16
+
+    /// How far ahead of the block being computed X is prefetched, in bytes (measured best among
+    /// 4–32 KiB on the reference machine; see docs/BENCHMARKS.md).
+    static let prefetchDistance = 16_384
 
     /// Per-example (∂loss/∂z, loss) for 8 logits.
     @inline(__always)
@@ -32,89 +50,72 @@ public enum FusedLinearKernel {
     }
 
     /// Adds Σ_rows ∂loss/∂w to `gradWeights[0..<columns]` and Σ_rows ∂loss/∂b to `gradBias[0]`, and
-    /// returns Σ_rows loss. `features` is rows × columns, row-major. O(rows · columns), one pass.
+    /// returns Σ_rows loss. `features` is rows × columns, row-major. O(rows · columns), one pass
+    /// over `features` from memory.
     public static func accumulate(
         link: Link, features: UnsafePointer<Float>, labels: UnsafePointer<Float>, rows: Int, columns: Int,
         weights: UnsafePointer<Float>, bias: Float,
         gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>
     ) -> Double {
+        guard rows > 0 else { return 0 }
         var lossSum = 0.0
         var biasSum = gradBias.pointee
-        let fullRows = rows & ~7
-        var row = 0
-        while row < fullRows {
-            let y = UnsafeRawPointer(labels + row).loadUnaligned(as: SIMD8<Float>.self)
-            block(link, features + row * columns, columns: columns, labels: y, valid: 8, weights: weights, bias: bias,
-                  gradWeights: gradWeights, biasSum: &biasSum, lossSum: &lossSum)
-            row += 8
-        }
-        if row < rows {
-            let valid = rows - row
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 8 * columns)
-            defer { scratch.deallocate() }
-            scratch.initialize(repeating: 0, count: 8 * columns)
-            scratch.update(from: features + row * columns, count: valid * columns)
-            let y = loadPartial(labels + row, count: valid)
-            block(link, scratch, columns: columns, labels: y, valid: valid, weights: weights, bias: bias,
-                  gradWeights: gradWeights, biasSum: &biasSum, lossSum: &lossSum)
+        let full = columns & ~7
+        let tail = columns - full
+        let end = UnsafeRawPointer(features + rows * columns)
+        var prefetch = PrefetchCursor(start: UnsafeRawPointer(features), distance: prefetchDistance, end: end)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRows) { buffer in
+            let residuals = buffer.baseAddress!
+            var start = 0
+            while start < rows {
+                let count = min(blockRows, rows - start)
+                let x = features + start * columns
+                prefetch.aim(atBlockEnd: UnsafeRawPointer(x + count * columns))
+                // 1. Logits (from memory).
+                for r in 0..<count {
+                    residuals[r] = treeSum(dot(x + r * columns, weights, full, tail, &prefetch)) + bias
+                }
+                // 2. Residuals and losses, 8 logits at a time; lanes past `count` are zeroed.
+                var g = 0
+                while g < count {
+                    let valid = min(8, count - g)
+                    if valid == 8 {
+                        let (d, loss) = residualAndLoss(link, z: load8(residuals + g), y: load8(labels + start + g))
+                        lossSum += Double(treeSum(loss))
+                        biasSum += treeSum(d)
+                        store8(d, residuals + g)
+                    } else {
+                        let outside = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(valid)
+                        var (d, loss) = residualAndLoss(
+                            link, z: loadPartial(residuals + g, count: valid), y: loadPartial(labels + start + g, count: valid))
+                        d = d.replacing(with: 0, where: outside)
+                        loss = loss.replacing(with: 0, where: outside)
+                        lossSum += Double(treeSum(loss))
+                        biasSum += treeSum(d)
+                        storePartial(d, residuals + g, count: valid)
+                    }
+                    g += 8
+                }
+                // 3. gradWeights += X_blockᵀ · r (from L1).
+                accumulateTransposed(x, columns: columns, rows: count, residuals: residuals, into: gradWeights, &prefetch)
+                prefetch.finishBlock()
+                start += count
+            }
         }
         gradBias.pointee = biasSum
         return lossSum
     }
 
-    @inline(__always)
-    static func block(
-        _ link: Link, _ x: UnsafePointer<Float>, columns: Int, labels y: SIMD8<Float>, valid: Int,
-        weights: UnsafePointer<Float>, bias: Float, gradWeights: UnsafeMutablePointer<Float>,
-        biasSum: inout Float, lossSum: inout Double
-    ) {
-        let full = columns & ~7
-        let tail = columns - full
-        let x0 = x, x1 = x + columns, x2 = x + 2 * columns, x3 = x + 3 * columns
-        let x4 = x + 4 * columns, x5 = x + 5 * columns, x6 = x + 6 * columns, x7 = x + 7 * columns
-        let z = SIMD8<Float>(
-            dot(x0, weights, full, tail), dot(x1, weights, full, tail),
-            dot(x2, weights, full, tail), dot(x3, weights, full, tail),
-            dot(x4, weights, full, tail), dot(x5, weights, full, tail),
-            dot(x6, weights, full, tail), dot(x7, weights, full, tail)) + bias
-        var (d, loss) = residualAndLoss(link, z: z, y: y)
-        if valid < 8 {
-            let outside = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(valid)
-            d = d.replacing(with: 0, where: outside)
-            loss = loss.replacing(with: 0, where: outside)
-        }
-        lossSum += Double(treeSum(loss))
-        biasSum += treeSum(d)
-        let d0 = SIMD8<Float>(repeating: d[0]), d1 = SIMD8<Float>(repeating: d[1])
-        let d2 = SIMD8<Float>(repeating: d[2]), d3 = SIMD8<Float>(repeating: d[3])
-        let d4 = SIMD8<Float>(repeating: d[4]), d5 = SIMD8<Float>(repeating: d[5])
-        let d6 = SIMD8<Float>(repeating: d[6]), d7 = SIMD8<Float>(repeating: d[7])
-        var k = 0
-        while k < full {
-            let p01 = (load8(x0 + k) * d0).addingProduct(load8(x1 + k), d1)
-            let p23 = (load8(x2 + k) * d2).addingProduct(load8(x3 + k), d3)
-            let p45 = (load8(x4 + k) * d4).addingProduct(load8(x5 + k), d5)
-            let p67 = (load8(x6 + k) * d6).addingProduct(load8(x7 + k), d7)
-            store8(load8(gradWeights + k) + ((p01 + p23) + (p45 + p67)), gradWeights + k)
-            k += 8
-        }
-        if tail > 0 {
-            let p01 = (loadPartial(x0 + full, count: tail) * d0).addingProduct(loadPartial(x1 + full, count: tail), d1)
-            let p23 = (loadPartial(x2 + full, count: tail) * d2).addingProduct(loadPartial(x3 + full, count: tail), d3)
-            let p45 = (loadPartial(x4 + full, count: tail) * d4).addingProduct(loadPartial(x5 + full, count: tail), d5)
-            let p67 = (loadPartial(x6 + full, count: tail) * d6).addingProduct(loadPartial(x7 + full, count: tail), d7)
-            let g = loadPartial(gradWeights + full, count: tail) + ((p01 + p23) + (p45 + p67))
-            storePartial(g, gradWeights + full, count: tail)
-        }
-    }
-
     /// x · w over `full` (multiple of 8) + `tail` columns, read front to back with four
-    /// independent accumulators combined as a tree.
+    /// independent accumulators (lane sums left to the caller). One prefetch per 32 columns.
     @inline(__always)
-    static func dot(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ full: Int, _ tail: Int) -> Float {
+    static func dot(
+        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ full: Int, _ tail: Int, _ prefetch: inout PrefetchCursor
+    ) -> SIMD8<Float> {
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
         var k = 0
         while k + 32 <= full {
+            prefetch.step()
             a0 = a0.addingProduct(load8(x + k), load8(w + k))
             a1 = a1.addingProduct(load8(x + k + 8), load8(w + k + 8))
             a2 = a2.addingProduct(load8(x + k + 16), load8(w + k + 16))
@@ -128,6 +129,123 @@ public enum FusedLinearKernel {
         if tail > 0 {
             a1 = a1.addingProduct(loadPartial(x + full, count: tail), loadPartial(w + full, count: tail))
         }
-        return treeSum((a0 + a1) + (a2 + a3))
+        return (a0 + a1) + (a2 + a3)
+    }
+
+    /// `g[0..<columns] += Σ_r residuals[r] · x[r, 0..<columns]` for a block of rows in cache: each
+    /// column tile's partial sums run over the rows in order, then are added to `g` once.
+    /// One prefetch per row of each 64-column tile.
+    @inline(__always)
+    static func accumulateTransposed(
+        _ x: UnsafePointer<Float>, columns: Int, rows: Int, residuals d: UnsafePointer<Float>,
+        into g: UnsafeMutablePointer<Float>, _ prefetch: inout PrefetchCursor
+    ) {
+        var c = 0
+        while c + 64 <= columns {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+            var row = x + c
+            for r in 0..<rows {
+                prefetch.step()
+                let s = SIMD8<Float>(repeating: d[r])
+                a0 = a0.addingProduct(load8(row), s)
+                a1 = a1.addingProduct(load8(row + 8), s)
+                a2 = a2.addingProduct(load8(row + 16), s)
+                a3 = a3.addingProduct(load8(row + 24), s)
+                a4 = a4.addingProduct(load8(row + 32), s)
+                a5 = a5.addingProduct(load8(row + 40), s)
+                a6 = a6.addingProduct(load8(row + 48), s)
+                a7 = a7.addingProduct(load8(row + 56), s)
+                row += columns
+            }
+            let t = g + c
+            store8(load8(t) + a0, t); store8(load8(t + 8) + a1, t + 8)
+            store8(load8(t + 16) + a2, t + 16); store8(load8(t + 24) + a3, t + 24)
+            store8(load8(t + 32) + a4, t + 32); store8(load8(t + 40) + a5, t + 40)
+            store8(load8(t + 48) + a6, t + 48); store8(load8(t + 56) + a7, t + 56)
+            c += 64
+        }
+        while c + 8 <= columns {
+            var a0 = SIMD8<Float>()
+            var row = x + c
+            for r in 0..<rows {
+                a0 = a0.addingProduct(load8(row), SIMD8<Float>(repeating: d[r]))
+                row += columns
+            }
+            store8(load8(g + c) + a0, g + c)
+            c += 8
+        }
+        if c < columns {
+            let width = columns - c
+            var a0 = SIMD8<Float>()
+            var row = x + c
+            for r in 0..<rows {
+                a0 = a0.addingProduct(loadPartial(row, count: width), SIMD8<Float>(repeating: d[r]))
+                row += columns
+            }
+            storePartial(loadPartial(g + c, count: width) + a0, g + c, count: width)
+        }
     }
 }
+
+extension FusedLinearKernel {
+    /// Software prefetch of the feature stream, running a fixed distance ahead of the block being
+    /// computed and never past the end of the batch.
+    ///
+    /// The kernel calls ``step()`` from its inner loops, so the prefetches are spread evenly over
+    /// the time spent on a block (bursts of prefetches were measured slower), and
+    /// ``finishBlock()`` issues whatever a block's loops did not cover (narrow or odd widths).
+    /// Each block advances the target by its own size, so every 64-byte line of X from
+    /// `start + distance` on is prefetched exactly once.
+    struct PrefetchCursor {
+        private var next: UnsafeRawPointer
+        private var target: UnsafeRawPointer
+        private let distance: Int
+        private let end: UnsafeRawPointer
+
+        init(start: UnsafeRawPointer, distance: Int, end: UnsafeRawPointer) {
+            self.distance = distance
+            self.end = end
+            next = min(start + distance, end)
+            target = next
+        }
+
+        /// Sets the target for the block that ends at `blockEnd`: `distance` bytes past it.
+        @inline(__always)
+        mutating func aim(atBlockEnd blockEnd: UnsafeRawPointer) {
+            target = min(blockEnd + distance, end)
+        }
+
+        /// Prefetches the next line if the cursor is behind the target.
+        @inline(__always)
+        mutating func step() {
+            if next < target {
+                prefetchLine(next)
+                next += 64
+            }
+        }
+
+        /// Prefetches every line up to the target.
+        @inline(__always)
+        mutating func finishBlock() {
+            while next < target {
+                prefetchLine(next)
+                next += 64
+            }
+        }
+    }
+}
+
+/// Prefetch of the cache line holding `address` into all cache levels (read, high locality).
+///
+/// Swift has no prefetch function (`_m_prefetch` imports but compiles to nothing), so this binds
+/// LLVM's `llvm.prefetch` intrinsic directly: `prefetcht0` on x86-64, `prfm pldl1keep` on arm64.
+/// The last three arguments must be literal constants at every call site. A prefetch never
+/// faults, but callers keep `address` inside the buffer anyway.
+@inline(__always)
+private func prefetchLine(_ address: UnsafeRawPointer) {
+    llvmPrefetch(address, 0, 3, 1)
+}
+
+@_silgen_name("llvm.prefetch.p0")
+private func llvmPrefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cacheType: Int32)

@@ -71,7 +71,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [(1, 1), (1, 9), (7, 1), (8, 8), (9, 13), (17, 31), (33, 64), (20, 100)])
+    // Shapes cover one row/column, widths that are not multiples of 8, several blocks of rows plus a
+    // partial one, and widths with 64-column tiles, 8-column tiles and a tail (e.g. 150 = 2·64 + 2·8 + 6);
+    // 100 × 150 floats is larger than the prefetch distance, so the prefetch path runs too.
+    @Test(arguments: [(1, 1), (1, 9), (7, 1), (8, 8), (9, 13), (17, 31), (33, 64), (20, 100), (16, 128), (37, 150), (100, 150), (3, 200)])
     func fusedLinearGradientMatchesScalar(rows: Int, columns: Int) {
         let x = TestData.floats(rows * columns, seed: 5, scale: 3)
         let w = TestData.floats(columns, seed: 6, scale: 2)

@@ -93,6 +93,11 @@ public final class CoordinatorServer {
                     case .invalid(let error, let sender, let frames):
                         logger.warning("dropped an invalid message", metadata: [
                             "sender": "\(sender.map(hex) ?? "?")", "frames": "\(frames)", "error": "\(error)"])
+                        // A worker of another job or protocol version is told why, so it can say so and exit.
+                        if let reason = error.refusalReason, let sender {
+                            let refuse = Refuse(worker: nil, reason: reason, text: "\(reason): \(error)")
+                            _ = try? control.send(Envelope(jobID: jobID, message: .refuse(refuse)), to: sender, dontWait: true)
+                        }
                     }
                     if finished { break }
                 }

@@ -54,7 +54,7 @@ struct TrainingSession {
         try store.linkDataset(runID: runID, digest: record.digest, role: "train")
         let runDirectory = data.home.artifacts.appendingPathComponent(runID, isDirectory: true)
         let reporter = ProgressReporter(job: job, model: model, store: store, runID: runID)
-        if !json { reporter.line("run \(runID): \(config.model.kind.rawValue) on \(record.versionLabel), \(job.split.train.count) training rows, \(job.totalSteps) steps") }
+        reporter.line("run \(runID): \(config.model.kind.rawValue) on \(record.versionLabel), \(job.split.train.count) training rows, \(job.totalSteps) steps")
 
         var status = RunStatus.failed
         var digest: String?
@@ -83,7 +83,7 @@ struct TrainingSession {
             jobConfiguration: specJSON, configDigest: configDigest)
         var trainer = SyncTrainer(setup: setup, parameters: job.model.initialParameters(seed: job.seed),
                                   optimizer: try Optimizer(config: job.optimizer, parameterCount: model.layout.count))
-        if !json { reporter.line("coordinator listening on \(server.controlEndpoint) (broadcast \(server.broadcastEndpoint)), job \(jobID)") }
+        reporter.line("coordinator listening on \(server.controlEndpoint) (broadcast \(server.broadcastEndpoint)), job \(jobID)")
         try launch(server.controlEndpoint, jobID, job, runDirectory)
         let outcome = try server.run(&trainer, observer: reporter, stop: trap.stop)
 
