@@ -58,14 +58,17 @@ public enum FusedLinearKernel {
         gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>
     ) -> Double {
         guard rows > 0 else { return 0 }
-        var lossSum = 0.0
-        var biasSum = gradBias.pointee
         let full = columns & ~7
         let tail = columns - full
         let end = UnsafeRawPointer(features + rows * columns)
+        // The cursor is declared outside the closure, so it lives in memory: each step waits for the
+        // previous one through a store-to-load forward, which spaces the prefetches out. Keeping it
+        // in registers (declared inside the closure) measured 5–8% slower from DRAM.
         var prefetch = PrefetchCursor(start: UnsafeRawPointer(features), distance: prefetchDistance, end: end)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRows) { buffer in
+        let (lossSum, biasSum) = withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRows) { buffer in
             let residuals = buffer.baseAddress!
+            var lossSum = 0.0
+            var biasSum = gradBias.pointee
             var start = 0
             while start < rows {
                 let count = min(blockRows, rows - start)
@@ -101,6 +104,7 @@ public enum FusedLinearKernel {
                 prefetch.finishBlock()
                 start += count
             }
+            return (lossSum, biasSum)
         }
         gradBias.pointee = biasSum
         return lossSum
@@ -114,7 +118,20 @@ public enum FusedLinearKernel {
     ) -> SIMD8<Float> {
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
         var k = 0
-        while k + 32 <= full {
+        while k + 64 <= full {
+            prefetch.step()
+            a0 = a0.addingProduct(load8(x + k), load8(w + k))
+            a1 = a1.addingProduct(load8(x + k + 8), load8(w + k + 8))
+            a2 = a2.addingProduct(load8(x + k + 16), load8(w + k + 16))
+            a3 = a3.addingProduct(load8(x + k + 24), load8(w + k + 24))
+            prefetch.step()
+            a0 = a0.addingProduct(load8(x + k + 32), load8(w + k + 32))
+            a1 = a1.addingProduct(load8(x + k + 40), load8(w + k + 40))
+            a2 = a2.addingProduct(load8(x + k + 48), load8(w + k + 48))
+            a3 = a3.addingProduct(load8(x + k + 56), load8(w + k + 56))
+            k += 64
+        }
+        if k + 32 <= full {
             prefetch.step()
             a0 = a0.addingProduct(load8(x + k), load8(w + k))
             a1 = a1.addingProduct(load8(x + k + 8), load8(w + k + 8))

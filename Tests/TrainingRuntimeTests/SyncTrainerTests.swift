@@ -69,7 +69,7 @@ struct SimulatedCluster {
                 if let onStep { onStep(report.step, &self) }
             case .waiting: waitingNotices += 1
             case .finished: finished = true
-            case .membership, .dropped: break
+            case .membership, .dropped, .serveData: break
             }
         }
     }

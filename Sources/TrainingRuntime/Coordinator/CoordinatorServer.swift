@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Logging
 import TrainingProtocol
@@ -33,6 +34,8 @@ public final class CoordinatorServer {
     public let broadcastEndpoint: String
     private let logger: Logger
     private let jobID: JobID
+    /// The job's dataset as a stream, for workers that do not have it (nil: none served).
+    public var dataset: DatasetArchive?
     private let started = ContinuousClock.now
 
     /// Binds both sockets. `broadcastBind` nil binds the broadcast socket on the control host
@@ -134,6 +137,16 @@ public final class CoordinatorServer {
                 observer.waiting(have: have, need: need)
             case .dropped(let why):
                 logger.notice("dropped: \(why)")
+            case .serveData(let request, let route):
+                let chunk: Message
+                if let dataset, let bytes = try? dataset.read(offset: request.offset, length: Int(request.length)) {
+                    chunk = .dataChunk(DataChunk(datasetDigest: request.datasetDigest, offset: request.offset,
+                                                 totalBytes: dataset.totalBytes, bytes: bytes))
+                } else {
+                    chunk = .error(ErrorReport(code: .unknownDataset, step: UInt64(trainer.completedSteps),
+                                               text: "the coordinator cannot serve dataset \(request.datasetDigest)"))
+                }
+                try control.send(Envelope(jobID: jobID, message: chunk), to: route, dontWait: true)
             case .finished:
                 finished = true
             }

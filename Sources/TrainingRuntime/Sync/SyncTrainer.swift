@@ -22,6 +22,8 @@ public struct SyncTrainer {
         case waiting(have: Int, need: Int)
         /// A message was dropped (invalid, unexpected or stale); for the log.
         case dropped(String)
+        /// Send bytes of the job's dataset to a worker that does not have it.
+        case serveData(DataChunkRequest, to: [UInt8])
         /// All steps are done.
         case finished
     }
@@ -131,6 +133,12 @@ public struct SyncTrainer {
             return []
         case .catchUpRequest:
             return [.send(.parameterBroadcast(broadcast()), to: route)]
+        case .dataChunkRequest(let request):
+            guard request.datasetDigest == setup.datasetDigest else {
+                return [.send(.error(ErrorReport(code: .unknownDataset, step: UInt64(completedSteps),
+                                                 text: "this job trains on \(setup.datasetDigest), not \(request.datasetDigest)")), to: route)]
+            }
+            return [.serveData(request, to: route)]
         case .gradientResult(let result):
             return receive(result, from: member, now: now)
         case .shutdown:

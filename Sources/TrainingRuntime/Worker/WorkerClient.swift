@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Logging
 import TrainingProtocol
@@ -25,13 +26,17 @@ public struct WorkerSettings: Sendable {
     public var giveUpAfter: Double
     public var hostName: String
     public var processID: UInt32
+    /// Where dataset versions are read from, and downloaded into when missing.
+    public var datasetStore: DatasetStore?
 
-    public init(connect: String, jobID: JobID?, giveUpAfter: Double, hostName: String, processID: UInt32) {
+    public init(connect: String, jobID: JobID?, giveUpAfter: Double, hostName: String, processID: UInt32,
+                datasetStore: DatasetStore? = nil) {
         self.connect = connect
         self.jobID = jobID
         self.giveUpAfter = giveUpAfter
         self.hostName = hostName
         self.processID = processID
+        self.datasetStore = datasetStore
     }
 }
 
@@ -107,8 +112,15 @@ public final class WorkerClient {
         guard let (accept, jobID) = accepted else { return .exit(.stopped) }
         let specData = Data(accept.jobConfiguration.utf8)
         let spec = try JSONDecoder().decode(WorkerJobSpec.self, from: specData)
-        let workload = try makeWorkload(accept, spec)
         control.context = DecodingContext(receiver: .worker, jobID: jobID, parameterCount: Int(accept.parameterCount))
+        var backlog: [Message] = []
+        if let store = settings.datasetStore, !store.contains(digest: spec.datasetDigest) {
+            if let exit = try download(accept.datasetDigest, into: store, control: control, jobID: jobID, stop: stop,
+                                       backlog: &backlog) {
+                return .exit(exit)
+            }
+        }
+        let workload = try makeWorkload(accept, spec)
         logger.info("joined job \(jobID) as worker \(accept.workerIndex)")
 
         let sub = try context.socket(.subscriber)
@@ -116,11 +128,13 @@ public final class WorkerClient {
         try sub.connect("tcp://\(CoordinatorServer.host(of: settings.connect)):\(spec.broadcastPort)")
         let broadcasts = ProtocolSocket(sub, context: control.context)
 
-        return try work(control: control, broadcasts: broadcasts, accept: accept, jobID: jobID, workload: workload, stop: stop)
+        return try work(control: control, broadcasts: broadcasts, accept: accept, jobID: jobID, workload: workload, stop: stop,
+                        backlog: backlog)
     }
 
+    /// The work loop; `backlog` holds control messages that arrived while the dataset downloaded.
     private func work(control: ProtocolSocket, broadcasts: ProtocolSocket, accept: Accept, jobID: JobID,
-                      workload: MicroShardWorkload, stop: StopFlag) throws -> SessionOutcome {
+                      workload: MicroShardWorkload, stop: StopFlag, backlog: [Message]) throws -> SessionOutcome {
         let interval = Double(accept.heartbeatIntervalMilliseconds) / 1000
         let timeout = max(Double(accept.heartbeatTimeoutMilliseconds) / 1000, settings.giveUpAfter)
         var parameters: (version: UInt64, values: [Float])?
@@ -155,6 +169,32 @@ public final class WorkerClient {
             }
         }
 
+        /// Acts on one control message; returns an outcome when the session ends.
+        func handle(_ message: Message) throws -> SessionOutcome? {
+            switch message {
+            case .parameterBroadcast(let b): take(b)
+            case .workAssignment(let a):
+                pending = a
+                if (parameters?.version ?? 0) < a.parameterVersion {
+                    try send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
+                }
+            case .shutdown(let s):
+                if s.reason == .removed { return .rejoin(s.text) }
+                return .exit(.shutdown(s.reason, s.text))
+            case .error(let report) where report.code == .notRegistered:
+                return .rejoin(report.text)
+            case .refuse(let refuse):
+                return .exit(.refused("\(refuse.reason): \(refuse.text)"))
+            default: break
+            }
+            return nil
+        }
+
+        for message in backlog {
+            if let outcome = try handle(message) { return outcome }
+        }
+        try runPending()
+
         while true {
             if stop.isRequested {
                 try? send(.shutdown(Shutdown(reason: .workerExiting, text: "worker stopped")))
@@ -178,25 +218,68 @@ public final class WorkerClient {
                     continue
                 }
                 lastHeard = now
-                switch envelope.message {
-                case .parameterBroadcast(let b): take(b)
-                case .workAssignment(let a):
-                    pending = a
-                    if (parameters?.version ?? 0) < a.parameterVersion {
-                        try send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
-                    }
-                case .shutdown(let s):
-                    if s.reason == .removed { return .rejoin(s.text) }
-                    return .exit(.shutdown(s.reason, s.text))
-                case .error(let report) where report.code == .notRegistered:
-                    return .rejoin(report.text)
-                case .refuse(let refuse):
-                    return .exit(.refused("\(refuse.reason): \(refuse.text)"))
-                default: break
-                }
+                if let outcome = try handle(envelope.message) { return outcome }
             }
             try runPending()
         }
+    }
+}
+
+extension WorkerClient {
+    /// Fetches the job's dataset from the coordinator in 4 MiB chunks (a few in flight), checks
+    /// its digest and installs it in `store`. Returns an exit when the session must end instead.
+    func download(_ digest: ContentDigest, into store: DatasetStore, control: ProtocolSocket, jobID: JobID,
+                  stop: StopFlag, backlog: inout [Message]) throws -> WorkerExit? {
+        let chunk: UInt64 = 4 << 20
+        let window = 4
+        logger.info("dataset \(digest.description.prefix(12)) is not in the local store; downloading it from the coordinator")
+        func request(_ offset: UInt64) throws {
+            try control.send(Envelope(jobID: jobID, message: .dataChunkRequest(
+                DataChunkRequest(datasetDigest: digest, offset: offset, length: UInt32(chunk)))))
+        }
+        try request(0)
+        var receiver: DatasetArchiveReceiver?
+        var nextOffset = chunk
+        var lastHeard = now
+        var lastHeartbeat = now
+        while receiver?.isComplete != true {
+            if stop.isRequested { return .stopped }
+            if now - lastHeard > settings.giveUpAfter {
+                return .coordinatorLost("no dataset chunk from the coordinator for \(Int(settings.giveUpAfter))s")
+            }
+            if now - lastHeartbeat > 0.5 {
+                try control.send(Envelope(jobID: jobID, message: .heartbeat(Heartbeat(sequence: 0, lastParameterVersion: 0))))
+                lastHeartbeat = now
+            }
+            guard let received = try control.receive(timeoutMilliseconds: 100),
+                  case .message(let envelope, _) = received else { continue }
+            lastHeard = now
+            switch envelope.message {
+            case .dataChunk(let piece) where piece.datasetDigest == digest:
+                if receiver == nil {
+                    receiver = try DatasetArchiveReceiver(store: store, digest: digest.description, totalBytes: piece.totalBytes)
+                    // Fill the window now that the size is known.
+                    while nextOffset < piece.totalBytes && nextOffset < chunk * UInt64(window) {
+                        try request(nextOffset)
+                        nextOffset += chunk
+                    }
+                }
+                try receiver?.write(offset: piece.offset, bytes: piece.bytes)
+                if let total = receiver?.totalBytes, nextOffset < total {
+                    try request(nextOffset)
+                    nextOffset += chunk
+                }
+            case .error(let report):
+                return .coordinatorLost("the coordinator cannot send the dataset: \(report.text)")
+            case .shutdown(let s):
+                return .shutdown(s.reason, s.text)
+            default:
+                backlog.append(envelope.message)  // parameters, assignments: handled once the data is here
+            }
+        }
+        _ = try receiver?.install()
+        logger.info("dataset \(digest.description.prefix(12)) downloaded and verified")
+        return nil
     }
 }
 

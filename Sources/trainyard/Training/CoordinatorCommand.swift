@@ -7,9 +7,9 @@ struct CoordinatorCommand: ParsableCommand {
         commandName: "coordinator",
         abstract: "Run the coordinator of a job; workers on other machines connect to it.",
         discussion: """
-            Workers run `trainyard worker --connect tcp://THIS_HOST:PORT` and need the dataset \
-            version in their own TRAINYARD_HOME (copy it, or share the store). Parameters are \
-            broadcast on PORT+1 unless --broadcast-bind says otherwise.
+            Workers run `trainyard worker --connect tcp://THIS_HOST:PORT`; a worker without the \
+            dataset version downloads it from the coordinator. Parameters are broadcast on PORT+1 \
+            unless --broadcast-bind says otherwise.
             """
     )
 

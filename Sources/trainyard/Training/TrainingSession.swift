@@ -60,8 +60,9 @@ struct TrainingSession {
         var digest: String?
         defer {
             reporter.finish()
-            try? store.finishRun(runID, status: status, finalParamsSHA256: digest)
             afterRun()
+            Self.recordLogs(in: runDirectory, runID: runID, store: store)
+            try? store.finishRun(runID, status: status, finalParamsSHA256: digest)
         }
         let trap = SignalTrap()
         let context = try Context()
@@ -70,6 +71,7 @@ struct TrainingSession {
         logger.logLevel = .warning
         let server = try CoordinatorServer(context: context, jobID: jobID, parameterCount: model.layout.count,
                                            controlBind: controlBind, broadcastBind: broadcastBind, logger: logger)
+        server.dataset = try? DatasetArchive(directory: data.store.directory(digest: version.digest))
         guard let port = CoordinatorServer.port(of: server.broadcastEndpoint) else {
             throw WorkFailed("could not read the broadcast port from \(server.broadcastEndpoint)")
         }
@@ -100,6 +102,17 @@ struct TrainingSession {
         status = outcome == .finished ? .finished : .killed
         reporter.flush()
         return TrainingSummary(run_id: runID, status: status.rawValue, metrics: reporter.lastMetrics, final_params_sha256: digest)
+    }
+
+    /// Records the worker logs of a run as artifacts (kind `log`), so they are kept with the run.
+    static func recordLogs(in directory: URL, runID: String, store: TrackingStore) {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in files.sorted() where name.hasSuffix(".log") {
+            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
+            let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            try? store.logArtifact(runID: runID, kind: "log", path: "artifacts/\(runID)/\(name)", digest: digest,
+                                   size: Int64(data.count))
+        }
     }
 
     /// A catalog reference, or a file path that is imported first (named after the file).

@@ -40,11 +40,8 @@ struct WorkerCommand: ParsableCommand {
         let trap = SignalTrap()
         let client = WorkerClient(context: try Context(), settings: WorkerSettings(
             connect: connect, jobID: job, giveUpAfter: giveUpAfter,
-            hostName: ProcessInfo.processInfo.hostName, processID: UInt32(getpid())), logger: logger)
+            hostName: ProcessInfo.processInfo.hostName, processID: UInt32(getpid()), datasetStore: store), logger: logger)
         let exit = try client.run(stop: trap.stop) { _, spec in
-            guard store.contains(digest: spec.datasetDigest) else {
-                throw WorkFailed("dataset \(spec.datasetDigest.prefix(12)) is not in this worker's store (\(home.datasets.path)); copy it there")
-            }
             let version = try store.open(digest: spec.datasetDigest)
             let labels = spec.split.stratify ? version.labels() : nil
             let split = try DatasetSplit.make(rowCount: version.rowCount, validation: spec.split.validationFraction,

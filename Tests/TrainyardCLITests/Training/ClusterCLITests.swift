@@ -77,6 +77,32 @@ import ZeroMQ
         #expect(goodResult.status == 0, "\(goodResult.stderr)")
     }
 
+    @Test func aWorkerWithoutTheDatasetDownloadsItFromTheCoordinator() throws {
+        let fixture = try TrainingFixture("stream")
+        defer { fixture.remove() }
+        let elsewhere = try TemporaryDirectory("stream-worker")
+        defer { elsewhere.remove() }
+        try fixture.generate("binary", rows: 900, features: 5)
+        let job = try fixture.job(TrainingCLITests.logistic)
+        let (coordinator, endpoint, jobID) = try startCoordinator(fixture, job: job)
+        defer { coordinator.stop() }
+        let remote = try ChildProcess(try BuiltProducts.executable("trainyard"),
+                                      ["worker", "--connect", endpoint, "--job-id", jobID, "--give-up-after", "30"],
+                                      environment: ["TRAINYARD_HOME": elsewhere.path], currentDirectory: elsewhere.url)
+        defer { remote.stop() }
+        let result = try coordinator.wait(timeout: 180)
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(summary["status"] as? String == "FINISHED")
+        let workerResult = try remote.wait(timeout: 60)
+        #expect(workerResult.status == 0, "\(workerResult.stderr)")
+        #expect(workerResult.stderr.contains("downloaded and verified"))
+        // The worker's own store now holds the version, under the same digest.
+        let local = try FileManager.default.contentsOfDirectory(atPath: fixture.home.file("datasets").path).filter { $0.count == 64 }
+        let remoteStore = try FileManager.default.contentsOfDirectory(atPath: elsewhere.file("datasets").path).filter { $0.count == 64 }
+        #expect(Set(local) == Set(remoteStore))
+    }
+
     @Test func workerWithoutACoordinatorGivesUpWithAMessage() throws {
         let fixture = try TrainingFixture("lonely")
         defer { fixture.remove() }
