@@ -29,8 +29,8 @@ public enum FusedLinearKernel {
     /// L1 at the usual widths, large enough to amortise the gradient's load and store per block.
     static let blockRows = 16
 
-    /// How far ahead of the block being computed X is prefetched, in bytes (measured best among
-    /// 4–32 KiB on the reference machine; see docs/BENCHMARKS.md).
+    /// How far ahead of the block being computed X is prefetched, in bytes. On the reference
+    /// machine 8–64 KiB measured the same within noise and 4 KiB was slower (docs/BENCHMARKS.md).
     static let prefetchDistance = 16_384
 
     /// Per-example (∂loss/∂z, loss) for 8 logits.
@@ -63,7 +63,7 @@ public enum FusedLinearKernel {
         let end = UnsafeRawPointer(features + rows * columns)
         // The cursor is declared outside the closure, so it lives in memory: each step waits for the
         // previous one through a store-to-load forward, which spaces the prefetches out. Keeping it
-        // in registers (declared inside the closure) measured 5–8% slower from DRAM.
+        // in registers (declared inside the closure) measured 2–10% slower from DRAM.
         var prefetch = PrefetchCursor(start: UnsafeRawPointer(features), distance: prefetchDistance, end: end)
         let (lossSum, biasSum) = withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRows) { buffer in
             let residuals = buffer.baseAddress!
@@ -209,9 +209,10 @@ extension FusedLinearKernel {
     /// Software prefetch of the feature stream, running a fixed distance ahead of the block being
     /// computed and never past the end of the batch.
     ///
-    /// The kernel calls ``step()`` from its inner loops, so the prefetches are spread evenly over
-    /// the time spent on a block (bursts of prefetches were measured slower), and
-    /// ``finishBlock()`` issues whatever a block's loops did not cover (narrow or odd widths).
+    /// The kernel calls ``step()`` from its inner loops, so the prefetches are spread over the time
+    /// spent on a block (issuing a block's prefetches all in one pass measured slower), and
+    /// ``finishBlock()`` issues whatever a block's loops did not cover (at 128 columns: 4 lines per
+    /// row in pass 1, 2 in pass 3, 2 at the end of the block).
     /// Each block advances the target by its own size, so every 64-byte line of X from
     /// `start + distance` on is prefetched exactly once.
     struct PrefetchCursor {
@@ -220,17 +221,20 @@ extension FusedLinearKernel {
         private let distance: Int
         private let end: UnsafeRawPointer
 
+        /// A cursor over `start..<end` whose first prefetch is `distance` bytes past `start`.
         init(start: UnsafeRawPointer, distance: Int, end: UnsafeRawPointer) {
             self.distance = distance
             self.end = end
-            next = min(start + distance, end)
+            next = end - start > distance ? start + distance : end
             target = next
         }
 
-        /// Sets the target for the block that ends at `blockEnd`: `distance` bytes past it.
+        /// Sets the target for the block that ends at `blockEnd` (at most `end`): `distance` bytes
+        /// past it, clamped to `end`. Only addresses below the target are prefetched; `next` can
+        /// pass it by less than one line, and is then only compared.
         @inline(__always)
         mutating func aim(atBlockEnd blockEnd: UnsafeRawPointer) {
-            target = min(blockEnd + distance, end)
+            target = end - blockEnd > distance ? blockEnd + distance : end
         }
 
         /// Prefetches the next line if the cursor is behind the target.

@@ -44,7 +44,7 @@ import ZeroMQ
         #expect(runs.count == 3)
     }
 
-    @Test func mlpLearnsAndIsReproducible() throws {
+    @Test func mlpLearnsAndIsReproducibleForAnyWorkerCount() throws {
         let fixture = try TrainingFixture("train-mlp")
         defer { fixture.remove() }
         try fixture.generate("three", rows: 1200, features: 6, classes: 3, seed: 3, separation: 1.2)
@@ -55,6 +55,11 @@ import ZeroMQ
         #expect(metrics["val_accuracy"] ?? 0 >= 0.8, "\(metrics)")
         #expect(first["final_params_sha256"] as? String == second["final_params_sha256"] as? String)
         #expect(first["run_id"] as? String != second["run_id"] as? String)
+        // And the same model with one or three workers.
+        for workers in [1, 3] {
+            let other = try fixture.train(job, workers: workers)
+            #expect(other["final_params_sha256"] as? String == first["final_params_sha256"] as? String, "\(workers) workers")
+        }
     }
 
     @Test func badJobFilesAndMismatchedModelsAreBadInput() throws {
