@@ -22,7 +22,7 @@ private let minimal = map(
         #expect(config.training.epochs == 10)
         #expect(config.training.batchSize == 256)
         #expect(config.training.mode == .sync)
-        #expect(config.training.microShards == 16)
+        #expect(config.training.microShards == 4)  // 256 / 64
         #expect(config.checkpoint.everySteps == 200 && config.checkpoint.keep == 3)
         #expect(config.register == nil)
         #expect(config.model.hidden.isEmpty)

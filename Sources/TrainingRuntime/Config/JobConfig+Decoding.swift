@@ -129,13 +129,17 @@ extension JobConfig.Schedule {
 }
 
 extension JobConfig.Training {
+    /// One micro-shard per 64 examples of the global batch, between 1 and 16: enough leaves to
+    /// spread over 16 workers, big enough that each is an efficient matrix product.
+    public static func defaultMicroShards(batchSize: Int) -> Int { min(16, max(1, batchSize / 64)) }
+
     init(_ s: ConfigSection) throws(ConfigError) {
         var s = s
         epochs = try s.int("epochs", default: 10, min: 1, max: 1_000_000)
         batchSize = try s.int("batch_size", default: 256, min: 1, max: 1 << 24)
         seed = try s.int("seed", default: 0, min: 0)
         mode = try s.choice("mode", default: .sync)
-        microShards = try s.int("micro_shards", default: min(16, batchSize), min: 1, max: 4096)
+        microShards = try s.int("micro_shards", default: Self.defaultMicroShards(batchSize: batchSize), min: 1, max: 4096)
         maxStaleness = try s.int("max_staleness", default: 4, min: 0)
         localSteps = try s.int("local_steps", default: 8, min: 1)
         evalEverySteps = try s.optionalInt("eval_every_steps", min: 1)

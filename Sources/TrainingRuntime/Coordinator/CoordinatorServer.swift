@@ -117,7 +117,10 @@ public final class CoordinatorServer {
     @discardableResult
     private func execute(_ commands: [SyncTrainer.Command], trainer: SyncTrainer, observer: TrainingObserver) throws -> Bool {
         var finished = false
-        for command in commands {
+        // Messages first, observers last: workers start the next step while the observer
+        // evaluates and records the one that just finished.
+        let ordered = commands.filter { !$0.isObservation } + commands.filter(\.isObservation)
+        for command in ordered {
             switch command {
             case .send(let message, let route):
                 if try !control.send(Envelope(jobID: jobID, message: message), to: route, dontWait: true) {
@@ -158,6 +161,16 @@ public final class CoordinatorServer {
         for member in trainer.membership.members {
             _ = try? control.send(Envelope(jobID: jobID, message: .shutdown(Shutdown(reason: reason, text: text))),
                                   to: member.route, dontWait: true)
+        }
+    }
+}
+
+extension SyncTrainer.Command {
+    /// Progress, membership and log notices, as opposed to messages to send.
+    var isObservation: Bool {
+        switch self {
+        case .stepCompleted, .membership, .waiting, .dropped: return true
+        case .send, .publish, .serveData, .finished: return false
         }
     }
 }

@@ -39,7 +39,13 @@ public final class DatasetExamples: ExampleSource, @unchecked Sendable {
     public func gather(epoch: Int, positions: Range<Int>, features: UnsafeMutablePointer<Float>,
                        labels: UnsafeMutablePointer<Float>) {
         let order = order(epoch: epoch)
-        version.gatherRows(positions.lazy.map { self.rows[order[$0]] }, features: features, labels: labels)
+        var indices = [Int](repeating: 0, count: positions.count)
+        rows.withUnsafeBufferPointer { rows in
+            order.withUnsafeBufferPointer { order in
+                for (k, position) in positions.enumerated() { indices[k] = rows[order[position]] }
+            }
+        }
+        indices.withUnsafeBufferPointer { version.gatherRows($0, features: features, labels: labels) }
         transforms?.apply(rows: UnsafeMutableBufferPointer(start: features, count: positions.count * featureCount))
     }
 
