@@ -18,7 +18,7 @@ let args = CommandLine.arguments
 guard args.count >= 5, let size = Int(args[3]), let count = Int(args[4]), size > 0, count > 0 else {
     fail("usage: MessagingBench local|remote ENDPOINT SIZE COUNT [FRAME_BYTES]")
 }
-let frameLimit = args.count > 5 ? (Int(args[5]) ?? (16 << 20)) : (16 << 20)
+let frameLimit = args.count > 5 ? (Int(args[5]) ?? (1 << 20)) : (1 << 20)
 var defaults = SocketDefaults.standard
 defaults.highWaterMark = 1000
 defaults.maxMessageSize = -1
