@@ -90,7 +90,7 @@ struct TrainingSession {
         let outcome = try server.run(&trainer, observer: reporter, stop: trap.stop)
 
         let bytes = ParameterLayout.littleEndianBytes(trainer.parameters)
-        digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        digest = Self.sha256Hex(bytes)
         let artifact = runDirectory.appendingPathComponent("final.safetensors")
         let file = SafetensorsWriter.encode(parameters: trainer.parameters, layout: model.layout, metadata: [
             "format": "trainyard-parameters/1", "run_id": runID, "dataset_digest": version.digest,
@@ -98,7 +98,7 @@ struct TrainingSession {
         ])
         try SafetensorsWriter.write(file, to: artifact)
         try store.logArtifact(runID: runID, kind: "parameters", path: "artifacts/\(runID)/final.safetensors",
-                              digest: SHA256.hash(data: file).map { String(format: "%02x", $0) }.joined(), size: Int64(file.count))
+                              digest: Self.sha256Hex(file), size: Int64(file.count))
         status = outcome == .finished ? .finished : .killed
         reporter.flush()
         return TrainingSummary(run_id: runID, status: status.rawValue, metrics: reporter.lastMetrics, final_params_sha256: digest)
@@ -109,7 +109,7 @@ struct TrainingSession {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         for name in files.sorted() where name.hasSuffix(".log") {
             guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
-            let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            let digest = Self.sha256Hex(data)
             try? store.logArtifact(runID: runID, kind: "log", path: "artifacts/\(runID)/\(name)", digest: digest,
                                    size: Int64(data.count))
         }
@@ -130,6 +130,11 @@ struct TrainingSession {
             }
         }
         return try data.resolve(reference)
+    }
+
+    /// SHA-256 as 64 lowercase hex digits.
+    static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
     static let sortedEncoder: JSONEncoder = {
