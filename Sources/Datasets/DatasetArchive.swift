@@ -154,7 +154,9 @@ public final class DatasetArchiveReceiver {
         }
         for (name, size) in entries {
             let target = staging.appendingPathComponent(name)
-            FileManager.default.createFile(atPath: target.path, contents: nil)
+            guard FileManager.default.createFile(atPath: target.path, contents: nil) else {
+                throw DatasetError.invalidRequest("cannot create \(target.path)")
+            }
             let out = try FileHandle(forWritingTo: target)
             var left = size
             while left > 0 {

@@ -34,7 +34,7 @@ struct CoordinatorCommand: ParsableCommand {
             broadcast = String(bind[...colon]) + String(port + 1)
         }
         let session = TrainingSession(configPath: config, overrides: overrides, controlBind: bind, broadcastBind: broadcast)
-        let summary = try session.run(json: json, launch: { _, _, _, _ in }, afterRun: {})
+        let summary = try session.run(launch: { _, _, _, _ in }, afterRun: {})
         try TrainingOutput.print(summary, json: json)
         if summary.status != "FINISHED" { throw ExitCode(1) }
     }

@@ -25,7 +25,9 @@ final class LocalWorkerPool {
             process.arguments = ["worker", "--connect", endpoint, "--job-id", jobID,
                                  "--give-up-after", String(giveUpAfter)]
             let log = logDirectory.appendingPathComponent("worker-\(index).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+                throw WorkFailed("cannot create the worker log \(log.path)")
+            }
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle
             process.standardError = handle

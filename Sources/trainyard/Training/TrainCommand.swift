@@ -34,7 +34,7 @@ struct TrainCommand: ParsableCommand {
         var pool: LocalWorkerPool?
         let session = TrainingSession(configPath: config, overrides: overrides, controlBind: "tcp://127.0.0.1:*",
                                       broadcastBind: nil)
-        let summary = try session.run(json: json, launch: { endpoint, jobID, job, runDirectory in
+        let summary = try session.run(launch: { endpoint, jobID, job, runDirectory in
             let workers = LocalWorkerPool(logDirectory: runDirectory)
             pool = workers
             try workers.start(count: self.workers, endpoint: endpoint, jobID: jobID.description,

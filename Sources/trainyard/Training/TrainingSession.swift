@@ -26,7 +26,7 @@ struct TrainingSession {
     let broadcastBind: String?
 
     /// Runs the job; `launch` starts workers once the coordinator is bound (or does nothing).
-    func run(json: Bool, launch: (_ endpoint: String, _ jobID: JobID, _ job: PreparedJob, _ runDirectory: URL) throws -> Void,
+    func run(launch: (_ endpoint: String, _ jobID: JobID, _ job: PreparedJob, _ runDirectory: URL) throws -> Void,
              afterRun: () -> Void) throws -> TrainingSummary {
         MemoryTuning.keepLargeBuffersOnHeap()
         let (config, _) = try JobConfigLoader.load(path: configPath, overrides: overrides)
