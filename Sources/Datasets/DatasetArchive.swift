@@ -169,15 +169,12 @@ public final class DatasetArchiveReceiver {
         }
         // The digest as the importer defines it: prefix, canonical schema, data.bin.
         let version = try DatasetVersion(directory: staging)
-        var full = SHA256()
-        full.update(data: Array("trainyard-dataset-v1\n".utf8))
-        full.update(data: try version.schema.canonicalJSON())
-        full.update(data: Array("\n".utf8))
+        var full = try DatasetDigest(schema: version.schema)
         let dataURL = staging.appendingPathComponent("data.bin")
         let dataHandle = try FileHandle(forReadingFrom: dataURL)
         defer { try? dataHandle.close() }
-        while let piece = try dataHandle.read(upToCount: 8 << 20), !piece.isEmpty { full.update(data: piece) }
-        let actual = full.finalize().map { String(format: "%02x", $0) }.joined()
+        while let piece = try dataHandle.read(upToCount: 8 << 20), !piece.isEmpty { full.update(piece) }
+        let actual = full.finalize()
         guard actual == digest else {
             throw DatasetError.invalidRequest("received dataset content has digest \(actual.prefix(12)), expected \(digest.prefix(12))")
         }

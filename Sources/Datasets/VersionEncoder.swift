@@ -70,10 +70,7 @@ struct VersionEncoder {
         }
         // Pass 2: write data.bin.
         let layout = DataFileLayout(features: featureNames.count, rows: rows)
-        var hasher = SHA256()
-        hasher.update(data: Array("trainyard-dataset-v1\n".utf8))
-        hasher.update(data: try schema.canonicalJSON())
-        hasher.update(data: Array("\n".utf8))
+        var hasher = try DatasetDigest(schema: schema)
         let writer = try FileWriter(path: directory.appendingPathComponent("data.bin").path)
         let header = layout.headerBytes()
         try writer.write(header)
@@ -199,7 +196,7 @@ struct VersionEncoder {
         }
         try writer.finish()
         try? FileManager.default.removeItem(atPath: builder.spillPath)
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = hasher.finalize()
         // Statistics.
         var columnStats: [ColumnStatistics] = []
         for (c, column) in columns.enumerated() {
