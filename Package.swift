@@ -74,9 +74,14 @@ let package = Package(
         ),
         .target(name: "TrainingProtocol"),
         .target(
+            name: "ModelPackage",
+            dependencies: ["GradientCore", "Datasets"],
+            swiftSettings: kernelSettings
+        ),
+        .target(
             name: "TrainingRuntime",
             dependencies: [
-                "GradientCore", "TrainingProtocol", "ZeroMQ", "Datasets",
+                "GradientCore", "TrainingProtocol", "ZeroMQ", "Datasets", "ModelPackage",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -92,6 +97,7 @@ let package = Package(
                 "TrainingRuntime",
                 "TrackingStore",
                 "Datasets",
+                "ModelPackage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -110,6 +116,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TrainyardCLITests", dependencies: ["TrainyardTestSupport", "ZeroMQ", "TrainingProtocol"]),
+        .testTarget(
+            name: "ModelPackageTests",
+            dependencies: ["ModelPackage", "GradientCore", "Datasets", "TrainyardTestSupport"]
+        ),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TrainyardTestSupport"]),
         .testTarget(name: "TrackingStoreTests", dependencies: ["TrackingStore", "TrainyardTestSupport"]),
         .executableTarget(

@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import GradientCore
 import Logging
+import ModelPackage
 import TrackingStore
 import TrainingProtocol
 import TrainingRuntime
