@@ -88,6 +88,18 @@ extension TrackingStore {
         }
     }
 
+    /// Marks an ended (or abandoned) run RUNNING again, for `trainyard resume`: clears its end
+    /// time; its params, metrics, artifacts and tags stay.
+    ///
+    /// - Throws: `notFound` for an unknown run.
+    public func reopenRun(_ runID: String) throws {
+        try pool.write { db in
+            let seq = try RunLookup.seq(db, runID)
+            try db.execute(sql: "UPDATE run SET status = ?, end_time = NULL WHERE seq = ?",
+                           arguments: [RunStatus.running.rawValue, seq])
+        }
+    }
+
     /// Logs params. Params are immutable: re-logging the same value is a no-op, a different value
     /// is an error and nothing of the call is stored.
     ///

@@ -5,6 +5,7 @@ enum TrainyardSubcommands {
     static let all: [ParsableCommand.Type] = [
         DataCommand.self,
         TrainCommand.self,
+        ResumeCommand.self,
         CoordinatorCommand.self,
         WorkerCommand.self,
         ConfigCommand.self,

@@ -10,7 +10,7 @@ import ZeroMQ
 private final class Recorder: TrainingObserver, @unchecked Sendable {
     var reports: [SyncTrainer.StepReport] = []
     var events: [Membership.Event] = []
-    func stepCompleted(_ report: SyncTrainer.StepReport, parameters: [Float]) { reports.append(report) }
+    func stepCompleted(_ report: SyncTrainer.StepReport, state: TrainingSnapshot) { reports.append(report) }
     func membershipChanged(_ event: Membership.Event) { events.append(event) }
     func waiting(have: Int, need: Int) {}
 }

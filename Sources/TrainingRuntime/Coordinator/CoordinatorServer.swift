@@ -6,8 +6,8 @@ import ZeroMQ
 
 /// Receives what happens during training: progress, evaluation points, membership.
 public protocol TrainingObserver: AnyObject {
-    /// A step finished; `parameters` are the parameters after it.
-    func stepCompleted(_ report: SyncTrainer.StepReport, parameters: [Float])
+    /// A step finished; `state` is the training state after it (for evaluation and checkpoints).
+    func stepCompleted(_ report: SyncTrainer.StepReport, state: TrainingSnapshot)
     /// A worker joined or left.
     func membershipChanged(_ event: Membership.Event)
     /// Training is paused for want of workers.
@@ -133,7 +133,7 @@ public final class CoordinatorServer {
                     try encoded.withFrameBytes(at: index) { _ = try broadcast.send($0, flags: flags) }
                 }
             case .stepCompleted(let report):
-                observer.stepCompleted(report, parameters: trainer.parameters)
+                observer.stepCompleted(report, state: trainer.snapshot)
             case .membership(let event):
                 observer.membershipChanged(event)
             case .waiting(let have, let need):

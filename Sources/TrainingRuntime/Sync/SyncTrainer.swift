@@ -87,6 +87,10 @@ public struct SyncTrainer {
     public private(set) var parameterVersion: UInt64
     public var totalSteps: Int { setup.epochs * setup.schedule.stepsPerEpoch }
     public var isFinished: Bool { completedSteps >= totalSteps }
+    /// The state a checkpoint saves and a resumed trainer starts from.
+    public var snapshot: TrainingSnapshot {
+        TrainingSnapshot(parameters: parameters, optimizer: optimizer.state, completedSteps: completedSteps)
+    }
 
     private var current: StepInProgress?
     private var lastWaitingNotice = 0.0

@@ -33,7 +33,8 @@ struct CoordinatorCommand: ParsableCommand {
         if broadcast == nil, let colon = bind.lastIndex(of: ":"), let port = Int(bind[bind.index(after: colon)...]) {
             broadcast = String(bind[...colon]) + String(port + 1)
         }
-        let session = TrainingSession(configPath: config, overrides: overrides, controlBind: bind, broadcastBind: broadcast)
+        let session = TrainingSession(source: .file(path: config, overrides: overrides), controlBind: bind,
+                                      broadcastBind: broadcast)
         let summary = try session.run(launch: { _, _, _, _ in }, afterRun: {})
         try TrainingOutput.print(summary, json: json)
         if summary.status != "FINISHED" { throw ExitCode(1) }

@@ -26,7 +26,8 @@ final class ProgressReporter: TrainingObserver {
         interactive = isatty(STDERR_FILENO) != 0
     }
 
-    func stepCompleted(_ report: SyncTrainer.StepReport, parameters: [Float]) {
+    func stepCompleted(_ report: SyncTrainer.StepReport, state: TrainingSnapshot) {
+        let parameters = state.parameters
         samples += report.examples
         workers = report.activeWorkers
         record("train_loss", report.meanLoss, step: report.step)

@@ -31,13 +31,20 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        var pool: LocalWorkerPool?
-        let session = TrainingSession(configPath: config, overrides: overrides, controlBind: "tcp://127.0.0.1:*",
+        let session = TrainingSession(source: .file(path: config, overrides: overrides), controlBind: "tcp://127.0.0.1:*",
                                       broadcastBind: nil)
+        try LocalTraining.run(session, workers: workers, json: json)
+    }
+}
+
+/// A session with its workers as local processes: `train` and `resume`.
+enum LocalTraining {
+    static func run(_ session: TrainingSession, workers count: Int, json: Bool) throws {
+        var pool: LocalWorkerPool?
         let summary = try session.run(launch: { endpoint, jobID, job, runDirectory in
             let workers = LocalWorkerPool(logDirectory: runDirectory)
             pool = workers
-            try workers.start(count: self.workers, endpoint: endpoint, jobID: jobID.description,
+            try workers.start(count: count, endpoint: endpoint, jobID: jobID.description,
                               giveUpAfter: job.config.cluster.workerGiveUpAfter)
         }, afterRun: { pool?.stop() })
         try TrainingOutput.print(summary, json: json)

@@ -17,12 +17,20 @@ struct TrainingSummary: Encodable {
     let final_params_sha256: String?
 }
 
-/// Runs one training job as the coordinator: resolves the data, records the run, drives the
-/// coordinator loop and records the outcome. Used by `train` (with local workers) and
-/// `coordinator` (workers elsewhere).
+/// Where a session's job comes from: a job file (a new run) or a run to resume.
+enum JobSource {
+    case file(path: String, overrides: [String])
+    /// Continue `run` from its newest valid checkpoint; `force` accepts a checkpoint whose
+    /// config digest differs (never another architecture, optimizer or dataset).
+    case resume(run: String, force: Bool)
+}
+
+/// Runs one training job as the coordinator: resolves the data, records the run (or reopens it,
+/// when resuming), drives the coordinator loop with background checkpoints, and records the
+/// outcome, the final parameters and the model package. Used by `train` and `resume` (with local
+/// workers) and `coordinator` (workers elsewhere).
 struct TrainingSession {
-    let configPath: String
-    let overrides: [String]
+    let source: JobSource
     let controlBind: String
     let broadcastBind: String?
 
@@ -30,9 +38,11 @@ struct TrainingSession {
     func run(launch: (_ endpoint: String, _ jobID: JobID, _ job: PreparedJob, _ runDirectory: URL) throws -> Void,
              afterRun: () -> Void) throws -> TrainingSummary {
         MemoryTuning.keepLargeBuffersOnHeap()
-        let (config, _) = try JobConfigLoader.load(path: configPath, overrides: overrides)
         let data = try DataContext.open()
-        let (record, version) = try resolveDataset(config.data.dataset, data: data)
+        let store = data.catalog
+        let opened = try open(data: data)
+        let (config, record, version, runID) = (opened.config, opened.record, opened.version, opened.runID)
+        let origin = opened.origin
         var validationVersion: DatasetVersion?
         if case .dataset(let reference) = config.data.validation {
             validationVersion = try data.resolve(reference).1
@@ -41,20 +51,37 @@ struct TrainingSession {
         do {
             job = try PreparedJob.prepare(config: config, version: version, validationVersion: validationVersion)
         } catch let error as JobPreparationError {
-            throw BadInput("\(configPath): \(error.description)")
+            throw BadInput("\(origin): \(error.description)")
         } catch let error as DatasetError {
             throw error.cliError
         }
         let model = try job.model.makeModel()
-        let store = data.catalog
-        let configJSON = try Self.canonicalJSON(config)
-        let runID = try store.startRun(
-            experiment: config.experiment, name: config.name, configJSON: configJSON,
-            codeRevision: BuildInfo.gitRevision, host: ProcessInfo.processInfo.hostName)
-        try store.logParams(runID: runID, Self.flatten(configJSON))
-        try store.linkDataset(runID: runID, digest: record.digest, role: "train")
         let runDirectory = data.home.artifacts.appendingPathComponent(runID, isDirectory: true)
+        let checkpoints = runDirectory.appendingPathComponent("checkpoints", isDirectory: true)
+        let identity = CheckpointIdentity(model: job.model, optimizer: job.optimizer,
+                                          configDigest: try Self.trainingConfigDigest(config),
+                                          datasetDigest: version.digest, seed: job.seed)
         let reporter = ProgressReporter(job: job, model: model, store: store, runID: runID)
+
+        // Where training starts: a fresh model, or the newest valid checkpoint of the run.
+        var start = TrainingSnapshot(parameters: job.model.initialParameters(seed: job.seed),
+                                     optimizer: try Optimizer(config: job.optimizer, parameterCount: model.layout.count).state,
+                                     completedSteps: 0)
+        if case .resume(_, let force) = source {
+            let (checkpoint, warnings) = CheckpointFormat.newestValid(in: checkpoints)
+            for warning in warnings { reporter.line("warning: \(warning)") }
+            if let checkpoint {
+                if let why = checkpoint.mismatch(with: identity, force: force) { throw BadInput("cannot resume run \(runID): \(why)") }
+                start = checkpoint.snapshot
+                reporter.line("resuming run \(runID) from \(checkpoint.url.lastPathComponent) (step \(start.completedSteps) of \(job.totalSteps))")
+            } else {
+                reporter.line("warning: run \(runID) has no valid checkpoint in \(checkpoints.path); starting from step 0")
+            }
+            try store.reopenRun(runID)
+            try store.setTag(runID: runID, key: "event.\(Int(Date().timeIntervalSince1970 * 1000))",
+                             value: "resumed from step \(start.completedSteps)")
+        }
+        try? store.setTag(runID: runID, key: "coordinator", value: "\(ProcessInfo.processInfo.hostName) \(getpid())")
         reporter.line("run \(runID): \(config.model.kind.rawValue) on \(record.versionLabel), \(job.split.train.count) training rows, \(job.totalSteps) steps")
 
         var status = RunStatus.failed
@@ -84,11 +111,23 @@ struct TrainingSession {
             heartbeatInterval: config.cluster.heartbeatInterval, heartbeatTimeout: config.cluster.heartbeatTimeout,
             minWorkers: config.cluster.minWorkers, datasetDigest: ContentDigest(hex: version.digest)!,
             jobConfiguration: specJSON, configDigest: configDigest)
-        var trainer = SyncTrainer(setup: setup, parameters: job.model.initialParameters(seed: job.seed),
-                                  optimizer: try Optimizer(config: job.optimizer, parameterCount: model.layout.count))
+        var trainer = SyncTrainer(setup: setup, parameters: start.parameters,
+                                  optimizer: try Optimizer(config: job.optimizer, parameterCount: model.layout.count,
+                                                           state: start.optimizer),
+                                  completedSteps: start.completedSteps)
+        let writer = CheckpointWriter(directory: checkpoints, keep: config.checkpoint.keep, identity: identity,
+                                      schedule: job.batches, extra: ["run_id": runID, "code_revision": BuildInfo.gitRevision ?? ""])
+        let observer = CheckpointingObserver(reporter: reporter, writer: writer, every: config.checkpoint.everySteps,
+                                             totalSteps: job.totalSteps, store: store, runID: runID)
         reporter.line("coordinator listening on \(server.controlEndpoint) (broadcast \(server.broadcastEndpoint)), job \(jobID)")
         try launch(server.controlEndpoint, jobID, job, runDirectory)
-        let outcome = try server.run(&trainer, observer: reporter, stop: trap.stop)
+        let outcome = try server.run(&trainer, observer: observer, stop: trap.stop)
+        // The last state is always checkpointed: the end of the run, or where Ctrl-C stopped it.
+        writer.waitUntilWritten()
+        if trainer.completedSteps > start.completedSteps || outcome == .finished {
+            writer.saveNow(trainer.snapshot)
+        }
+        observer.recordResults()
 
         let bytes = ParameterLayout.littleEndianBytes(trainer.parameters)
         digest = Self.sha256Hex(bytes)
@@ -97,12 +136,85 @@ struct TrainingSession {
             "format": "trainyard-parameters/1", "run_id": runID, "dataset_digest": version.digest,
             "step": String(trainer.completedSteps), "model": String(decoding: try Self.sortedEncoder.encode(job.model), as: UTF8.self),
         ])
-        try SafetensorsWriter.write(file, to: artifact)
+        try AtomicFile.write(file, to: artifact)
         try store.logArtifact(runID: runID, kind: "parameters", path: "artifacts/\(runID)/final.safetensors",
                               digest: Self.sha256Hex(file), size: Int64(file.count))
         status = outcome == .finished ? .finished : .killed
         reporter.flush()
         return TrainingSummary(run_id: runID, status: status.rawValue, metrics: reporter.lastMetrics, final_params_sha256: digest)
+    }
+
+    /// The resolved job: its config, dataset and run (new or reopened), and a name for errors.
+    private struct OpenedJob {
+        let config: JobConfig
+        let record: DatasetVersionRecord
+        let version: DatasetVersion
+        let runID: String
+        let origin: String
+    }
+
+    private func open(data: DataContext) throws -> OpenedJob {
+        let store = data.catalog
+        switch source {
+        case .file(let path, let overrides):
+            let (config, _) = try JobConfigLoader.load(path: path, overrides: overrides)
+            let (record, version) = try resolveDataset(config.data.dataset, data: data)
+            let configJSON = try Self.canonicalJSON(config)
+            let runID = try store.startRun(
+                experiment: config.experiment, name: config.name, configJSON: configJSON,
+                codeRevision: BuildInfo.gitRevision, host: ProcessInfo.processInfo.hostName)
+            try store.logParams(runID: runID, Self.flatten(configJSON))
+            try store.linkDataset(runID: runID, digest: record.digest, role: "train")
+            return OpenedJob(config: config, record: record, version: version, runID: runID, origin: path)
+        case .resume(let reference, let force):
+            let runID = try data.catalogCall { try store.resolveRunID(reference) }
+            let run = try data.catalogCall { try store.run(runID) }
+            if run.status == .finished {
+                throw BadInput("run \(runID) has already finished; there is nothing to resume")
+            }
+            if run.status == .running, !force, let holder = run.tags["coordinator"], Self.isAlive(holder) {
+                throw BadInput("run \(runID) is still running (coordinator \(holder)); stop it first, or pass --force if it is not")
+            }
+            let origin = "run \(runID) config"
+            let config: JobConfig
+            do {
+                config = try JobConfig(from: try YAMLDocument.parse(run.configJSON, source: origin))
+            } catch let error as BadInput {
+                throw error
+            } catch {
+                throw BadInput("\(origin): \(error)")
+            }
+            guard let link = run.datasets.first(where: { $0.role == "train" }) else {
+                throw BadInput("run \(runID) has no training dataset recorded")
+            }
+            let (record, version) = try data.resolve(link.digest)
+            return OpenedJob(config: config, record: record, version: version, runID: runID, origin: origin)
+        }
+    }
+
+    /// Whether `holder` ("HOST PID", as tagged on the run) names a live process on this host.
+    static func isAlive(_ holder: String) -> Bool {
+        let parts = holder.split(separator: " ")
+        guard parts.count == 2, String(parts[0]) == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]),
+              pid != getpid() else { return false }
+        guard kill(pid, 0) == 0 else { return false }
+        let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+        return cmdline.contains("trainyard")
+    }
+
+    /// SHA-256 of the config sections that decide the numbers a run produces (`data`, `model`,
+    /// `optimizer`, `schedule`, `training`): cluster, checkpoint, register and naming settings
+    /// may change on resume without changing the result.
+    static func trainingConfigDigest(_ config: JobConfig) throws -> String {
+        struct Relevant: Encodable {
+            let data: JobConfig.Data
+            let model: JobConfig.Model
+            let optimizer: JobConfig.Optimizer
+            let schedule: JobConfig.Schedule
+            let training: JobConfig.Training
+        }
+        return sha256Hex(try sortedEncoder.encode(Relevant(data: config.data, model: config.model, optimizer: config.optimizer,
+                                                           schedule: config.schedule, training: config.training)))
     }
 
     /// Records the worker logs of a run as artifacts (kind `log`), so they are kept with the run.
