@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "TrainingRuntimeTests",
             dependencies: [
-                "TrainingRuntime", "GradientCore", "TrainingProtocol", "ZeroMQ",
+                "TrainingRuntime", "GradientCore", "TrainingProtocol", "ZeroMQ", "ModelPackage",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
