@@ -132,6 +132,11 @@ let package = Package(
             name: "DataBench", dependencies: ["Datasets"], path: "Benchmarks/DataBench", swiftSettings: kernelSettings),
         .executableTarget(name: "TrackingBench", dependencies: ["TrackingStore"], path: "Benchmarks/TrackingBench"),
         .executableTarget(
+            name: "CheckpointBench",
+            dependencies: ["TrainingRuntime", "ModelPackage", "GradientCore"],
+            path: "Benchmarks/CheckpointBench"
+        ),
+        .executableTarget(
             name: "MessagingBench",
             dependencies: ["ZeroMQ"],
             path: "Benchmarks/MessagingBench"

@@ -1,13 +1,18 @@
 import Foundation
 import GradientCore
 
-/// One tensor to write: a name, a shape and its Float32 values (row-major).
+/// One tensor to write: a name, a shape and its Float32 values (row-major). The values are a
+/// slice, so a tensor that is part of a model's flat parameter array is written without copying.
 public struct NamedTensor: Sendable {
     public var name: String
     public var shape: [Int]
-    public var values: [Float]
+    public var values: ArraySlice<Float>
 
     public init(name: String, shape: [Int], values: [Float]) {
+        self.init(name: name, shape: shape, slice: values[...])
+    }
+
+    public init(name: String, shape: [Int], slice values: ArraySlice<Float>) {
         precondition(shape.reduce(1, *) == values.count, "tensor \(name): shape \(shape) does not hold \(values.count) values")
         self.name = name
         self.shape = shape
@@ -17,7 +22,7 @@ public struct NamedTensor: Sendable {
     /// The parameters of a model, one tensor per layout entry.
     public static func parameters(_ parameters: [Float], layout: ParameterLayout) -> [NamedTensor] {
         precondition(parameters.count == layout.count, "parameters do not match the layout")
-        return layout.entries.map { NamedTensor(name: $0.name, shape: $0.shape, values: Array(parameters[$0.range])) }
+        return layout.entries.map { NamedTensor(name: $0.name, shape: $0.shape, slice: parameters[$0.range]) }
     }
 }
 
@@ -37,7 +42,7 @@ public enum SafetensorsWriter {
     public static func encode(parameters: [Float], layout: ParameterLayout, metadata: [String: String] = [:]) -> [UInt8] {
         let tensors = NamedTensor.parameters(parameters, layout: layout).sorted { $0.name < $1.name }
         var out = header(tensors, metadata: metadata)
-        for t in tensors { out += ParameterLayout.littleEndianBytes(t.values) }
+        for t in tensors { out += ParameterLayout.littleEndianBytes(Array(t.values)) }
         return out
     }
 
