@@ -6,6 +6,7 @@ enum TrainyardSubcommands {
         DataCommand.self,
         TrainCommand.self,
         ResumeCommand.self,
+        PredictCommand.self,
         CoordinatorCommand.self,
         WorkerCommand.self,
         ConfigCommand.self,

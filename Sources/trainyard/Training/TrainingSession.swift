@@ -15,6 +15,8 @@ struct TrainingSummary: Encodable {
     let status: String
     let metrics: [String: Double]
     let final_params_sha256: String?
+    /// `NAME/VERSION` when the config registered the model (an extension of the contract).
+    var model_version: String? = nil
 }
 
 /// Where a session's job comes from: a job file (a new run) or a run to resume.
@@ -139,9 +141,63 @@ struct TrainingSession {
         try AtomicFile.write(file, to: artifact)
         try store.logArtifact(runID: runID, kind: "parameters", path: "artifacts/\(runID)/final.safetensors",
                               digest: Self.sha256Hex(file), size: Int64(file.count))
+        var registered: String?
+        if outcome == .finished {
+            reporter.flush()
+            let lineage = ModelLineage(runID: runID, datasetDigest: version.digest, datasetName: record.name,
+                                       datasetVersion: record.versionLabel, configDigest: identity.configDigest,
+                                       codeRevision: BuildInfo.gitRevision ?? "", createdAt: Date(),
+                                       step: trainer.completedSteps)
+            let manifest = ModelManifest(architecture: job.model, version: version, trainingRows: job.split.train,
+                                         transforms: job.transforms, metrics: reporter.lastMetrics, lineage: lineage)
+            let package = try PackagedModel(manifest: manifest, parameters: trainer.parameters)
+            registered = try Self.publish(package, runDirectory: runDirectory, runID: runID, register: config.register,
+                                          store: store)
+            if let registered {
+                reporter.line("registered model \(registered)" + (config.register?.alias.map { " as \(config.register!.model)@\($0)" } ?? ""))
+            }
+        }
         status = outcome == .finished ? .finished : .killed
         reporter.flush()
-        return TrainingSummary(run_id: runID, status: status.rawValue, metrics: reporter.lastMetrics, final_params_sha256: digest)
+        return TrainingSummary(run_id: runID, status: status.rawValue, metrics: reporter.lastMetrics, final_params_sha256: digest,
+                               model_version: registered)
+    }
+
+    /// Writes the run's model package to `RUN/model/`, records it as an artifact (kind `model`)
+    /// and, when the config says `register:`, registers it as the next version of the model and
+    /// points the alias at it. Returns `NAME/VERSION` when registered.
+    static func publish(_ package: PackagedModel, runDirectory: URL, runID: String, register: JobConfig.Register?,
+                        store: TrackingStore) throws -> String? {
+        let directory = runDirectory.appendingPathComponent("model", isDirectory: true)
+        try package.write(to: directory)
+        let path = "artifacts/\(runID)/model"
+        let digest = try packageDigest(directory)
+        try store.logArtifact(runID: runID, kind: "model", path: path, digest: digest, size: packageSize(directory))
+        guard let register else { return nil }
+        let version = try store.registerModelVersion(name: register.model, sourceRunID: runID, packagePath: path,
+                                                     packageDigest: digest)
+        if let alias = register.alias {
+            try store.setAlias(model: register.model, alias: alias, version: version, actor: "run \(runID)")
+        }
+        return "\(register.model)/\(version)"
+    }
+
+    /// SHA-256 over a package's files, manifest then weights: the digest the registry keeps.
+    static func packageDigest(_ directory: URL) throws -> String {
+        var hasher = SHA256()
+        for url in PackagedModel.files(in: directory) {
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw WorkFailed("cannot read \(url.path)")
+            }
+            hasher.update(data: data)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func packageSize(_ directory: URL) -> Int64 {
+        PackagedModel.files(in: directory).reduce(Int64(0)) { total, url in
+            total + ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0)
+        }
     }
 
     /// The resolved job: its config, dataset and run (new or reopened), and a name for errors.

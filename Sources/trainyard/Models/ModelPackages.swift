@@ -1,0 +1,48 @@
+import Foundation
+import ModelPackage
+import TrackingStore
+
+/// Finding and opening model packages for `predict`, `models export` and `serve`: a registry
+/// reference (NAME@ALIAS, NAME/VERSION, models:/…) or a package directory.
+enum ModelPackages {
+    /// A resolved package: where it is, what the registry says about it (nil for a directory).
+    struct Resolved {
+        let directory: URL
+        let record: ModelVersionRecord?
+        let package: PackagedModel
+
+        /// `NAME/VERSION`, or the directory for an unregistered package.
+        var label: String { record.map { "\($0.model)/\($0.version)" } ?? directory.path }
+    }
+
+    /// Resolves `reference` and loads the package, checking a registered one against the digest
+    /// the registry recorded (a changed or damaged package is refused, naming the file).
+    static func open(_ reference: String, home: TrainyardHome = .fromEnvironment()) throws -> Resolved {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), isDirectory.boolValue {
+            let directory = URL(fileURLWithPath: reference, isDirectory: true)
+            return Resolved(directory: directory, record: nil, package: try load(directory))
+        }
+        let store = try TrackingCLI.openStore(home)
+        let record = try TrackingCLI.mapErrors { try store.resolveModel(reference) }
+        let directory = home.root.appendingPathComponent(record.packagePath, isDirectory: true)
+        let digest: String
+        do {
+            digest = try TrainingSession.packageDigest(directory)
+        } catch {
+            throw WorkFailed("model \(record.model)/\(record.version): its package at \(directory.path) is missing or unreadable (\(error))")
+        }
+        guard digest == record.packageDigest else {
+            throw WorkFailed("model \(record.model)/\(record.version): the package at \(directory.path) does not match the digest the registry recorded (\(record.packageDigest.prefix(12)) vs \(digest.prefix(12))); it was changed or damaged")
+        }
+        return Resolved(directory: directory, record: record, package: try load(directory))
+    }
+
+    private static func load(_ directory: URL) throws -> PackagedModel {
+        do {
+            return try PackagedModel.load(directory: directory)
+        } catch let error as PackageFileError {
+            throw BadInput("model package \(error)")
+        }
+    }
+}
