@@ -28,6 +28,22 @@ public struct ColumnDrift: Sendable, Codable, Equatable {
     public var rangeFailed: Bool
 }
 
+extension ColumnDrift {
+    /// Judges one column under `thresholds`, the rule `data validate` and serving-time drift
+    /// checks share: drifted when the PSI is significant, or when the KS p-value is at or below
+    /// alpha with at least a moderate PSI; the range fails when more than `outOfRangeShare` of
+    /// the `present` (non-missing) values lie outside the reference.
+    public init(column: String, kind: ColumnKind, psi: Double, ks: (statistic: Double, pValue: Double)?,
+                outOfRange: Int64, present: Int64, thresholds: ValidationThresholds) {
+        let level = psi >= thresholds.psiSignificant ? "significant" : psi >= thresholds.psiModerate ? "moderate" : "stable"
+        let ksDrift = ks.map { $0.pValue <= thresholds.ksAlpha && psi >= thresholds.psiModerate } ?? false
+        let share = present == 0 ? 0 : Double(outOfRange) / Double(present)
+        self.init(column: column, kind: kind, psi: psi, psiLevel: level, ksStatistic: ks?.statistic,
+                  ksPValue: ks?.pValue, outOfRange: outOfRange, drifted: psi >= thresholds.psiSignificant || ksDrift,
+                  rangeFailed: share > thresholds.outOfRangeShare)
+    }
+}
+
 /// The result of validating a file against a stored version.
 public struct ValidationReport: Sendable, Codable, Equatable {
     public var file: String
@@ -149,19 +165,14 @@ public enum DatasetValidator {
             var refCounts = plan.ref.histogram.counts
             if plan.schema.kind == .categorical { refCounts.append(0) }
             let psi = DriftStatistics.psi(reference: refCounts, current: counts[p])
-            let level = psi >= thresholds.psiSignificant ? "significant" : psi >= thresholds.psiModerate ? "moderate" : "stable"
             var ks: (statistic: Double, pValue: Double)?
             let isClassLabel = plan.schema.firstFeature == nil && reference.schema.label?.task == .classification
             if plan.schema.kind == .numeric, !isClassLabel {
                 let current = builder.sampledValues(plan.column).filter(\.isFinite).map(Double.init)
                 ks = DriftStatistics.kolmogorovSmirnov(referenceSample(reference, plan.schema), current)
             }
-            let ksDrift = ks.map { $0.pValue <= thresholds.ksAlpha && psi >= thresholds.psiModerate } ?? false
-            let share = present[p] == 0 ? 0 : Double(outside[p]) / Double(present[p])
-            return ColumnDrift(column: plan.schema.name, kind: plan.schema.kind, psi: psi, psiLevel: level,
-                               ksStatistic: ks?.statistic, ksPValue: ks?.pValue, outOfRange: outside[p],
-                               drifted: psi >= thresholds.psiSignificant || ksDrift,
-                               rangeFailed: share > thresholds.outOfRangeShare)
+            return ColumnDrift(column: plan.schema.name, kind: plan.schema.kind, psi: psi, ks: ks, outOfRange: outside[p],
+                               present: present[p], thresholds: thresholds)
         }
     }
 

@@ -84,7 +84,7 @@ public struct DatasetStatistics: Sendable, Codable, Equatable {
     }
 
     /// Decile bin edges from sorted values, bounded by the true min and max, duplicates removed.
-    static func decileEdges(sorted values: [Double], min: Double, max: Double) -> [Double] {
+    public static func decileEdges(sorted values: [Double], min: Double, max: Double) -> [Double] {
         var edges = [min]
         for k in 1..<10 {
             let e = quantile(sorted: values, Double(k) / 10)

@@ -1,0 +1,146 @@
+import Datasets
+
+/// The training-data reference of one raw input column, for drift detection at serving time.
+///
+/// Numeric columns: moments, range, PSI bins and a KS sample over the raw (untransformed)
+/// values. Categorical columns: a count per level and an `unseen` bucket, 0 at training time,
+/// where levels the model never saw are counted in a serving window.
+public struct ColumnReference: Sendable, Codable, Equatable {
+    public var name: String
+    public var kind: ColumnKind
+    /// Non-missing values.
+    public var count: Int64
+    /// Missing values (NaN for numeric columns, an empty or missing marker for categorical ones).
+    public var missing: Int64
+    /// Numeric only, over the finite values: mean, population standard deviation, minimum, maximum.
+    public var mean: Double?
+    public var std: Double?
+    public var min: Double?
+    public var max: Double?
+    /// Numeric: up to 10 bins between the training deciles (outer bins open-ended) with the
+    /// training count of each. Categorical: the levels and the count of each.
+    public var histogram: Histogram
+    /// Categorical only: values of a level outside `histogram.levels` (0 for the reference).
+    public var unseen: Int64?
+    /// Numeric only: up to ``ReferenceStatistics/sampleLimit`` finite values, sorted: all of them,
+    /// or evenly spaced order statistics when there are more. The KS reference.
+    public var sample: [Double]?
+
+    /// The reference bin counts PSI compares against: the histogram counts, then for
+    /// categorical columns the unseen bucket.
+    public var referenceCounts: [Int64] {
+        kind == .categorical ? histogram.counts + [unseen ?? 0] : histogram.counts
+    }
+
+    /// Bin counts of `values` in the bins of ``referenceCounts``. Numeric columns: raw values,
+    /// NaN skipped as missing. Categorical columns: level indices into `histogram.levels`, NaN
+    /// skipped as missing, any other value counted as unseen. Complexity O(n log bins).
+    public func binCounts(values: some Sequence<Double>) -> [Int64] {
+        var counts = [Int64](repeating: 0, count: referenceCounts.count)
+        let levels = histogram.levels?.count ?? 0
+        for value in values where !value.isNaN {
+            if kind == .numeric {
+                counts[histogram.bin(of: value)] += 1
+            } else if value >= 0, value < Double(levels), value == value.rounded(.towardZero) {
+                counts[Int(value)] += 1
+            } else {
+                counts[levels] += 1
+            }
+        }
+        return counts
+    }
+}
+
+/// The training split's reference statistics per raw input column, stored in `model.json`.
+public struct ReferenceStatistics: Sendable, Codable, Equatable {
+    /// The most values kept per numeric column for the KS test.
+    public static let sampleLimit = 1000
+
+    /// Rows the statistics were computed from.
+    public var rows: Int64
+    /// One entry per input column, in the input schema's order.
+    public var columns: [ColumnReference]
+
+    public init(rows: Int64, columns: [ColumnReference]) {
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// The reference of column `name`.
+    public func column(named name: String) -> ColumnReference? { columns.first { $0.name == name } }
+
+    /// Computes the reference from the rows `rows` (the training split) of `version`, on the
+    /// stored raw values: a numeric column's feature, a categorical column's hot level (all
+    /// zeros = missing). Precondition: every index lies in `0..<version.rowCount`.
+    /// Memory O(rows × numeric columns); complexity O(rows × features + rows log rows per numeric column).
+    public static func compute(version: DatasetVersion, rows: [Int]) -> ReferenceStatistics {
+        let input = InputSchema(schema: version.schema)
+        let width = version.featureCount
+        var numeric = [[Float]](repeating: [], count: input.columns.count)
+        var levelCounts = input.columns.map { [Int64](repeating: 0, count: $0.kind == .categorical ? $0.featureCount : 0) }
+        var missing = [Int64](repeating: 0, count: input.columns.count)
+        let chunkRows = 4096
+        var features = [Float](repeating: 0, count: chunkRows * width)
+        var labels = [Float](repeating: 0, count: chunkRows)
+        var start = 0
+        while start < rows.count {
+            let n = Swift.min(chunkRows, rows.count - start)
+            features.withUnsafeMutableBufferPointer { fp in
+                labels.withUnsafeMutableBufferPointer { lp in
+                    version.gatherRows(rows[start..<(start + n)], features: fp.baseAddress!, labels: lp.baseAddress!)
+                }
+            }
+            for (c, column) in input.columns.enumerated() {
+                for r in 0..<n {
+                    if column.kind == .numeric {
+                        let value = features[r * width + column.firstFeature]
+                        if value.isNaN { missing[c] += 1 } else { numeric[c].append(value) }
+                    } else if let hot = column.hotLevel(in: features, rowStart: r * width) {
+                        levelCounts[c][hot] += 1
+                    } else {
+                        missing[c] += 1
+                    }
+                }
+            }
+            start += n
+        }
+        let columns = input.columns.enumerated().map { c, column in
+            column.kind == .numeric
+                ? numericReference(column.name, values: numeric[c], missing: missing[c])
+                : ColumnReference(name: column.name, kind: .categorical, count: levelCounts[c].reduce(0, +),
+                                  missing: missing[c], histogram: Histogram(levels: column.levels, counts: levelCounts[c]),
+                                  unseen: 0)
+        }
+        return ReferenceStatistics(rows: Int64(rows.count), columns: columns)
+    }
+
+    /// Moments, decile bins and the KS sample of one numeric column's non-missing values.
+    static func numericReference(_ name: String, values: [Float], missing: Int64) -> ColumnReference {
+        let finite = values.filter(\.isFinite).map(Double.init).sorted()
+        var reference = ColumnReference(name: name, kind: .numeric, count: Int64(values.count), missing: missing,
+                                        histogram: Histogram(counts: [Int64(values.count)]))
+        guard let lo = finite.first, let hi = finite.last else { return reference }
+        let mean = finite.reduce(0, +) / Double(finite.count)
+        let variance = finite.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(finite.count)
+        reference.mean = mean
+        reference.std = variance.squareRoot()
+        reference.min = lo
+        reference.max = hi
+        let edges = DatasetStatistics.decileEdges(sorted: finite, min: lo, max: hi)
+        reference.histogram = Histogram(edges: edges, counts: [Int64](repeating: 0, count: edges.count - 1))
+        reference.histogram.counts = reference.binCounts(values: values.lazy.map(Double.init))
+        if finite.count <= sampleLimit {
+            reference.sample = finite
+        } else {
+            reference.sample = (0..<sampleLimit).map { finite[$0 * (finite.count - 1) / (sampleLimit - 1)] }
+        }
+        return reference
+    }
+}
+
+extension ColumnReference {
+    init(name: String, kind: ColumnKind, count: Int64, missing: Int64, histogram: Histogram, unseen: Int64? = nil) {
+        self.init(name: name, kind: kind, count: count, missing: missing, mean: nil, std: nil, min: nil, max: nil,
+                  histogram: histogram, unseen: unseen, sample: nil)
+    }
+}
