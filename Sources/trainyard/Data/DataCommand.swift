@@ -12,7 +12,7 @@ struct DataCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DataAddCommand.self, DataGenerateCommand.self, DataListCommand.self, DataShowCommand.self,
-            DataValidateCommand.self,
+            DataValidateCommand.self, DataExportCommand.self,
         ]
     )
 }
