@@ -51,6 +51,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -86,6 +89,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ModelServer",
+            dependencies: [
+                "ModelPackage", "Datasets",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "CBuildInfo",
             cSettings: [.define("TRAINYARD_GIT_REVISION", to: "\"\(revision)\"")]
         ),
@@ -98,6 +111,7 @@ let package = Package(
                 "TrackingStore",
                 "Datasets",
                 "ModelPackage",
+                "ModelServer",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -119,6 +133,10 @@ let package = Package(
         .testTarget(
             name: "ModelPackageTests",
             dependencies: ["ModelPackage", "GradientCore", "Datasets", "TrainyardTestSupport"]
+        ),
+        .testTarget(
+            name: "ModelServerTests",
+            dependencies: ["ModelServer", "ModelPackage", "GradientCore", "Datasets", "TrainyardTestSupport"]
         ),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TrainyardTestSupport"]),
         .testTarget(name: "TrackingStoreTests", dependencies: ["TrackingStore", "TrainyardTestSupport"]),

@@ -7,7 +7,7 @@ import GRDB
 /// ``TrackingSchema/currentVersion``.
 enum TrackingSchema {
     /// Identifiers of every migration this binary knows, oldest first.
-    static let migrationIdentifiers = ["v1-tracking", "v2-registry-datasets"]
+    static let migrationIdentifiers = ["v1-tracking", "v2-registry-datasets", "v3-drift-reports"]
 
     /// The newest schema version this binary can read and write.
     static var currentVersion: Int { migrationIdentifiers.count }
@@ -22,6 +22,22 @@ enum TrackingSchema {
         migrator.registerMigration(migrationIdentifiers[1]) { db in
             try createRegistryAndDatasetTables(db)
             try db.execute(sql: "PRAGMA user_version = 2")
+        }
+        migrator.registerMigration(migrationIdentifiers[2]) { db in
+            try db.execute(sql: """
+                CREATE TABLE drift_report (
+                    id INTEGER PRIMARY KEY,
+                    model_id INTEGER NOT NULL REFERENCES registered_model(id) ON DELETE CASCADE,
+                    version INTEGER NOT NULL,
+                    at REAL NOT NULL,
+                    rows INTEGER NOT NULL,
+                    drifted_share REAL NOT NULL,
+                    alert INTEGER NOT NULL,
+                    report_json TEXT NOT NULL
+                );
+                CREATE INDEX drift_report_model ON drift_report(model_id, version, id);
+                PRAGMA user_version = 3;
+                """)
         }
         return migrator
     }

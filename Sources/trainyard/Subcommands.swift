@@ -7,6 +7,7 @@ enum TrainyardSubcommands {
         TrainCommand.self,
         ResumeCommand.self,
         PredictCommand.self,
+        ServeCommand.self,
         CoordinatorCommand.self,
         WorkerCommand.self,
         ConfigCommand.self,

@@ -1,0 +1,139 @@
+import Datasets
+import Foundation
+import ModelPackage
+
+/// A drift evaluation of one model's recent inputs against its training reference.
+public struct DriftState: Sendable {
+    public var model: ModelLocation
+    public var report: DriftReport
+    /// Share of input columns that drifted (0…1).
+    public var driftedShare: Double
+    /// Whether the drift alert is raised.
+    public var alerting: Bool
+    public var at: Date
+}
+
+/// An alert transition: raised when drift crosses the alert share, cleared when it falls back.
+public struct DriftAlert: Sendable {
+    public enum Status: String, Sendable { case firing, resolved }
+    public var status: Status
+    public var state: DriftState
+}
+
+/// Keeps a sliding window of the rows a model was asked to score and compares each input column
+/// with the package's training reference (PSI on the reference bins for every column, KS on the
+/// reference sample for numeric ones), every `evaluateEvery` rows once `minimumRows` are in.
+///
+/// The alert has hysteresis: it is raised when the share of drifted columns reaches
+/// `alertShare` and cleared only when it falls to `clearShare` or below, so it does not flap.
+/// Memory is bounded by `windowRows` rows.
+public final class DriftMonitor: @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var windowRows = 1000
+        public var minimumRows = 200
+        public var evaluateEvery = 200
+        public var alertShare = 0.3
+        public var clearShare = 0.1
+        public var thresholds = ValidationThresholds()
+        public init() {}
+    }
+
+    let model: ModelLocation
+    let reference: ReferenceStatistics
+    let schema: InputSchema
+    let settings: Settings
+    private let width: Int
+    private let lock = NSLock()
+    private var ring: [Float]
+    private var filled = 0
+    private var next = 0
+    private var sinceEvaluation = 0
+    private var evaluating = false
+    private var alerting = false
+    private var last: DriftState?
+
+    init(model: ModelLocation, manifest: ModelManifest, settings: Settings) {
+        self.model = model
+        reference = manifest.reference
+        schema = manifest.input
+        self.settings = settings
+        width = manifest.input.featureCount
+        ring = [Float](repeating: 0, count: max(1, settings.windowRows) * width)
+    }
+
+    /// The latest evaluation, if there has been one.
+    public var latest: DriftState? { lock.withLock { last } }
+
+    /// Adds scored rows (encoded features, before transforms); evaluates when due and returns
+    /// the evaluation and any alert transition it caused.
+    func record(_ features: [Float], rows: Int) -> (DriftState, DriftAlert?)? {
+        guard width > 0, rows > 0, settings.windowRows > 0 else { return nil }
+        let window: [Float]? = lock.withLock {
+            let skip = max(0, rows - settings.windowRows)
+            for r in skip..<rows {
+                let destination = next * width
+                for f in 0..<width { ring[destination + f] = features[r * width + f] }
+                next = (next + 1) % settings.windowRows
+            }
+            filled = min(settings.windowRows, filled + rows)
+            sinceEvaluation += rows
+            guard !evaluating, filled >= settings.minimumRows, sinceEvaluation >= settings.evaluateEvery else { return nil }
+            evaluating = true
+            sinceEvaluation = 0
+            return Array(ring[0..<(filled * width)])
+        }
+        guard let window else { return nil }
+        return evaluate(window, rows: window.count / width)
+    }
+
+    /// Evaluates the current window now (for `GET …/drift` before the first scheduled evaluation).
+    func evaluateNow() -> DriftState? {
+        let window: [Float]? = lock.withLock {
+            guard !evaluating, filled > 0 else { return nil }
+            evaluating = true
+            return Array(ring[0..<(filled * width)])
+        }
+        guard let window else { return latest }
+        return evaluate(window, rows: window.count / width).0
+    }
+
+    private func evaluate(_ window: [Float], rows: Int) -> (DriftState, DriftAlert?) {
+        let report = reference.compare(EncodedInput(features: window, rows: rows), schema: schema,
+                                       thresholds: settings.thresholds)
+        let share = report.columns.isEmpty ? 0 : Double(report.driftedColumns.count) / Double(report.columns.count)
+        return lock.withLock {
+            evaluating = false
+            var transition: DriftAlert.Status?
+            if !alerting && share >= settings.alertShare {
+                alerting = true
+                transition = .firing
+            } else if alerting && share <= settings.clearShare {
+                alerting = false
+                transition = .resolved
+            }
+            let state = DriftState(model: model, report: report, driftedShare: share, alerting: alerting, at: Date())
+            last = state
+            return (state, transition.map { DriftAlert(status: $0, state: state) })
+        }
+    }
+}
+
+extension DriftState {
+    /// The JSON of `GET /v2/models/{name}/drift`, of webhook alerts and of stored reports.
+    public func json(status: DriftAlert.Status? = nil) -> String {
+        var out = "{\"model\":\(InferenceCodec.quote(model.name)),\"version\":\(model.version)"
+        if let status { out += ",\"status\":\"\(status.rawValue)\"" }
+        out += ",\"window_rows\":\(report.rows),\"drifted_share\":\(driftedShare),\"alerting\":\(alerting)"
+        out += ",\"evaluated_at\":\(InferenceCodec.quote(ISO8601DateFormatter().string(from: at)))"
+        out += ",\"drifted_columns\":[" + report.driftedColumns.map(InferenceCodec.quote).joined(separator: ",") + "]"
+        out += ",\"columns\":[" + report.columns.map { c in
+            var entry = "{\"column\":\(InferenceCodec.quote(c.column)),\"kind\":\"\(c.kind.rawValue)\",\"psi\":\(finite(c.psi))"
+            entry += ",\"psi_level\":\"\(c.psiLevel)\",\"drifted\":\(c.drifted),\"out_of_range\":\(c.outOfRange)"
+            if let ks = c.ksStatistic, let p = c.ksPValue { entry += ",\"ks_statistic\":\(finite(ks)),\"ks_p_value\":\(finite(p))" }
+            return entry + "}"
+        }.joined(separator: ",") + "]}"
+        return out
+    }
+
+    private func finite(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import ModelPackage
+
+/// Which registered version a served reference names right now.
+public struct ModelLocation: Sendable, Equatable {
+    /// The model name clients use in URLs.
+    public var name: String
+    public var version: Int
+    public init(name: String, version: Int) {
+        self.name = name
+        self.version = version
+    }
+}
+
+/// Where served models come from: the CLI implements it over the registry (an alias may move)
+/// or over a package directory (it never moves).
+public protocol ModelSource: Sendable {
+    /// The version `reference` names now: a cheap lookup, asked every reload interval.
+    func locate(_ reference: String) throws -> ModelLocation
+    /// The package of a located version, checked (digest, structure).
+    func load(_ reference: String, at location: ModelLocation) throws -> PackagedModel
+}
+
+/// A loaded model version with everything a request needs: predictor, encoder, drift window.
+public final class ServedModel: Sendable {
+    public let location: ModelLocation
+    public let package: PackagedModel
+    let predictor: Predictor
+    let encoder: InputEncoder
+    let drift: DriftMonitor
+
+    init(location: ModelLocation, package: PackagedModel, drift: DriftMonitor.Settings) throws {
+        self.location = location
+        self.package = package
+        predictor = try package.predictor()
+        encoder = InputEncoder(schema: package.manifest.input)
+        self.drift = DriftMonitor(model: location, manifest: package.manifest, settings: drift)
+    }
+
+    var featureCount: Int { package.manifest.input.featureCount }
+    var isClassifier: Bool { package.manifest.task == .classification }
+
+    /// The output tensors this model produces: class probabilities and labels, or the value.
+    var outputNames: [String] { isClassifier ? ["probabilities", "label"] : ["prediction"] }
+}
+
+/// The models being served, by name: one current version each. Lookups take a lock for a
+/// dictionary read; a reload swaps the entry, and requests already holding the old version
+/// finish with it, so an alias move fails no request.
+public final class ModelCatalog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var models: [String: ServedModel] = [:]
+    /// The reference each name is served from.
+    private var references: [String: String] = [:]
+    let source: any ModelSource
+    let driftSettings: DriftMonitor.Settings
+
+    /// Loads every reference once; fails if any cannot be served (or two name the same model).
+    public init(references list: [String], source: any ModelSource, drift: DriftMonitor.Settings) throws {
+        self.source = source
+        driftSettings = drift
+        for reference in list {
+            let location = try source.locate(reference)
+            guard references[location.name] == nil else {
+                throw InferenceError(400, "\(reference) and \(references[location.name]!) both name model \(location.name); serve one version per model")
+            }
+            models[location.name] = try ServedModel(location: location, package: try source.load(reference, at: location),
+                                                    drift: drift)
+            references[location.name] = reference
+        }
+    }
+
+    /// The served version of `name`, if any.
+    public func model(_ name: String) -> ServedModel? {
+        lock.withLock { models[name] }
+    }
+
+    /// Every served model, by name.
+    public var all: [ServedModel] {
+        lock.withLock { models.values.sorted { $0.location.name < $1.location.name } }
+    }
+
+    /// A reload event, for the log.
+    public enum Change: Sendable {
+        case switched(name: String, from: Int, to: Int)
+        case failed(name: String, reference: String, error: String)
+    }
+
+    /// Re-resolves every reference; loads and switches to versions that changed. Loading happens
+    /// outside the lock; the switch itself is one dictionary write.
+    public func reload() -> [Change] {
+        let current = lock.withLock { references }
+        var changes: [Change] = []
+        for (name, reference) in current.sorted(by: { $0.key < $1.key }) {
+            do {
+                let location = try source.locate(reference)
+                guard let served = model(name), served.location != location else { continue }
+                let loaded = try ServedModel(location: location, package: try source.load(reference, at: location),
+                                             drift: driftSettings)
+                lock.withLock { models[name] = loaded }
+                changes.append(.switched(name: name, from: served.location.version, to: location.version))
+            } catch {
+                changes.append(.failed(name: name, reference: reference, error: "\(error)"))
+            }
+        }
+        return changes
+    }
+}
