@@ -112,6 +112,7 @@ let package = Package(
                 "Datasets",
                 "ModelPackage",
                 "ModelServer",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -3,7 +3,7 @@ import Foundation
 import TrackingStore
 import TrainingRuntime
 
-/// Passes coordinator events to the progress reporter and queues a background checkpoint every
+/// Passes coordinator events to the progress reporter (and the Prometheus metrics) and queues a background checkpoint every
 /// `every` steps; records each written checkpoint as a run artifact (kind `checkpoint`) and
 /// warns about failed writes (training goes on; the previous checkpoints stay intact).
 final class CheckpointingObserver: TrainingObserver {
@@ -13,9 +13,11 @@ final class CheckpointingObserver: TrainingObserver {
     let totalSteps: Int
     let store: TrackingStore
     let runID: String
+    let metrics: TrainingMetrics?
 
     init(reporter: ProgressReporter, writer: CheckpointWriter, every: Int, totalSteps: Int, store: TrackingStore,
-         runID: String) {
+         runID: String, metrics: TrainingMetrics?) {
+        self.metrics = metrics
         self.reporter = reporter
         self.writer = writer
         self.every = every
@@ -28,10 +30,14 @@ final class CheckpointingObserver: TrainingObserver {
         // The final state is checkpointed by the session once the loop ends.
         if report.step % every == 0 && report.step < totalSteps { writer.save(state) }
         reporter.stepCompleted(report, state: state)
+        metrics?.step(report)
         recordResults()
     }
 
-    func membershipChanged(_ event: Membership.Event) { reporter.membershipChanged(event) }
+    func membershipChanged(_ event: Membership.Event) {
+        reporter.membershipChanged(event)
+        metrics?.membership(event)
+    }
 
     func waiting(have: Int, need: Int) { reporter.waiting(have: have, need: need) }
 

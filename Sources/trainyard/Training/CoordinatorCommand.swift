@@ -25,6 +25,12 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a config key (repeatable).")
     var overrides: [String] = []
 
+    @Option(name: .long, help: "Serve the coordinator's Prometheus /metrics on this port (0: any free port).")
+    var metricsPort: Int?
+
+    @Option(name: .long, help: "Address for --metrics-port.")
+    var metricsHost = "127.0.0.1"
+
     @Flag(name: .long, help: "Print one JSON object when the run ends.")
     var json = false
 
@@ -33,8 +39,9 @@ struct CoordinatorCommand: ParsableCommand {
         if broadcast == nil, let colon = bind.lastIndex(of: ":"), let port = Int(bind[bind.index(after: colon)...]) {
             broadcast = String(bind[...colon]) + String(port + 1)
         }
-        let session = TrainingSession(source: .file(path: config, overrides: overrides), controlBind: bind,
+        var session = TrainingSession(source: .file(path: config, overrides: overrides), controlBind: bind,
                                       broadcastBind: broadcast)
+        session.metricsAddress = metricsPort.map { (metricsHost, $0) }
         let summary = try session.run(launch: { _, _, _, _ in }, afterRun: {})
         try TrainingOutput.print(summary, json: json)
         if summary.status != "FINISHED" { throw ExitCode(1) }

@@ -4,6 +4,7 @@ import Foundation
 import GradientCore
 import Logging
 import ModelPackage
+import ModelServer
 import TrackingStore
 import TrainingProtocol
 import TrainingRuntime
@@ -35,6 +36,8 @@ struct TrainingSession {
     let source: JobSource
     let controlBind: String
     let broadcastBind: String?
+    /// Where to serve the coordinator's `/metrics` (host, port; port 0 picks one), if anywhere.
+    var metricsAddress: (host: String, port: Int)? = nil
 
     /// Runs the job; `launch` starts workers once the coordinator is bound (or does nothing).
     func run(launch: (_ endpoint: String, _ jobID: JobID, _ job: PreparedJob, _ runDirectory: URL) throws -> Void,
@@ -119,8 +122,20 @@ struct TrainingSession {
                                   completedSteps: start.completedSteps)
         let writer = CheckpointWriter(directory: checkpoints, keep: config.checkpoint.keep, identity: identity,
                                       schedule: job.batches, extra: ["run_id": runID, "code_revision": BuildInfo.gitRevision ?? ""])
+        var metrics: TrainingMetrics?
+        if let address = metricsAddress {
+            let m = TrainingMetrics(runID: runID, minWorkers: config.cluster.minWorkers)
+            do {
+                let port = try MetricsEndpoint.start(registry: m.registry, host: address.host, port: address.port, logger: logger)
+                reporter.line("metrics on http://\(address.host):\(port)/metrics")
+            } catch {
+                throw BadInput("--metrics-port \(address.port): \(error)")
+            }
+            metrics = m
+        }
+        defer { metrics?.finished() }
         let observer = CheckpointingObserver(reporter: reporter, writer: writer, every: config.checkpoint.everySteps,
-                                             totalSteps: job.totalSteps, store: store, runID: runID)
+                                             totalSteps: job.totalSteps, store: store, runID: runID, metrics: metrics)
         reporter.line("coordinator listening on \(server.controlEndpoint) (broadcast \(server.broadcastEndpoint)), job \(jobID)")
         try launch(server.controlEndpoint, jobID, job, runDirectory)
         let outcome = try server.run(&trainer, observer: observer, stop: trap.stop)

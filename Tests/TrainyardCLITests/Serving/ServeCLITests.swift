@@ -204,10 +204,12 @@ import TrainyardTestSupport
 
     /// /metrics parses with Prometheus' own parser (prometheus_client) and names what it should.
     static let metricsParse = """
-        import sys, urllib.request, json
+        import sys, urllib.request, json, subprocess
         from prometheus_client.parser import text_string_to_metric_families
         text = urllib.request.urlopen(sys.argv[1] + "/metrics").read().decode()
         families = {f.name: [(s.name, s.labels, s.value) for s in f.samples] for f in text_string_to_metric_families(text)}
+        lint = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True)
+        families["promtool"] = [lint.returncode, (lint.stdout + lint.stderr).decode()]
         print(json.dumps(families))
         """
 
@@ -280,6 +282,8 @@ import TrainyardTestSupport
         #expect(families["trainyard_inference_requests"] != nil, "\(families.keys.sorted())")
         #expect(families["trainyard_inference_request_duration_seconds"] != nil)
         #expect(families["trainyard_drift_psi"] != nil && families["trainyard_drift_alert"] != nil)
+        let lint = try #require(families["promtool"] as? [Any])
+        #expect(lint.first as? Int == 0, "promtool check metrics: \(lint)")
         let alert = try #require(families["trainyard_drift_alert"] as? [[Any]])
         #expect((alert.first?[2] as? Double) == 1)
     }
