@@ -17,37 +17,27 @@ public final class ServerMetrics: Sendable {
 
     /// One inference request answered with `status`.
     func request(model: String, version: String, status: Int, duration: Duration, rows: Int?) {
-        registry.makeCounter(name: "trainyard_inference_requests_total",
-                             labels: [("model", model), ("version", version), ("status", String(status))],
-                             help: "Inference requests by model, version and HTTP status").increment()
+        registry.makeCounter(descriptor: .init(metricName: "trainyard_inference_requests_total", unitName: "", helpText: "Inference requests by model, version and HTTP status"), labels: [("model", model), ("version", version), ("status", String(status))]).increment()
         guard status == 200 else { return }
-        registry.makeDurationHistogram(name: "trainyard_inference_request_duration_seconds", labels: [("model", model)],
-                                       buckets: Self.latencyBuckets,
-                                       help: "Time to answer an inference request, from body received to response").record(duration)
+        registry.makeDurationHistogram(descriptor: .init(metricName: "trainyard_inference_request_duration_seconds", unitName: "", helpText: "Time to answer an inference request, from body received to response"), labels: [("model", model)], buckets: Self.latencyBuckets).record(duration)
         if let rows {
-            registry.makeValueHistogram(name: "trainyard_inference_rows", labels: [("model", model)], buckets: Self.rowBuckets,
-                                        help: "Rows per inference request").record(Double(rows))
+            registry.makeValueHistogram(descriptor: .init(metricName: "trainyard_inference_rows", unitName: "", helpText: "Rows per inference request"), labels: [("model", model)], buckets: Self.rowBuckets).record(Double(rows))
         }
     }
 
     /// The loaded version of a model: 1 for the current one, 0 for one it replaced.
     func loaded(model: String, version: Int, current: Bool) {
-        registry.makeGauge(name: "trainyard_model_loaded", labels: [("model", model), ("version", String(version))],
-                           help: "1 for the model version being served").set(Double(current ? 1 : 0))
+        registry.makeGauge(descriptor: .init(metricName: "trainyard_model_loaded", unitName: "", helpText: "1 for the model version being served"), labels: [("model", model), ("version", String(version))]).set(Double(current ? 1 : 0))
     }
 
     /// A drift evaluation: PSI per feature, the drifted share and the alert state.
     func drift(_ state: DriftState) {
         let model = state.model.name, version = String(state.model.version)
         for column in state.report.columns {
-            registry.makeGauge(name: "trainyard_drift_psi",
-                               labels: [("model", model), ("version", version), ("feature", column.column)],
-                               help: "Population stability index of a feature over the recent window").set(column.psi.isFinite ? column.psi : 0)
+            registry.makeGauge(descriptor: .init(metricName: "trainyard_drift_psi", unitName: "", helpText: "Population stability index of a feature over the recent window"), labels: [("model", model), ("version", version), ("feature", column.column)]).set(column.psi.isFinite ? column.psi : 0)
         }
-        registry.makeGauge(name: "trainyard_drift_share", labels: [("model", model), ("version", version)],
-                           help: "Share of input features that drifted over the recent window").set(state.driftedShare)
-        registry.makeGauge(name: "trainyard_drift_alert", labels: [("model", model), ("version", version)],
-                           help: "1 while the drift alert is raised").set(Double(state.alerting ? 1 : 0))
+        registry.makeGauge(descriptor: .init(metricName: "trainyard_drift_share", unitName: "", helpText: "Share of input features that drifted over the recent window"), labels: [("model", model), ("version", version)]).set(state.driftedShare)
+        registry.makeGauge(descriptor: .init(metricName: "trainyard_drift_alert", unitName: "", helpText: "1 while the drift alert is raised"), labels: [("model", model), ("version", version)]).set(Double(state.alerting ? 1 : 0))
     }
 
     /// The text exposition format.

@@ -10,7 +10,7 @@ struct ModelsCommand: ParsableCommand {
         discussion: "Models are named as NAME, NAME/VERSION, NAME@ALIAS or models:/NAME/VERSION, models:/NAME@ALIAS.",
         subcommands: [
             ModelsListCommand.self, ModelsShowCommand.self, ModelsAliasCommand.self, ModelsHistoryCommand.self,
-            ModelsRollbackCommand.self, ModelsExportCommand.self,
+            ModelsRollbackCommand.self, ModelsExportCommand.self, ModelsDriftCommand.self,
         ])
 }
 

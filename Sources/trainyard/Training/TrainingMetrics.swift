@@ -17,24 +17,22 @@ final class TrainingMetrics: @unchecked Sendable {
 
     init(runID: String, minWorkers: Int) {
         labels = [("run_id", runID)]
-        registry.makeGauge(name: "trainyard_training_min_workers", labels: labels,
-                           help: "cluster.min_workers of the run").set(Double(minWorkers))
-        registry.makeGauge(name: "trainyard_training_running", labels: labels, help: "1 while the coordinator trains").set(1.0)
-        registry.makeGauge(name: "trainyard_training_active_workers", labels: labels, help: "Workers taking part").set(0.0)
-        registry.makeCounter(name: "trainyard_training_steps_total", labels: labels, help: "Optimizer steps completed").increment(by: Int64(0))
+        registry.makeGauge(descriptor: .init(metricName: "trainyard_training_min_workers", unitName: "", helpText: "cluster.min_workers of the run"), labels: labels).set(Double(minWorkers))
+        registry.makeGauge(descriptor: .init(metricName: "trainyard_training_running", unitName: "", helpText: "1 while the coordinator trains"), labels: labels).set(1.0)
+        registry.makeGauge(descriptor: .init(metricName: "trainyard_training_active_workers", unitName: "", helpText: "Workers taking part"), labels: labels).set(0.0)
+        registry.makeCounter(descriptor: .init(metricName: "trainyard_training_steps_total", unitName: "", helpText: "Optimizer steps completed"), labels: labels).increment(by: Int64(0))
     }
 
     func step(_ report: SyncTrainer.StepReport) {
         let now = ContinuousClock.now
-        registry.makeCounter(name: "trainyard_training_steps_total", labels: labels, help: "Optimizer steps completed").increment()
-        registry.makeCounter(name: "trainyard_training_samples_total", labels: labels, help: "Training examples processed")
+        registry.makeCounter(descriptor: .init(metricName: "trainyard_training_steps_total", unitName: "", helpText: "Optimizer steps completed"), labels: labels).increment()
+        registry.makeCounter(descriptor: .init(metricName: "trainyard_training_samples_total", unitName: "", helpText: "Training examples processed"), labels: labels)
             .increment(by: Int64(report.examples))
-        registry.makeDurationHistogram(name: "trainyard_training_step_duration_seconds", labels: labels, buckets: Self.stepBuckets,
-                                       help: "Wall time between completed steps").record(now - lastStep)
+        registry.makeDurationHistogram(descriptor: .init(metricName: "trainyard_training_step_duration_seconds", unitName: "", helpText: "Wall time between completed steps"), labels: labels, buckets: Self.stepBuckets).record(now - lastStep)
         lastStep = now
-        registry.makeGauge(name: "trainyard_training_loss", labels: labels, help: "Mean training loss of the last step")
+        registry.makeGauge(descriptor: .init(metricName: "trainyard_training_loss", unitName: "", helpText: "Mean training loss of the last step"), labels: labels)
             .set(report.meanLoss.isFinite ? report.meanLoss : .nan)
-        registry.makeGauge(name: "trainyard_training_active_workers", labels: labels, help: "Workers taking part")
+        registry.makeGauge(descriptor: .init(metricName: "trainyard_training_active_workers", unitName: "", helpText: "Workers taking part"), labels: labels)
             .set(Double(report.activeWorkers))
         workers = report.activeWorkers
     }
@@ -45,13 +43,12 @@ final class TrainingMetrics: @unchecked Sendable {
         case .joined: kind = "joined"; workers += 1
         case .left: kind = "left"; workers = max(0, workers - 1)
         }
-        registry.makeCounter(name: "trainyard_training_membership_events_total", labels: labels + [("event", kind)],
-                             help: "Workers joining and leaving").increment()
-        registry.makeGauge(name: "trainyard_training_active_workers", labels: labels, help: "Workers taking part")
+        registry.makeCounter(descriptor: .init(metricName: "trainyard_training_membership_events_total", unitName: "", helpText: "Workers joining and leaving"), labels: labels + [("event", kind)]).increment()
+        registry.makeGauge(descriptor: .init(metricName: "trainyard_training_active_workers", unitName: "", helpText: "Workers taking part"), labels: labels)
             .set(Double(workers))
     }
 
     func finished() {
-        registry.makeGauge(name: "trainyard_training_running", labels: labels, help: "1 while the coordinator trains").set(0.0)
+        registry.makeGauge(descriptor: .init(metricName: "trainyard_training_running", unitName: "", helpText: "1 while the coordinator trains"), labels: labels).set(0.0)
     }
 }

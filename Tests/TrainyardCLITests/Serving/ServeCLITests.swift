@@ -277,6 +277,9 @@ import TrainyardTestSupport
         let received = (try? String(contentsOf: hook, encoding: .utf8)) ?? ""
         #expect(received.contains("\"status\":\"firing\"") && received.contains("\"model\":\"demo\""), "webhook got: \(received)")
         #expect(server.stderr.contains("drift alert: demo/2"))
+        let stored = try runTrainyard(["models", "drift", "demo", "--json"], home: fixture.home)
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(stored.stdout.utf8)) as? [[String: Any]], "\(stored.stderr)")
+        #expect(reports.contains { $0["alert"] as? Bool == true && $0["version"] as? Int == 2 }, "\(reports)")
 
         let families = try fixture.json(try fixture.python(Self.metricsParse, [url]))
         #expect(families["trainyard_inference_requests"] != nil, "\(families.keys.sorted())")
