@@ -7,9 +7,11 @@ import ZeroMQ
 /// Receives what happens during training: progress, evaluation points, membership.
 public protocol TrainingObserver: AnyObject {
     /// A step finished; `state` is the training state after it (for evaluation and checkpoints).
-    func stepCompleted(_ report: SyncTrainer.StepReport, state: TrainingSnapshot)
+    func stepCompleted(_ report: StepReport, state: TrainingSnapshot)
     /// A worker joined or left.
     func membershipChanged(_ event: Membership.Event)
+    /// A worker is far slower than the median (and, with policy `reassign`, its work was copied).
+    func stragglerDetected(_ report: StragglerReport)
     /// Training is paused for want of workers.
     func waiting(have: Int, need: Int)
 }
@@ -22,7 +24,7 @@ public enum CoordinatorOutcome: Equatable, Sendable {
 }
 
 /// The coordinator's sockets and loop: a ROUTER for control and results, a PUB for parameter
-/// broadcasts, around a ``SyncTrainer``.
+/// broadcasts, around a ``CoordinatorTrainer`` (the state machine of the job's mode).
 ///
 /// Everything runs on the calling thread; the loop wakes at least every 100 ms to run timers
 /// and check the ``StopFlag``.
@@ -75,7 +77,7 @@ public final class CoordinatorServer {
     }
 
     /// Runs `trainer` until it finishes or `stop` is requested; tells every worker to shut down.
-    public func run(_ trainer: inout SyncTrainer, observer: TrainingObserver, stop: StopFlag) throws -> CoordinatorOutcome {
+    public func run<Trainer: CoordinatorTrainer>(_ trainer: inout Trainer, observer: TrainingObserver, stop: StopFlag) throws -> CoordinatorOutcome {
         let poller = Poller()
         try poller.add(control.socket)
         try execute(trainer.start(now: now), trainer: trainer, observer: observer)
@@ -115,7 +117,7 @@ public final class CoordinatorServer {
 
     /// Carries out commands; returns true when the trainer reported `.finished`.
     @discardableResult
-    private func execute(_ commands: [SyncTrainer.Command], trainer: SyncTrainer, observer: TrainingObserver) throws -> Bool {
+    private func execute(_ commands: [TrainerCommand], trainer: some CoordinatorTrainer, observer: TrainingObserver) throws -> Bool {
         var finished = false
         // Messages first, observers last: workers start the next step while the observer
         // evaluates and records the one that just finished.
@@ -136,6 +138,8 @@ public final class CoordinatorServer {
                 observer.stepCompleted(report, state: trainer.snapshot)
             case .membership(let event):
                 observer.membershipChanged(event)
+            case .straggler(let report):
+                observer.stragglerDetected(report)
             case .waiting(let have, let need):
                 observer.waiting(have: have, need: need)
             case .dropped(let why):
@@ -157,20 +161,10 @@ public final class CoordinatorServer {
         return finished
     }
 
-    private func shutdown(_ trainer: SyncTrainer, reason: ShutdownReason, text: String) {
+    private func shutdown(_ trainer: some CoordinatorTrainer, reason: ShutdownReason, text: String) {
         for member in trainer.membership.members {
             _ = try? control.send(Envelope(jobID: jobID, message: .shutdown(Shutdown(reason: reason, text: text))),
                                   to: member.route, dontWait: true)
-        }
-    }
-}
-
-extension SyncTrainer.Command {
-    /// Progress, membership and log notices, as opposed to messages to send.
-    var isObservation: Bool {
-        switch self {
-        case .stepCompleted, .membership, .waiting, .dropped: return true
-        case .send, .publish, .serveData, .finished: return false
         }
     }
 }

@@ -31,6 +31,14 @@ public struct WorkPlanner: Sendable {
         outstanding[worker] = mine.isEmpty ? nil : mine
     }
 
+    /// Records that `leaves` arrived (from whichever worker): nobody needs to compute them any more.
+    public mutating func received(_ leaves: Range<Int>) {
+        for (worker, mine) in outstanding {
+            let rest = mine.filter { !leaves.contains($0) }
+            outstanding[worker] = rest.isEmpty ? nil : rest
+        }
+    }
+
     /// Removes `lost` and hands its unreported leaves to the remaining workers in `survivors`
     /// (contiguous split, in order). Returns the new assignments (only workers that got work).
     public mutating func reassign(from lost: WorkerIdentity, to survivors: [WorkerIdentity]) -> [WorkerIdentity: [Int]] {

@@ -47,6 +47,8 @@ public final class WorkerClient {
     private let settings: WorkerSettings
     private let logger: Logger
     private let started = ContinuousClock.now
+    /// Results (gradient sums and local-SGD parameters) sent so far, over all registrations.
+    public private(set) var resultsSent = 0
 
     public init(context: Context, settings: WorkerSettings, logger: Logger) {
         self.context = context
@@ -90,7 +92,7 @@ public final class WorkerClient {
         try dealer.connect(settings.connect)
         var control = ProtocolSocket(dealer, context: DecodingContext(receiver: .worker, jobID: settings.jobID))
         let register = Register(worker: identity, processID: settings.processID, threads: 1,
-                                capabilities: [.datasetStore], hostName: settings.hostName, cachedDatasets: [])
+                                capabilities: [.datasetStore, .asyncMode, .localSGD], hostName: settings.hostName, cachedDatasets: [])
         try control.send(Envelope(jobID: settings.jobID ?? .unspecified, message: .register(register)))
 
         // Wait for the answer.
@@ -138,7 +140,8 @@ public final class WorkerClient {
         let interval = Double(accept.heartbeatIntervalMilliseconds) / 1000
         let timeout = max(Double(accept.heartbeatTimeoutMilliseconds) / 1000, settings.giveUpAfter)
         var parameters: (version: UInt64, values: [Float])?
-        var pending: WorkAssignment?
+        /// Assignments in the order received (a worker answers them in that order).
+        var pending: [WorkAssignment] = []
         var lastHeard = now
         var lastSent = -Double.infinity
         var sequence: UInt64 = 0
@@ -154,18 +157,45 @@ public final class WorkerClient {
             }
         }
 
-        func runPending() throws {
-            guard let assignment = pending, let current = parameters else { return }
-            if current.version < assignment.parameterVersion {
-                return  // the broadcast is on its way; a catch-up was requested
+        func catchUp(to version: UInt64) throws {
+            if (parameters?.version ?? 0) < version {
+                try send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
             }
-            pending = nil
-            guard current.version == assignment.parameterVersion else { return }  // superseded
-            for sum in try workload.compute(assignment, parameters: current.values) {
+        }
+
+        /// Computes queued assignments whose parameters are here.
+        func runPending() throws {
+            while let assignment = pending.first, let current = parameters {
+                if current.version < assignment.parameterVersion {
+                    return  // the broadcast is on its way; a catch-up was requested
+                }
+                pending.removeFirst()
+                switch assignment.mode {
+                case .async:
+                    // Newer parameters than assigned only make the gradient fresher.
+                    try sendGradients(assignment, version: current.version, parameters: current.values)
+                case .sync:
+                    guard current.version == assignment.parameterVersion else { continue }  // superseded
+                    try sendGradients(assignment, version: assignment.parameterVersion, parameters: current.values)
+                case .localSGD:
+                    guard current.version == assignment.parameterVersion else { continue }  // the round is over
+                    let round = try workload.localRound(assignment, parameters: current.values)
+                    try send(.localSGDResult(LocalSGDResult(
+                        step: assignment.step, baseVersion: assignment.parameterVersion, localSteps: assignment.localSteps,
+                        exampleCount: UInt64(round.examples), lossSum: round.lossSum,
+                        parameters: FloatPayload(round.parameters))))
+                    resultsSent += 1
+                }
+            }
+        }
+
+        func sendGradients(_ assignment: WorkAssignment, version: UInt64, parameters: [Float]) throws {
+            for sum in try workload.compute(assignment, parameters: parameters) {
                 try send(.gradientResult(GradientResult(
-                    step: assignment.step, parameterVersion: assignment.parameterVersion,
+                    step: assignment.step, parameterVersion: version,
                     exampleCount: UInt64(sum.count), lossSum: sum.lossSum, microShards: sum.leaves,
                     microShardsPerBatch: Int(assignment.microShardsPerBatch), gradientSum: FloatPayload(sum.gradient))))
+                resultsSent += 1
             }
         }
 
@@ -174,10 +204,11 @@ public final class WorkerClient {
             switch message {
             case .parameterBroadcast(let b): take(b)
             case .workAssignment(let a):
-                pending = a
-                if (parameters?.version ?? 0) < a.parameterVersion {
-                    try send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
-                }
+                pending.append(a)
+                try catchUp(to: a.parameterVersion)
+            case .resultRejected(let rejected):
+                logger.debug("result for step \(rejected.step) rejected (\(rejected.reason)); current version \(rejected.currentVersion)")
+                try catchUp(to: rejected.currentVersion)
             case .shutdown(let s):
                 if s.reason == .removed { return .rejoin(s.text) }
                 return .exit(.shutdown(s.reason, s.text))
