@@ -13,6 +13,7 @@ final class CheckpointingObserver: TrainingObserver {
     let totalSteps: Int
     let store: TrackingStore
     let runID: String
+    private var lastStep: Int?
 
     init(reporter: ProgressReporter, writer: CheckpointWriter, every: Int, totalSteps: Int, store: TrackingStore,
          runID: String) {
@@ -24,9 +25,12 @@ final class CheckpointingObserver: TrainingObserver {
         self.runID = runID
     }
 
-    func stepCompleted(_ report: SyncTrainer.StepReport, state: TrainingSnapshot) {
-        // The final state is checkpointed by the session once the loop ends.
-        if report.step % every == 0 && report.step < totalSteps { writer.save(state) }
+    func stepCompleted(_ report: StepReport, state: TrainingSnapshot) {
+        // The final state is checkpointed by the session once the loop ends. A local-SGD round
+        // completes several steps at once: checkpoint when it crosses a multiple of `every`.
+        let previous = lastStep ?? report.step - 1
+        lastStep = report.step
+        if report.step / every > previous / every && report.step < totalSteps { writer.save(state) }
         reporter.stepCompleted(report, state: state)
         recordResults()
     }
@@ -34,6 +38,8 @@ final class CheckpointingObserver: TrainingObserver {
     func membershipChanged(_ event: Membership.Event) { reporter.membershipChanged(event) }
 
     func waiting(have: Int, need: Int) { reporter.waiting(have: have, need: need) }
+
+    func stragglerDetected(_ report: StragglerReport) { reporter.stragglerDetected(report) }
 
     /// Records finished checkpoint writes.
     func recordResults() {
