@@ -89,6 +89,9 @@ public final class WorkerClient {
         try dealer.set(.sendHighWaterMark, 1000)
         try dealer.set(.receiveHighWaterMark, 1000)
         try dealer.set(.linger, .milliseconds(200))
+        // An unreachable coordinator is retried with backoff: 100 ms, doubling up to 2 s.
+        try dealer.set(.reconnectInterval, .milliseconds(100))
+        try dealer.set(.reconnectIntervalMax, .seconds(2))
         try dealer.connect(settings.connect)
         var control = ProtocolSocket(dealer, context: DecodingContext(receiver: .worker, jobID: settings.jobID))
         let register = Register(worker: identity, processID: settings.processID, threads: 1,
