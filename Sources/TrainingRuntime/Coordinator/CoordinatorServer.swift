@@ -26,8 +26,8 @@ public enum CoordinatorOutcome: Equatable, Sendable {
 /// The coordinator's sockets and loop: a ROUTER for control and results, a PUB for parameter
 /// broadcasts, around a ``CoordinatorTrainer`` (the state machine of the job's mode).
 ///
-/// Everything runs on the calling thread; the loop wakes at least every 100 ms to run timers
-/// and check the ``StopFlag``.
+/// Everything runs on the calling thread; the loop wakes at least every 100 ms (and when a
+/// silent worker's timeout ends) to run timers and check the ``StopFlag``.
 public final class CoordinatorServer {
     public let control: ProtocolSocket
     public let broadcast: Socket
@@ -87,7 +87,7 @@ public final class CoordinatorServer {
                 shutdown(trainer, reason: .jobKilled, text: "the run was stopped")
                 return .stopped
             }
-            let ready = try poller.poll(timeout: .milliseconds(100))
+            let ready = try poller.poll(timeout: wakeUp(trainer))
             if !ready.isEmpty {
                 // Drain what is queued, then run timers.
                 while let received = try control.receive(dontWait: true) {
@@ -113,6 +113,14 @@ public final class CoordinatorServer {
         }
         shutdown(trainer, reason: .jobFinished, text: "training finished")
         return .finished
+    }
+
+    /// How long to wait for messages: at most 100 ms, and no later than just after the next
+    /// member's expiry, so a dead worker is removed on time.
+    private func wakeUp(_ trainer: some CoordinatorTrainer) -> Duration {
+        guard let expiry = trainer.membership.nextExpiry else { return .milliseconds(100) }
+        let milliseconds = ((expiry - now) * 1000).rounded(.up) + 1
+        return .milliseconds(Int64(min(100, max(1, milliseconds))))
     }
 
     /// Carries out commands; returns true when the trainer reported `.finished`.
