@@ -115,11 +115,11 @@ public final class CoordinatorServer {
         return .finished
     }
 
-    /// How long to wait for messages: at most 100 ms, and no later than just after the next
-    /// member's expiry, so a dead worker is removed on time.
+    /// How long to wait for messages: at most 100 ms, and no later than the next member's
+    /// expiry (to the millisecond), so a dead worker is removed on time.
     private func wakeUp(_ trainer: some CoordinatorTrainer) -> Duration {
         guard let expiry = trainer.membership.nextExpiry else { return .milliseconds(100) }
-        let milliseconds = ((expiry - now) * 1000).rounded(.up) + 1
+        let milliseconds = ((expiry - now) * 1000).rounded(.up)
         return .milliseconds(Int64(min(100, max(1, milliseconds))))
     }
 
