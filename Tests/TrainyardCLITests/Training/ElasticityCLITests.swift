@@ -10,7 +10,7 @@ import TrainyardTestSupport
         model: {kind: logistic}
         optimizer: {kind: sgd, lr: 0.2, momentum: 0.9}
         training: {epochs: 60, batch_size: 128, seed: 5}
-        cluster: {heartbeat_interval: 0.2, heartbeat_timeout: 1.0, min_workers: MIN}
+        cluster: {heartbeat_interval: 0.2, heartbeat_timeout: 1.0, min_workers: MIN, straggler_policy: reassign}
         """
 
     /// `trainyard train JOB --workers N --json`, running.
@@ -38,7 +38,7 @@ import TrainyardTestSupport
     /// Kills one worker per epoch in `epochs` (in worker order) and checks the run's result.
     func runWithKills(_ fixture: TrainingFixture, _ job: String, workers: Int, killAt epochs: [Int]) throws -> String? {
         let train = try startTraining(fixture, job, workers: workers)
-        defer { train.stop() }
+        defer { stopWithWorkers(train) }
         try waitForEpoch(train, 1, of: 60)
         let pids = childProcesses(of: train.pid).sorted()
         try #require(pids.count == workers, "expected \(workers) workers, found \(pids)")
@@ -72,7 +72,7 @@ import TrainyardTestSupport
                               workers: 1)["final_params_sha256"] as? String)
         let job = try fixture.job(Self.job.replacingOccurrences(of: "MIN", with: "2"))
         let train = try startTraining(fixture, job, workers: 2)
-        defer { train.stop() }
+        defer { stopWithWorkers(train) }
         try waitForEpoch(train, 3, of: 60)
         let listening = try #require(train.stderr.split(separator: "\n").first { $0.contains("coordinator listening on") })
         let words = listening.split(separator: " ")
@@ -98,5 +98,35 @@ import TrainyardTestSupport
         #expect(worker.status == 0, "\(worker.stderr)")
         let sent = worker.stderr.split(separator: " ").firstIndex(of: "sent").map { worker.stderr.split(separator: " ")[$0 + 1] }
         #expect(sent.flatMap { Int($0) } ?? 0 > 0, "the new worker computed nothing: \(worker.stderr)")
+    }
+
+    @Test func aStoppedWorkerIsReportedAsAStragglerAndItsWorkCopied() throws {
+        let fixture = try TrainingFixture("elastic-straggler")
+        defer { fixture.remove() }
+        try fixture.generate("binary", rows: 2000, features: 8, separation: 0.8)
+        let job = try fixture.job(Self.job.replacingOccurrences(of: "MIN", with: "1"))
+        let reference = try #require(try fixture.train(job, workers: 1)["final_params_sha256"] as? String)
+        let train = try startTraining(fixture, job, workers: 3)
+        defer { stopWithWorkers(train) }
+        try waitForEpoch(train, 3, of: 60)
+        let pids = childProcesses(of: train.pid).sorted()
+        try #require(pids.count == 3)
+        // Stopped for less than the heartbeat timeout: slow, not gone.
+        kill(pids[1], SIGSTOP)
+        let reported = train.waitForOutput(timeout: 60) { _, err in err.contains("is a straggler") }
+        kill(pids[1], SIGCONT)
+        try #require(reported, "no straggler reported: \(train.stderr)")
+        #expect(train.stderr.contains("copied to other workers"), "\(train.stderr)")
+        let result = try train.wait(timeout: 240)
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(summary["final_params_sha256"] as? String == reference)
+        let runID = try #require(summary["run_id"] as? String)
+        let shown = try runTrainyard(["runs", "show", runID, "--json"], home: fixture.home)
+        let run = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        let metrics = try #require(run["metrics"] as? [String: Double])
+        #expect(metrics["straggler_events"] ?? 0 >= 1, "\(metrics)")
+        let tags = try #require(run["tags"] as? [String: String])
+        #expect(tags.values.contains { $0.contains("is a straggler") }, "\(tags)")
     }
 }
