@@ -22,7 +22,7 @@ public enum TrainerCommand: Sendable {
     case finished
 
     /// Progress, membership and log notices, as opposed to messages to send.
-    public var isObservation: Bool {
+    var isObservation: Bool {
         switch self {
         case .stepCompleted, .membership, .straggler, .waiting, .dropped: return true
         case .send, .publish, .serveData, .finished: return false

@@ -24,13 +24,6 @@ public struct WorkPlanner: Sendable {
         return outstanding
     }
 
-    /// Records that `worker` reported `leaves`.
-    public mutating func completed(_ leaves: Range<Int>, by worker: WorkerIdentity) {
-        guard var mine = outstanding[worker] else { return }
-        mine.removeAll { leaves.contains($0) }
-        outstanding[worker] = mine.isEmpty ? nil : mine
-    }
-
     /// Records that `leaves` arrived (from whichever worker): nobody needs to compute them any more.
     public mutating func received(_ leaves: Range<Int>) {
         for (worker, mine) in outstanding {
