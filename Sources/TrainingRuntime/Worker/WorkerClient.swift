@@ -160,7 +160,16 @@ public final class WorkerClient {
             }
         }
 
+        func takeBroadcasts() throws {
+            while let received = try broadcasts.receive(dontWait: true) {
+                if case .message(let envelope, _) = received, case .parameterBroadcast(let b) = envelope.message { take(b) }
+            }
+        }
+
+        /// Asks for `version` on the control channel unless it is here or has just arrived on
+        /// the broadcast socket (a new version is published just before the work that needs it).
         func catchUp(to version: UInt64) throws {
+            if (parameters?.version ?? 0) < version { try takeBroadcasts() }
             if (parameters?.version ?? 0) < version {
                 try send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
             }
@@ -243,9 +252,7 @@ public final class WorkerClient {
                 lastSent = now
             }
             _ = try poller.poll(timeout: .milliseconds(Int64(max(10, min(interval * 1000, 100)))))
-            while let received = try broadcasts.receive(dontWait: true) {
-                if case .message(let envelope, _) = received, case .parameterBroadcast(let b) = envelope.message { take(b) }
-            }
+            try takeBroadcasts()
             while let received = try control.receive(dontWait: true) {
                 guard case .message(let envelope, _) = received else {
                     if case .invalid(let error, _, _) = received { logger.warning("dropped an invalid message: \(error)") }
