@@ -40,6 +40,7 @@ public struct AsyncTrainer: CoordinatorTrainer {
         nextStep = completedSteps
     }
 
+    // MARK: - Events
 
     public mutating func handle(_ message: Message, from route: [UInt8], now: Double) -> [TrainerCommand] {
         switch core.route(message, from: route, now: now) {

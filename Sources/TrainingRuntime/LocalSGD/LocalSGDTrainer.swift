@@ -56,6 +56,7 @@ public struct LocalSGDTrainer: CoordinatorTrainer {
         stragglers = StragglerDetector(factor: setup.stragglerFactor, floor: setup.heartbeatInterval)
     }
 
+    // MARK: - Events
 
     public mutating func handle(_ message: Message, from route: [UInt8], now: Double) -> [TrainerCommand] {
         switch core.route(message, from: route, now: now) {

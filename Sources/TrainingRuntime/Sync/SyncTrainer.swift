@@ -39,6 +39,7 @@ public struct SyncTrainer: CoordinatorTrainer {
         stragglers = StragglerDetector(factor: setup.stragglerFactor, floor: setup.heartbeatInterval)
     }
 
+    // MARK: - Events
 
     public mutating func handle(_ message: Message, from route: [UInt8], now: Double) -> [TrainerCommand] {
         switch core.route(message, from: route, now: now) {
@@ -110,9 +111,9 @@ public struct SyncTrainer: CoordinatorTrainer {
         let orphaned = step.planner.outstanding[lost] ?? []
         guard !orphaned.isEmpty else { return [] }
         current?.planner.forget(lost)
-        // Leaves a straggler's helper is already computing need no second copy.
-        let helping = Set((current?.planner.outstanding.values.joined()).map(Array.init) ?? [])
-        let missing = orphaned.filter { !helping.contains($0) }
+        // Leaves another worker is also computing (copies of a straggler's) need no third copy.
+        let elsewhere = Set(current?.planner.outstanding.values.flatMap { $0 } ?? [])
+        let missing = orphaned.filter { !elsewhere.contains($0) }
         return assign(missing, among: survivors, now: now)
     }
 
