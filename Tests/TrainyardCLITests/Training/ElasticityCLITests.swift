@@ -5,11 +5,13 @@ import TrainyardTestSupport
 /// Worker counts, kill -9 at several points, a worker joining mid-run and `min_workers`, with
 /// real processes: every sync run ends with the parameters of the one-worker reference run.
 @Suite(.serialized) struct ElasticityCLITests {
+    /// Eight micro-shards so that each of up to four workers has some (the default for a batch of
+    /// 128 is two, which would leave a killed or stopped worker with nothing to lose).
     static let job = """
         data: {dataset: binary, label: label, validation: 0.25, transforms: [standardize]}
         model: {kind: logistic}
         optimizer: {kind: sgd, lr: 0.2, momentum: 0.9}
-        training: {epochs: 60, batch_size: 128, seed: 5}
+        training: {epochs: 60, batch_size: 128, seed: 5, micro_shards: 8}
         cluster: {heartbeat_interval: 0.2, heartbeat_timeout: 1.0, min_workers: MIN, straggler_policy: reassign}
         """
 
@@ -104,7 +106,10 @@ import TrainyardTestSupport
         let fixture = try TrainingFixture("elastic-straggler")
         defer { fixture.remove() }
         try fixture.generate("binary", rows: 2000, features: 8, separation: 0.8)
-        let job = try fixture.job(Self.job.replacingOccurrences(of: "MIN", with: "1"))
+        // A long timeout: on a loaded machine 3 x the median step may exceed a short one, and the
+        // stopped worker would be removed before it counts as slow.
+        let job = try fixture.job(Self.job.replacingOccurrences(of: "MIN", with: "1")
+            .replacingOccurrences(of: "heartbeat_timeout: 1.0", with: "heartbeat_timeout: 5.0"))
         let reference = try #require(try fixture.train(job, workers: 1)["final_params_sha256"] as? String)
         let train = try startTraining(fixture, job, workers: 3)
         defer { stopWithWorkers(train) }
