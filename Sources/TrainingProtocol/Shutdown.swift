@@ -60,6 +60,9 @@ public enum ErrorCode: UInt16, Sendable, Hashable, CaseIterable {
     case chunkOutOfRange = 5
     /// The sender hit an internal failure it cannot recover from.
     case internalFailure = 6
+    /// A worker's computation gave non-finite values (NaN, infinity) from the parameters it was
+    /// sent: training diverged. The coordinator stops the run as failed.
+    case nonFiniteValues = 7
 }
 
 /// Either direction: a problem report that does not end the job by itself.

@@ -90,6 +90,17 @@ extension SocketOption where Value == Duration? {
         Self(code: ZMQ_HEARTBEAT_IVL, name: "ZMQ_HEARTBEAT_IVL", encode: { int32Bytes(max(0, milliseconds($0))) },
              decode: { duration(int32Value($0)) }, capacity: 4)
     }
+    /// `ZMQ_RECONNECT_IVL`: wait this long before reconnecting a lost connection (libzmq: 100 ms).
+    public static var reconnectInterval: Self {
+        Self(code: ZMQ_RECONNECT_IVL, name: "ZMQ_RECONNECT_IVL", encode: { int32Bytes(max(0, milliseconds($0))) },
+             decode: { duration(int32Value($0)) }, capacity: 4)
+    }
+    /// `ZMQ_RECONNECT_IVL_MAX`: double the reconnect wait after each failed attempt, up to this
+    /// (exponential backoff); `nil` or zero keeps the wait constant (libzmq's default).
+    public static var reconnectIntervalMax: Self {
+        Self(code: ZMQ_RECONNECT_IVL_MAX, name: "ZMQ_RECONNECT_IVL_MAX",
+             encode: { int32Bytes(max(0, milliseconds($0))) }, decode: { duration(int32Value($0)) }, capacity: 4)
+    }
     /// `ZMQ_HEARTBEAT_TIMEOUT`: a connection with no traffic for this long after a PING is closed.
     public static var heartbeatTimeout: Self {
         Self(code: ZMQ_HEARTBEAT_TIMEOUT, name: "ZMQ_HEARTBEAT_TIMEOUT",

@@ -28,6 +28,30 @@ private let minimal = map(
         #expect(config.model.hidden.isEmpty)
     }
 
+    @Test func modeKeysHaveDefaultsAndBounds() throws {
+        let config = try JobConfig(from: minimal)
+        #expect(config.training.maxStaleness == 4 && config.training.localSteps == 8)
+        #expect(config.cluster.stragglerPolicy == .report && config.cluster.stragglerFactor == 3)
+        var local = minimal
+        try local.set(.string("local_sgd"), at: "training.mode")
+        try local.set(.int(2), at: "training.local_steps")
+        #expect(try JobConfig(from: local).training.localSteps == 2)
+        func rejectedKey(_ value: Int, at key: String) throws -> String? {
+            var doc = minimal
+            try doc.set(.int(value), at: key)
+            do {
+                _ = try JobConfig(from: doc)
+                return nil
+            } catch {
+                return error.path
+            }
+        }
+        #expect(try rejectedKey(0, at: "training.local_steps") == "training.local_steps")
+        #expect(try rejectedKey(1_000_001, at: "training.local_steps") == "training.local_steps")
+        #expect(try rejectedKey(-1, at: "training.max_staleness") == "training.max_staleness")
+        #expect(try rejectedKey(0, at: "training.max_staleness") == nil)
+    }
+
     @Test func requiredKeysAreNamed() {
         #expect(throws: ConfigError.missingKey(path: "data.dataset")) {
             try JobConfig(from: map(("data", map(("label", .string("y")))), ("model", map(("kind", .string("mlp"))))))

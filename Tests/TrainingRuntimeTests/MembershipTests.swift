@@ -23,7 +23,9 @@ import TrainingProtocol
         var m = Membership(heartbeatTimeout: 5)
         _ = try m.join(a, route: [1], hostName: "h", processID: 1, now: 0).get()
         _ = try m.join(b, route: [2], hostName: "h", processID: 2, now: 0).get()
+        #expect(m.nextExpiry == 5)
         m.heard(from: b, now: 4)
+        #expect(m.nextExpiry == 5, "a is still the first to expire")
         #expect(m.expire(now: 5).isEmpty)  // exactly the timeout: still in
         let events = m.expire(now: 6)
         #expect(events.count == 1)
@@ -34,6 +36,9 @@ import TrainingProtocol
             Issue.record("expected a departure")
         }
         #expect(m.order == [b])
+        #expect(m.nextExpiry == 9)
+        m.remove(b, reason: "bye")
+        #expect(m.nextExpiry == nil)
     }
 }
 

@@ -8,11 +8,12 @@ import ZeroMQ
 
 /// Records what the coordinator reports.
 private final class Recorder: TrainingObserver, @unchecked Sendable {
-    var reports: [SyncTrainer.StepReport] = []
+    var reports: [StepReport] = []
     var events: [Membership.Event] = []
-    func stepCompleted(_ report: SyncTrainer.StepReport, state: TrainingSnapshot) { reports.append(report) }
+    func stepCompleted(_ report: StepReport, state: TrainingSnapshot) { reports.append(report) }
     func membershipChanged(_ event: Membership.Event) { events.append(event) }
     func waiting(have: Int, need: Int) {}
+    func stragglerDetected(_ report: StragglerReport) {}
 }
 
 /// The coordinator and worker loops over real ZeroMQ sockets (TCP loopback), workers on threads.
@@ -31,7 +32,7 @@ private final class Recorder: TrainingObserver, @unchecked Sendable {
                                     transformsJSON: nil, threads: 1,
                                     broadcastPort: CoordinatorServer.port(of: server.broadcastEndpoint)!)
         let specJSON = String(decoding: try JSONEncoder().encode(jobSpec), as: UTF8.self)
-        let setup = SyncTrainer.Setup(
+        let setup = TrainerSetup(
             jobID: jobID, model: model, schedule: BatchSchedule(rows: 400, batchSize: 64, microShards: 8), epochs: 2,
             optimizer: GradientCore.OptimizerConfig(kind: .sgd, learningRate: 0.5), learningRate: LearningRateSchedule(kind: .constant, totalSteps: 1),
             heartbeatInterval: 0.2, heartbeatTimeout: 5, minWorkers: workers,

@@ -83,7 +83,7 @@ private func aggregate(_ sums: [Int: SubtreeSum], tree: MicroShardTree, paramete
         for worker in [pool[0], pool[2]] {
             for subtree in tree.maximalSubtrees(of: plan[worker]!) {
                 #expect(aggregator.accept(SyncStepAggregator.preAdd(sums, subtree: subtree, tree: tree)!) == .accepted)
-                planner.completed(subtree, by: worker)
+                planner.received(subtree)
             }
         }
         #expect(!aggregator.isComplete)

@@ -15,120 +15,26 @@ func separableData(rows: Int, features: Int, seed: UInt64) -> InMemoryExamples {
     return InMemoryExamples(features: x, labels: y, featureCount: features, seed: 11)
 }
 
-/// Drives a SyncTrainer with in-process workers that exchange real protocol messages.
-struct SimulatedCluster {
-    struct Worker {
-        let identity: WorkerIdentity
-        let route: [UInt8]
-        var parameters: [UInt64: [Float]] = [:]
-        var inbox: [Message] = []
-        var alive = true
-    }
-
-    var trainer: SyncTrainer
-    var workers: [Worker] = []
-    let workload: MicroShardWorkload
-    var now = 0.0
-    var reports: [SyncTrainer.StepReport] = []
-    var waitingNotices = 0
-    var finished = false
-    /// Called after every completed step with the step count; may kill workers.
-    var onStep: ((Int, inout SimulatedCluster) -> Void)?
-
-    init(examples: InMemoryExamples, spec: ModelSpec, epochs: Int, batch: Int, microShards: Int, minWorkers: Int = 1) throws {
-        let model = try spec.makeModel()
-        let setup = SyncTrainer.Setup(
-            jobID: JobID.random(), model: model,
-            schedule: BatchSchedule(rows: examples.exampleCount, batchSize: batch, microShards: microShards),
-            epochs: epochs, optimizer: GradientCore.OptimizerConfig(kind: .sgd, learningRate: 0.5, momentum: 0.9),
-            learningRate: LearningRateSchedule(kind: .constant, totalSteps: 1), heartbeatInterval: 0.5,
-            heartbeatTimeout: 2, minWorkers: minWorkers, datasetDigest: ContentDigest(bytes: Array(repeating: 7, count: 32))!,
-            jobConfiguration: "{}", configDigest: ContentDigest(bytes: Array(repeating: 9, count: 32))!)
-        let optimizer = try Optimizer(config: setup.optimizer, parameterCount: model.layout.count)
-        trainer = SyncTrainer(setup: setup, parameters: spec.initialParameters(seed: 3), optimizer: optimizer)
-        workload = MicroShardWorkload(model: model, examples: examples)
-    }
-
-    mutating func addWorker() {
-        let identity = WorkerIdentity.random()
-        let route = Array(identity.bytes.prefix(5))
-        workers.append(Worker(identity: identity, route: route))
-        let register = Register(worker: identity, processID: 1, threads: 1, capabilities: [], hostName: "sim", cachedDatasets: [])
-        execute(trainer.handle(.register(register), from: route, now: now))
-    }
-
-    mutating func execute(_ commands: [SyncTrainer.Command]) {
-        for command in commands {
-            switch command {
-            case .send(let message, let route):
-                if let i = workers.firstIndex(where: { $0.route == route }) { workers[i].inbox.append(message) }
-            case .publish(let message):
-                for i in workers.indices { workers[i].inbox.append(message) }
-            case .stepCompleted(let report):
-                reports.append(report)
-                if let onStep { onStep(report.step, &self) }
-            case .waiting: waitingNotices += 1
-            case .finished: finished = true
-            case .membership, .dropped, .serveData: break
-            }
-        }
-    }
-
-    /// Delivers messages until the job finishes; time advances only when nothing else can happen.
-    mutating func run(maxRounds: Int = 100_000) throws {
-        var rounds = 0
-        while !finished && rounds < maxRounds {
-            rounds += 1
-            var progressed = false
-            for i in workers.indices where workers[i].alive && !workers[i].inbox.isEmpty {
-                let message = workers[i].inbox.removeFirst()
-                progressed = true
-                switch message {
-                case .parameterBroadcast(let b): workers[i].parameters[b.version] = b.parameters.toArray()
-                case .workAssignment(let a):
-                    guard let p = workers[i].parameters[a.parameterVersion] else {
-                        Issue.record("assignment before parameters")
-                        return
-                    }
-                    for sum in try workload.compute(a, parameters: p) {
-                        let result = TrainingProtocol.GradientResult(
-                            step: a.step, parameterVersion: a.parameterVersion, exampleCount: UInt64(sum.count),
-                            lossSum: sum.lossSum, microShards: sum.leaves, microShardsPerBatch: Int(a.microShardsPerBatch),
-                            gradientSum: FloatPayload(sum.gradient))
-                        let route = workers[i].route
-                        execute(trainer.handle(.gradientResult(result), from: route, now: now))
-                    }
-                default: break
-                }
-            }
-            if !progressed {
-                now += 0.5
-                for w in workers where w.alive {
-                    execute(trainer.handle(.heartbeat(Heartbeat(sequence: 0, lastParameterVersion: 0)), from: w.route, now: now))
-                }
-                execute(trainer.tick(now: now))
-            }
-        }
-    }
-}
-
 @Suite struct SyncTrainerTests {
     let spec = ModelSpec(kind: .logistic, inputs: 4)
 
-    func train(workers: Int, kill: [Int: Int] = [:], rows: Int = 600) throws -> SimulatedCluster {
-        var cluster = try SimulatedCluster(examples: separableData(rows: rows, features: 4, seed: 1), spec: spec,
-                                           epochs: 3, batch: 64, microShards: 8)
-        for _ in 0..<workers { cluster.addWorker() }
-        cluster.onStep = { step, cluster in
-            if let victim = kill[step] { cluster.workers[victim].alive = false }
-        }
-        execute(&cluster)
-        try cluster.run()
-        return cluster
+    func cluster(rows: Int, epochs: Int, microShards: Int, minWorkers: Int = 1,
+                 configure: (inout TrainerSetup) -> Void = { _ in }) throws -> SimulatedCluster<SyncTrainer> {
+        try SimulatedCluster(examples: separableData(rows: rows, features: 4, seed: rows == 600 ? 1 : 2), spec: spec,
+                             epochs: epochs, batch: 64, microShards: microShards, minWorkers: minWorkers,
+                             configure: configure)
     }
 
-    private func execute(_ cluster: inout SimulatedCluster) {
-        cluster.execute(cluster.trainer.start(now: 0))
+    func train(workers: Int, kill: [Int: Int] = [:], slow: [Int: Int] = [:], policy: JobConfig.Cluster.StragglerPolicy = .report)
+        throws -> SimulatedCluster<SyncTrainer>
+    {
+        var cluster = try cluster(rows: 600, epochs: 3, microShards: 8) { $0.stragglerPolicy = policy }
+        cluster.onStep = { step, cluster in
+            if let victim = kill[step] { cluster.workers[victim].alive = false }
+            if let laggard = slow[step] { cluster.workers[laggard].busyUntil = cluster.now + 3 }
+        }
+        try cluster.run(workers: workers)
+        return cluster
     }
 
     @Test func trainsAndFinalParametersDoNotDependOnTheWorkerCount() throws {
@@ -152,8 +58,7 @@ struct SimulatedCluster {
     }
 
     @Test func waitsForMinWorkersAndSaysSo() throws {
-        var cluster = try SimulatedCluster(examples: separableData(rows: 128, features: 4, seed: 2), spec: spec,
-                                           epochs: 1, batch: 64, microShards: 4, minWorkers: 2)
+        var cluster = try cluster(rows: 128, epochs: 1, microShards: 4, minWorkers: 2)
         cluster.addWorker()
         cluster.execute(cluster.trainer.start(now: 0))
         for t in 1...4 {
@@ -171,8 +76,7 @@ struct SimulatedCluster {
     }
 
     @Test func staleAndForeignMessagesAreDropped() throws {
-        var cluster = try SimulatedCluster(examples: separableData(rows: 128, features: 4, seed: 2), spec: spec,
-                                           epochs: 1, batch: 64, microShards: 4)
+        var cluster = try cluster(rows: 128, epochs: 1, microShards: 4)
         let stranger = cluster.trainer.handle(.heartbeat(Heartbeat(sequence: 1, lastParameterVersion: 0)), from: [9, 9], now: 0)
         #expect(stranger.contains { if case .dropped = $0 { true } else { false } })
         cluster.addWorker()
@@ -181,5 +85,52 @@ struct SimulatedCluster {
                                                     gradientSum: FloatPayload([Float](repeating: 0, count: 5)))
         let commands = cluster.trainer.handle(.gradientResult(stale), from: cluster.workers[0].route, now: 0)
         #expect(commands.contains { if case .dropped(let why) = $0 { why.contains("stale") } else { false } })
+    }
+
+    @Test func aStragglerIsReportedAndTheModelStaysTheSame() throws {
+        let reference = try train(workers: 3)
+        #expect(reference.stragglers.isEmpty)
+        let slowed = try train(workers: 3, slow: [5: 1])
+        #expect(slowed.finished)
+        let report = try #require(slowed.stragglers.first)
+        #expect(report.index == 1 && report.reassigned == 0)
+        #expect(report.elapsed > 0.5 && report.median == 0)
+        #expect(slowed.trainer.parameters.map(\.bitPattern) == reference.trainer.parameters.map(\.bitPattern))
+    }
+
+    @Test func reassigningAStragglersLeavesFinishesSoonerWithTheSameBits() throws {
+        let reference = try train(workers: 3)
+        let waited = try train(workers: 3, slow: [5: 1], policy: .report)
+        let copied = try train(workers: 3, slow: [5: 1], policy: .reassign)
+        #expect(copied.finished)
+        let report = try #require(copied.stragglers.first)
+        #expect(report.index == 1 && report.reassigned > 0)
+        // The helpers' copies arrive first; the straggler's own results, later, are discarded.
+        let (early, late) = (try #require(copied.completedAt[6]), try #require(waited.completedAt[6]))
+        #expect(early < late, "step 6 took until \(early)s with reassignment, \(late)s without")
+        #expect(copied.trainer.parameters.map(\.bitPattern) == reference.trainer.parameters.map(\.bitPattern))
+        #expect(copied.trainer.membership.members.count == 3)
+    }
+
+    @Test func stragglerDetectorUsesTheMedianAndAFloor() {
+        let (a, b, c) = (WorkerIdentity.random(), WorkerIdentity.random(), WorkerIdentity.random())
+        var detector = StragglerDetector(factor: 3, floor: 0.5)
+        for w in [a, b, c] { detector.began(w, now: 0) }
+        detector.finished(a, now: 1)
+        #expect(detector.median(of: [a, b, c]) == nil, "one share time is no median")
+        detector.finished(b, now: 2)
+        #expect(detector.median(of: [a, b, c]) == 1.5)
+        #expect(detector.stragglers(among: [a, b, c], now: 4.5).isEmpty, "4.5s is not above 3 x 1.5s")
+        let found = detector.stragglers(among: [a, b, c], now: 4.6)
+        #expect(found.map(\.worker) == [c])
+        #expect(detector.stragglers(among: [a, b, c], now: 9).isEmpty, "reported once per step")
+        detector.beginStep()
+        #expect(detector.stragglers(among: [a, b, c], now: 9).map(\.worker) == [c])
+        var fast = StragglerDetector(factor: 3, floor: 0.5)
+        for w in [a, b, c] { fast.began(w, now: 0) }
+        fast.finished(a, now: 0.01)
+        fast.finished(b, now: 0.01)
+        #expect(fast.stragglers(among: [a, b, c], now: 0.4).isEmpty, "below the floor")
+        #expect(fast.stragglers(among: [a, b, c], now: 0.6).map(\.worker) == [c])
     }
 }

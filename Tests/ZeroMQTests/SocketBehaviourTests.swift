@@ -65,6 +65,10 @@ import Testing
         try socket.set(.heartbeatTTL, .milliseconds(2000))
         #expect(try socket.get(.heartbeatInterval) == .milliseconds(500))
         #expect(try socket.get(.heartbeatTimeout) == .milliseconds(1500))
+        try socket.set(.reconnectInterval, .milliseconds(150))
+        try socket.set(.reconnectIntervalMax, .seconds(3))
+        #expect(try socket.get(.reconnectInterval) == .milliseconds(150))
+        #expect(try socket.get(.reconnectIntervalMax) == .seconds(3))
     }
 
     @Test func receiveIntoBufferAndTruncation() throws {

@@ -1,3 +1,5 @@
+import TrainingProtocol
+
 extension JobConfig {
     /// The documented default learning rate for each optimizer (used when `optimizer.lr` is absent).
     public static func defaultLearningRate(for kind: JobConfig.Optimizer.Kind) -> Double {
@@ -141,7 +143,7 @@ extension JobConfig.Training {
         mode = try s.choice("mode", default: .sync)
         microShards = try s.int("micro_shards", default: Self.defaultMicroShards(batchSize: batchSize), min: 1, max: 4096)
         maxStaleness = try s.int("max_staleness", default: 4, min: 0)
-        localSteps = try s.int("local_steps", default: 8, min: 1)
+        localSteps = try s.int("local_steps", default: 8, min: 1, max: WireConstants.maxLocalSteps)
         evalEverySteps = try s.optionalInt("eval_every_steps", min: 1)
         threadsPerWorker = try s.int("threads_per_worker", default: 1, min: 1, max: 256)
         try s.finish()

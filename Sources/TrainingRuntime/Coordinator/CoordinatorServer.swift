@@ -7,9 +7,11 @@ import ZeroMQ
 /// Receives what happens during training: progress, evaluation points, membership.
 public protocol TrainingObserver: AnyObject {
     /// A step finished; `state` is the training state after it (for evaluation and checkpoints).
-    func stepCompleted(_ report: SyncTrainer.StepReport, state: TrainingSnapshot)
+    func stepCompleted(_ report: StepReport, state: TrainingSnapshot)
     /// A worker joined or left.
     func membershipChanged(_ event: Membership.Event)
+    /// A worker is far slower than the median (and, with policy `reassign`, its work was copied).
+    func stragglerDetected(_ report: StragglerReport)
     /// Training is paused for want of workers.
     func waiting(have: Int, need: Int)
 }
@@ -19,13 +21,15 @@ public enum CoordinatorOutcome: Equatable, Sendable {
     case finished
     /// Stopped on request (Ctrl-C): the run is KILLED.
     case stopped
+    /// Training could not go on (a worker computed non-finite values): the run is FAILED.
+    case failed(String)
 }
 
 /// The coordinator's sockets and loop: a ROUTER for control and results, a PUB for parameter
-/// broadcasts, around a ``SyncTrainer``.
+/// broadcasts, around a ``CoordinatorTrainer`` (the state machine of the job's mode).
 ///
-/// Everything runs on the calling thread; the loop wakes at least every 100 ms to run timers
-/// and check the ``StopFlag``.
+/// Everything runs on the calling thread; the loop wakes at least every 100 ms (and when a
+/// silent worker's timeout ends) to run timers and check the ``StopFlag``.
 public final class CoordinatorServer {
     public let control: ProtocolSocket
     public let broadcast: Socket
@@ -34,6 +38,8 @@ public final class CoordinatorServer {
     public let broadcastEndpoint: String
     private let logger: Logger
     private let jobID: JobID
+    /// Why the trainer asked to stop the run as failed, if it did.
+    private var failure: String?
     /// The job's dataset as a stream, for workers that do not have it (nil: none served).
     public var dataset: DatasetArchive?
     private let started = ContinuousClock.now
@@ -75,7 +81,7 @@ public final class CoordinatorServer {
     }
 
     /// Runs `trainer` until it finishes or `stop` is requested; tells every worker to shut down.
-    public func run(_ trainer: inout SyncTrainer, observer: TrainingObserver, stop: StopFlag) throws -> CoordinatorOutcome {
+    public func run<Trainer: CoordinatorTrainer>(_ trainer: inout Trainer, observer: TrainingObserver, stop: StopFlag) throws -> CoordinatorOutcome {
         let poller = Poller()
         try poller.add(control.socket)
         try execute(trainer.start(now: now), trainer: trainer, observer: observer)
@@ -85,7 +91,7 @@ public final class CoordinatorServer {
                 shutdown(trainer, reason: .jobKilled, text: "the run was stopped")
                 return .stopped
             }
-            let ready = try poller.poll(timeout: .milliseconds(100))
+            let ready = try poller.poll(timeout: wakeUp(trainer))
             if !ready.isEmpty {
                 // Drain what is queued, then run timers.
                 while let received = try control.receive(dontWait: true) {
@@ -109,13 +115,25 @@ public final class CoordinatorServer {
                 finished = try execute(trainer.tick(now: now), trainer: trainer, observer: observer)
             }
         }
+        if let failure {
+            shutdown(trainer, reason: .jobFailed, text: failure)
+            return .failed(failure)
+        }
         shutdown(trainer, reason: .jobFinished, text: "training finished")
         return .finished
     }
 
+    /// How long to wait for messages: at most 100 ms, and no later than the next member's
+    /// expiry (to the millisecond), so a dead worker is removed on time.
+    private func wakeUp(_ trainer: some CoordinatorTrainer) -> Duration {
+        guard let expiry = trainer.membership.nextExpiry else { return .milliseconds(100) }
+        let milliseconds = ((expiry - now) * 1000).rounded(.up)
+        return .milliseconds(Int64(min(100, max(1, milliseconds))))
+    }
+
     /// Carries out commands; returns true when the trainer reported `.finished`.
     @discardableResult
-    private func execute(_ commands: [SyncTrainer.Command], trainer: SyncTrainer, observer: TrainingObserver) throws -> Bool {
+    private func execute(_ commands: [TrainerCommand], trainer: some CoordinatorTrainer, observer: TrainingObserver) throws -> Bool {
         var finished = false
         // Messages first, observers last: workers start the next step while the observer
         // evaluates and records the one that just finished.
@@ -136,6 +154,8 @@ public final class CoordinatorServer {
                 observer.stepCompleted(report, state: trainer.snapshot)
             case .membership(let event):
                 observer.membershipChanged(event)
+            case .straggler(let report):
+                observer.stragglerDetected(report)
             case .waiting(let have, let need):
                 observer.waiting(have: have, need: need)
             case .dropped(let why):
@@ -152,25 +172,18 @@ public final class CoordinatorServer {
                 try control.send(Envelope(jobID: jobID, message: chunk), to: route, dontWait: true)
             case .finished:
                 finished = true
+            case .failed(let reason):
+                failure = failure ?? reason
+                finished = true
             }
         }
         return finished
     }
 
-    private func shutdown(_ trainer: SyncTrainer, reason: ShutdownReason, text: String) {
+    private func shutdown(_ trainer: some CoordinatorTrainer, reason: ShutdownReason, text: String) {
         for member in trainer.membership.members {
             _ = try? control.send(Envelope(jobID: jobID, message: .shutdown(Shutdown(reason: reason, text: text))),
                                   to: member.route, dontWait: true)
-        }
-    }
-}
-
-extension SyncTrainer.Command {
-    /// Progress, membership and log notices, as opposed to messages to send.
-    var isObservation: Bool {
-        switch self {
-        case .stepCompleted, .membership, .waiting, .dropped: return true
-        case .send, .publish, .serveData, .finished: return false
         }
     }
 }

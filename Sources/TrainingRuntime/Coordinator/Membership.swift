@@ -77,6 +77,10 @@ public struct Membership: Sendable {
         }
     }
 
+    /// When the next member expires if nothing is heard from it (its last message + the timeout);
+    /// nil without members. The coordinator wakes then, so removal is not late.
+    public var nextExpiry: Double? { members.map(\.lastHeard).min().map { $0 + heartbeatTimeout } }
+
     /// Identities in joining order.
     public var order: [WorkerIdentity] { members.map(\.identity) }
 }

@@ -15,15 +15,27 @@ public struct WorkerJobSpec: Codable, Sendable, Equatable {
     public var threads: Int
     /// The TCP port of the coordinator's parameter broadcast (PUB) socket, on the control host.
     public var broadcastPort: Int
+    /// The job's optimizer and learning-rate schedule, which workers apply themselves in local SGD.
+    public var optimizer: OptimizerConfig?
+    public var learningRate: LearningRateSchedule?
 
     public init(model: ModelSpec, datasetDigest: String, split: TrainingSplit, transformsJSON: String?,
-                threads: Int, broadcastPort: Int) {
+                threads: Int, broadcastPort: Int, optimizer: OptimizerConfig? = nil,
+                learningRate: LearningRateSchedule? = nil) {
+        self.optimizer = optimizer
+        self.learningRate = learningRate
         self.model = model
         self.datasetDigest = datasetDigest
         self.split = split
         self.transformsJSON = transformsJSON
         self.threads = threads
         self.broadcastPort = broadcastPort
+    }
+
+    /// The update rule for local-SGD rounds, when the job sent one.
+    public var localUpdate: LocalUpdateRule? {
+        guard let optimizer, let learningRate else { return nil }
+        return LocalUpdateRule(optimizer: optimizer, learningRate: learningRate)
     }
 }
 

@@ -30,7 +30,8 @@ public struct PreparedJob: Sendable {
         return WorkerJobSpec(
             model: model, datasetDigest: version.digest,
             split: TrainingSplit(seed: seed, validationFraction: validationFraction, stratify: stratified),
-            transformsJSON: transformsJSON, threads: config.training.threadsPerWorker, broadcastPort: broadcastPort)
+            transformsJSON: transformsJSON, threads: config.training.threadsPerWorker, broadcastPort: broadcastPort,
+            optimizer: optimizer, learningRate: learningRate)
     }
 
     var validationFraction: Double {

@@ -24,11 +24,12 @@ public struct WorkPlanner: Sendable {
         return outstanding
     }
 
-    /// Records that `worker` reported `leaves`.
-    public mutating func completed(_ leaves: Range<Int>, by worker: WorkerIdentity) {
-        guard var mine = outstanding[worker] else { return }
-        mine.removeAll { leaves.contains($0) }
-        outstanding[worker] = mine.isEmpty ? nil : mine
+    /// Records that `leaves` arrived (from whichever worker): nobody needs to compute them any more.
+    public mutating func received(_ leaves: Range<Int>) {
+        for (worker, mine) in outstanding {
+            let rest = mine.filter { !leaves.contains($0) }
+            outstanding[worker] = rest.isEmpty ? nil : rest
+        }
     }
 
     /// Removes `lost` and hands its unreported leaves to the remaining workers in `survivors`

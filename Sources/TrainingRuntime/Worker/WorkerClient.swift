@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import GradientCore
 import Logging
 import TrainingProtocol
 import ZeroMQ
@@ -47,6 +48,8 @@ public final class WorkerClient {
     private let settings: WorkerSettings
     private let logger: Logger
     private let started = ContinuousClock.now
+    /// Results (gradient sums and local-SGD parameters) sent so far, over all registrations.
+    public private(set) var resultsSent = 0
 
     public init(context: Context, settings: WorkerSettings, logger: Logger) {
         self.context = context
@@ -87,10 +90,13 @@ public final class WorkerClient {
         try dealer.set(.sendHighWaterMark, 1000)
         try dealer.set(.receiveHighWaterMark, 1000)
         try dealer.set(.linger, .milliseconds(200))
+        // An unreachable coordinator is retried with backoff: 100 ms, doubling up to 2 s.
+        try dealer.set(.reconnectInterval, .milliseconds(100))
+        try dealer.set(.reconnectIntervalMax, .seconds(2))
         try dealer.connect(settings.connect)
         var control = ProtocolSocket(dealer, context: DecodingContext(receiver: .worker, jobID: settings.jobID))
         let register = Register(worker: identity, processID: settings.processID, threads: 1,
-                                capabilities: [.datasetStore], hostName: settings.hostName, cachedDatasets: [])
+                                capabilities: [.datasetStore, .asyncMode, .localSGD], hostName: settings.hostName, cachedDatasets: [])
         try control.send(Envelope(jobID: settings.jobID ?? .unspecified, message: .register(register)))
 
         // Wait for the answer.
@@ -138,7 +144,8 @@ public final class WorkerClient {
         let interval = Double(accept.heartbeatIntervalMilliseconds) / 1000
         let timeout = max(Double(accept.heartbeatTimeoutMilliseconds) / 1000, settings.giveUpAfter)
         var parameters: (version: UInt64, values: [Float])?
-        var pending: WorkAssignment?
+        /// Assignments in the order received (a worker answers them in that order).
+        var pending: [WorkAssignment] = []
         var lastHeard = now
         var lastSent = -Double.infinity
         var sequence: UInt64 = 0
@@ -154,18 +161,70 @@ public final class WorkerClient {
             }
         }
 
-        func runPending() throws {
-            guard let assignment = pending, let current = parameters else { return }
-            if current.version < assignment.parameterVersion {
-                return  // the broadcast is on its way; a catch-up was requested
+        func takeBroadcasts() throws {
+            while let received = try broadcasts.receive(dontWait: true) {
+                if case .message(let envelope, _) = received, case .parameterBroadcast(let b) = envelope.message { take(b) }
             }
-            pending = nil
-            guard current.version == assignment.parameterVersion else { return }  // superseded
-            for sum in try workload.compute(assignment, parameters: current.values) {
+        }
+
+        /// Asks for `version` on the control channel unless it is here or has just arrived on
+        /// the broadcast socket (a new version is published just before the work that needs it).
+        func catchUp(to version: UInt64) throws {
+            if (parameters?.version ?? 0) < version { try takeBroadcasts() }
+            if (parameters?.version ?? 0) < version {
+                try send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
+            }
+        }
+
+        /// Computes queued assignments whose parameters are here. Non-finite values in the
+        /// computation (diverged parameters) are reported to the coordinator, which fails the run;
+        /// the worker then waits for its shutdown.
+        var computing: UInt64 = 0
+        func runPending() throws {
+            do {
+                try computePending()
+            } catch let error as GradientCoreError {
+                guard case .nonFinite = error else { throw error }
+                let step = computing
+                pending.removeAll()
+                logger.error("step \(step): \(error); reporting it to the coordinator")
+                try send(.error(ErrorReport(code: .nonFiniteValues, step: step, text: "\(error)")))
+            }
+        }
+
+        func computePending() throws {
+            while let assignment = pending.first, let current = parameters {
+                if current.version < assignment.parameterVersion {
+                    return  // the broadcast is on its way; a catch-up was requested
+                }
+                pending.removeFirst()
+                computing = assignment.step
+                switch assignment.mode {
+                case .async:
+                    // Newer parameters than assigned only make the gradient fresher.
+                    try sendGradients(assignment, version: current.version, parameters: current.values)
+                case .sync:
+                    guard current.version == assignment.parameterVersion else { continue }  // superseded
+                    try sendGradients(assignment, version: assignment.parameterVersion, parameters: current.values)
+                case .localSGD:
+                    guard current.version == assignment.parameterVersion else { continue }  // the round is over
+                    let round = try workload.localRound(assignment, parameters: current.values)
+                    try send(.localSGDResult(LocalSGDResult(
+                        step: assignment.step, baseVersion: assignment.parameterVersion, localSteps: assignment.localSteps,
+                        exampleCount: UInt64(round.examples), lossSum: round.lossSum,
+                        parameters: FloatPayload(round.parameters))))
+                    resultsSent += 1
+                }
+            }
+        }
+
+        func sendGradients(_ assignment: WorkAssignment, version: UInt64, parameters: [Float]) throws {
+            for sum in try workload.compute(assignment, parameters: parameters) {
                 try send(.gradientResult(GradientResult(
-                    step: assignment.step, parameterVersion: assignment.parameterVersion,
+                    step: assignment.step, parameterVersion: version,
                     exampleCount: UInt64(sum.count), lossSum: sum.lossSum, microShards: sum.leaves,
                     microShardsPerBatch: Int(assignment.microShardsPerBatch), gradientSum: FloatPayload(sum.gradient))))
+                resultsSent += 1
             }
         }
 
@@ -174,10 +233,11 @@ public final class WorkerClient {
             switch message {
             case .parameterBroadcast(let b): take(b)
             case .workAssignment(let a):
-                pending = a
-                if (parameters?.version ?? 0) < a.parameterVersion {
-                    try send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
-                }
+                pending.append(a)
+                try catchUp(to: a.parameterVersion)
+            case .resultRejected(let rejected):
+                logger.debug("result for step \(rejected.step) rejected (\(rejected.reason)); current version \(rejected.currentVersion)")
+                try catchUp(to: rejected.currentVersion)
             case .shutdown(let s):
                 if s.reason == .removed { return .rejoin(s.text) }
                 return .exit(.shutdown(s.reason, s.text))
@@ -209,9 +269,7 @@ public final class WorkerClient {
                 lastSent = now
             }
             _ = try poller.poll(timeout: .milliseconds(Int64(max(10, min(interval * 1000, 100)))))
-            while let received = try broadcasts.receive(dontWait: true) {
-                if case .message(let envelope, _) = received, case .parameterBroadcast(let b) = envelope.message { take(b) }
-            }
+            try takeBroadcasts()
             while let received = try control.receive(dontWait: true) {
                 guard case .message(let envelope, _) = received else {
                     if case .invalid(let error, _, _) = received { logger.warning("dropped an invalid message: \(error)") }

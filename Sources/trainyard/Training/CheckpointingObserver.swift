@@ -3,8 +3,8 @@ import Foundation
 import TrackingStore
 import TrainingRuntime
 
-/// Passes coordinator events to the progress reporter (and the Prometheus metrics) and queues a background checkpoint every
-/// `every` steps; records each written checkpoint as a run artifact (kind `checkpoint`) and
+/// Passes coordinator events to the progress reporter (and the Prometheus metrics) and queues a
+/// background checkpoint every `every` steps; records each written checkpoint as a run artifact (kind `checkpoint`) and
 /// warns about failed writes (training goes on; the previous checkpoints stay intact).
 final class CheckpointingObserver: TrainingObserver {
     let reporter: ProgressReporter
@@ -14,10 +14,22 @@ final class CheckpointingObserver: TrainingObserver {
     let store: TrackingStore
     let runID: String
     let metrics: TrainingMetrics?
+    /// Asked to stop the loop when training goes wrong.
+    let stop: StopFlag
+    private var lastStep: Int?
+    private var firstLoss: Double?
+    /// Why the run failed (a non-finite or exploding loss), once it has.
+    private(set) var failure: String?
+    /// The newest checkpoint written before the failure.
+    private(set) var lastGoodCheckpoint: URL?
+    /// A loss this many times the first step's (and at least `explodingFloor`) counts as exploding.
+    static let explodingFactor = 1e4
+    static let explodingFloor = 1e3
 
     init(reporter: ProgressReporter, writer: CheckpointWriter, every: Int, totalSteps: Int, store: TrackingStore,
-         runID: String, metrics: TrainingMetrics?) {
+         runID: String, metrics: TrainingMetrics?, stop: StopFlag) {
         self.metrics = metrics
+        self.stop = stop
         self.reporter = reporter
         self.writer = writer
         self.every = every
@@ -26,9 +38,20 @@ final class CheckpointingObserver: TrainingObserver {
         self.runID = runID
     }
 
-    func stepCompleted(_ report: SyncTrainer.StepReport, state: TrainingSnapshot) {
-        // The final state is checkpointed by the session once the loop ends.
-        if report.step % every == 0 && report.step < totalSteps { writer.save(state) }
+    func stepCompleted(_ report: StepReport, state: TrainingSnapshot) {
+        guard failure == nil else { return }
+        if let why = anomaly(report) {
+            // Keep the last good checkpoint: this state is not saved, and the loop stops.
+            failure = "step \(report.step): \(why)"
+            reporter.line("error: \(failure!); stopping the run")
+            stop.request()
+            return
+        }
+        // The final state is checkpointed by the session once the loop ends. A local-SGD round
+        // completes several steps at once: checkpoint when it crosses a multiple of `every`.
+        let previous = lastStep ?? report.step - 1
+        lastStep = report.step
+        if report.step / every > previous / every && report.step < totalSteps { writer.save(state) }
         reporter.stepCompleted(report, state: state)
         metrics?.step(report)
         recordResults()
@@ -41,11 +64,26 @@ final class CheckpointingObserver: TrainingObserver {
 
     func waiting(have: Int, need: Int) { reporter.waiting(have: have, need: need) }
 
+    func stragglerDetected(_ report: StragglerReport) { reporter.stragglerDetected(report) }
+
+    /// A non-finite loss or gradient, or a loss that exploded against the first step's.
+    private func anomaly(_ report: StepReport) -> String? {
+        if !report.learningRate.isFinite { return "a non-finite gradient (the update was refused)" }
+        guard report.meanLoss.isFinite else { return "the training loss is \(report.meanLoss)" }
+        let first = firstLoss ?? report.meanLoss
+        firstLoss = first
+        if report.meanLoss > max(Self.explodingFloor, Self.explodingFactor * first) {
+            return String(format: "the training loss exploded to %.4g (first step: %.4g)", report.meanLoss, first)
+        }
+        return nil
+    }
+
     /// Records finished checkpoint writes.
     func recordResults() {
         for result in writer.takeResults() {
             switch result {
             case .written(let url, _, let bytes, _):
+                lastGoodCheckpoint = url
                 guard let digest = Self.fileSHA256(url) else { continue }
                 try? store.logArtifact(runID: runID, kind: "checkpoint",
                                        path: "artifacts/\(runID)/checkpoints/\(url.lastPathComponent)",

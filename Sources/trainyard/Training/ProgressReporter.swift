@@ -17,6 +17,9 @@ final class ProgressReporter: TrainingObserver {
     private(set) var lastMetrics: [String: Double] = [:]
     private var samples = 0
     private var workers = 0
+    /// The step of the latest report (nil before the first one of this process).
+    private var lastStep: Int?
+    private var stragglerEvents = 0
 
     init(job: PreparedJob, model: Model, store: TrackingStore, runID: String) {
         self.job = job
@@ -26,13 +29,16 @@ final class ProgressReporter: TrainingObserver {
         interactive = isatty(STDERR_FILENO) != 0
     }
 
-    func stepCompleted(_ report: SyncTrainer.StepReport, state: TrainingSnapshot) {
+    func stepCompleted(_ report: StepReport, state: TrainingSnapshot) {
         let parameters = state.parameters
         samples += report.examples
+        let previous = lastStep ?? report.step - 1
+        lastStep = report.step
         workers = report.activeWorkers
         record("train_loss", report.meanLoss, step: report.step)
         let every = job.config.training.evalEverySteps
-        let evaluate = every.map { report.step % $0 == 0 } ?? report.endsEpoch
+        // A local-SGD round completes several steps: evaluate when it crosses a multiple of `every`.
+        let evaluate = every.map { report.step / $0 > previous / $0 } ?? report.endsEpoch
         if evaluate || report.step == job.totalSteps { evaluateNow(parameters, step: report.step) }
         if pending.count >= 512 || evaluate { flush() }
         show(report, force: evaluate)
@@ -45,6 +51,17 @@ final class ProgressReporter: TrainingObserver {
         case .left(let who, let index, let reason): text = "worker \(index) left (\(who)): \(reason)"
         }
         line(text)
+        try? store.setTag(runID: runID, key: "event.\(Int(Date().timeIntervalSince1970 * 1000))", value: text)
+    }
+
+    /// Logs the straggler, records it as a run event and counts it in the metric `straggler_events`.
+    func stragglerDetected(_ report: StragglerReport) {
+        stragglerEvents += 1
+        var text = "worker \(report.index) is a straggler (\(report.worker)): " +
+            String(format: "%.2fs on its share, median %.2fs", report.elapsed, report.median)
+        if report.reassigned > 0 { text += "; \(report.reassigned) of its work units copied to other workers" }
+        line(text)
+        record("straggler_events", Double(stragglerEvents), step: lastStep ?? 0)
         try? store.setTag(runID: runID, key: "event.\(Int(Date().timeIntervalSince1970 * 1000))", value: text)
     }
 
@@ -79,7 +96,7 @@ final class ProgressReporter: TrainingObserver {
         }
     }
 
-    private func show(_ report: SyncTrainer.StepReport, force: Bool) {
+    private func show(_ report: StepReport, force: Bool) {
         let now = Date()
         guard force || now.timeIntervalSince(lastPrint) >= (interactive ? 0.2 : 5) || report.step == job.totalSteps else { return }
         lastPrint = now

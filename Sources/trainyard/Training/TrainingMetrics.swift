@@ -23,7 +23,7 @@ final class TrainingMetrics: @unchecked Sendable {
         registry.makeCounter(descriptor: .init(metricName: "trainyard_training_steps_total", unitName: "", helpText: "Optimizer steps completed"), labels: labels).increment(by: Int64(0))
     }
 
-    func step(_ report: SyncTrainer.StepReport) {
+    func step(_ report: StepReport) {
         let now = ContinuousClock.now
         registry.makeCounter(descriptor: .init(metricName: "trainyard_training_steps_total", unitName: "", helpText: "Optimizer steps completed"), labels: labels).increment()
         registry.makeCounter(descriptor: .init(metricName: "trainyard_training_samples_total", unitName: "", helpText: "Training examples processed"), labels: labels)

@@ -18,6 +18,8 @@ struct TrainingSummary: Encodable {
     let final_params_sha256: String?
     /// `NAME/VERSION` when the config registered the model (an extension of the contract).
     var model_version: String? = nil
+    /// Why a FAILED run failed (an extension of the contract).
+    var failure: String? = nil
 }
 
 /// Where a session's job comes from: a job file (a new run) or a run to resume.
@@ -110,16 +112,17 @@ struct TrainingSession {
         }
         let specJSON = String(decoding: try Self.sortedEncoder.encode(try job.workerSpec(broadcastPort: port)), as: UTF8.self)
         let configDigest = ContentDigest(bytes: Array(SHA256.hash(data: Data(specJSON.utf8))))!
-        let setup = SyncTrainer.Setup(
+        var setup = TrainerSetup(
             jobID: jobID, model: model, schedule: job.batches, epochs: config.training.epochs,
             optimizer: job.optimizer, learningRate: job.learningRate,
             heartbeatInterval: config.cluster.heartbeatInterval, heartbeatTimeout: config.cluster.heartbeatTimeout,
             minWorkers: config.cluster.minWorkers, datasetDigest: ContentDigest(hex: version.digest)!,
             jobConfiguration: specJSON, configDigest: configDigest)
-        var trainer = SyncTrainer(setup: setup, parameters: start.parameters,
-                                  optimizer: try Optimizer(config: job.optimizer, parameterCount: model.layout.count,
-                                                           state: start.optimizer),
-                                  completedSteps: start.completedSteps)
+        setup.maxStaleness = config.training.maxStaleness
+        setup.localSteps = config.training.localSteps
+        setup.stragglerPolicy = config.cluster.stragglerPolicy
+        setup.stragglerFactor = config.cluster.stragglerFactor
+        let optimizer = try Optimizer(config: job.optimizer, parameterCount: model.layout.count, state: start.optimizer)
         let writer = CheckpointWriter(directory: checkpoints, keep: config.checkpoint.keep, identity: identity,
                                       schedule: job.batches, extra: ["run_id": runID, "code_revision": BuildInfo.gitRevision ?? ""])
         var metrics: TrainingMetrics?
@@ -135,23 +138,50 @@ struct TrainingSession {
         }
         defer { metrics?.finished() }
         let observer = CheckpointingObserver(reporter: reporter, writer: writer, every: config.checkpoint.everySteps,
-                                             totalSteps: job.totalSteps, store: store, runID: runID, metrics: metrics)
+                                             totalSteps: job.totalSteps, store: store, runID: runID, metrics: metrics,
+                                             stop: trap.stop)
         reporter.line("coordinator listening on \(server.controlEndpoint) (broadcast \(server.broadcastEndpoint)), job \(jobID)")
         try launch(server.controlEndpoint, jobID, job, runDirectory)
-        let outcome = try server.run(&trainer, observer: observer, stop: trap.stop)
-        // The last state is always checkpointed: the end of the run, or where Ctrl-C stopped it.
+        let (outcome, final): (CoordinatorOutcome, TrainingSnapshot)
+        switch config.training.mode {
+        case .sync:
+            (outcome, final) = try Self.drive(SyncTrainer(setup: setup, parameters: start.parameters, optimizer: optimizer,
+                                                          completedSteps: start.completedSteps),
+                                              server: server, observer: observer, stop: trap.stop)
+        case .async:
+            (outcome, final) = try Self.drive(AsyncTrainer(setup: setup, parameters: start.parameters, optimizer: optimizer,
+                                                           completedSteps: start.completedSteps),
+                                              server: server, observer: observer, stop: trap.stop)
+        case .localSGD:
+            (outcome, final) = try Self.drive(LocalSGDTrainer(setup: setup, parameters: start.parameters, optimizer: optimizer,
+                                                              completedSteps: start.completedSteps),
+                                              server: server, observer: observer, stop: trap.stop)
+        }
         writer.waitUntilWritten()
-        if trainer.completedSteps > start.completedSteps || outcome == .finished {
-            writer.saveNow(trainer.snapshot)
+        observer.recordResults()
+        var failed = observer.failure
+        if case .failed(let reason) = outcome { failed = failed ?? reason }
+        if let failure = failed {
+            // A broken state is not saved: the newest checkpoint stays the last good one.
+            let kept = observer.lastGoodCheckpoint ?? CheckpointFormat.files(in: checkpoints).first
+            try? store.setTag(runID: runID, key: "failure", value: failure)
+            reporter.line("run \(runID) failed: \(failure)" + (kept.map { "; last good checkpoint \($0.lastPathComponent)" } ?? ""))
+            reporter.flush()
+            return TrainingSummary(run_id: runID, status: RunStatus.failed.rawValue, metrics: reporter.lastMetrics,
+                                   final_params_sha256: nil, failure: failure)
+        }
+        // The last state is always checkpointed: the end of the run, or where Ctrl-C stopped it.
+        if final.completedSteps > start.completedSteps || outcome == .finished {
+            writer.saveNow(final)
         }
         observer.recordResults()
 
-        let bytes = ParameterLayout.littleEndianBytes(trainer.parameters)
+        let bytes = ParameterLayout.littleEndianBytes(final.parameters)
         digest = Self.sha256Hex(bytes)
         let artifact = runDirectory.appendingPathComponent("final.safetensors")
-        let file = SafetensorsWriter.encode(parameters: trainer.parameters, layout: model.layout, metadata: [
+        let file = SafetensorsWriter.encode(parameters: final.parameters, layout: model.layout, metadata: [
             "format": "trainyard-parameters/1", "run_id": runID, "dataset_digest": version.digest,
-            "step": String(trainer.completedSteps), "model": String(decoding: try Self.sortedEncoder.encode(job.model), as: UTF8.self),
+            "step": String(final.completedSteps), "model": String(decoding: try Self.sortedEncoder.encode(job.model), as: UTF8.self),
         ])
         try AtomicFile.write(file, to: artifact)
         try store.logArtifact(runID: runID, kind: "parameters", path: "artifacts/\(runID)/final.safetensors",
@@ -162,10 +192,10 @@ struct TrainingSession {
             let lineage = ModelLineage(runID: runID, datasetDigest: version.digest, datasetName: record.name,
                                        datasetVersion: record.versionLabel, configDigest: identity.configDigest,
                                        codeRevision: BuildInfo.gitRevision ?? "", createdAt: Date(),
-                                       step: trainer.completedSteps)
+                                       step: final.completedSteps)
             let manifest = ModelManifest(architecture: job.model, version: version, trainingRows: job.split.train,
                                          transforms: job.transforms, metrics: reporter.lastMetrics, lineage: lineage)
-            let package = try PackagedModel(manifest: manifest, parameters: trainer.parameters)
+            let package = try PackagedModel(manifest: manifest, parameters: final.parameters)
             registered = try Self.publish(package, runDirectory: runDirectory, runID: runID, register: config.register,
                                           store: store)
             if let registered {
@@ -213,6 +243,15 @@ struct TrainingSession {
         PackagedModel.files(in: directory).reduce(Int64(0)) { total, url in
             total + ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0)
         }
+    }
+
+    /// Runs the coordinator loop around `trainer` (the job's mode) and returns how it ended and
+    /// the final training state.
+    static func drive<Trainer: CoordinatorTrainer>(_ trainer: Trainer, server: CoordinatorServer, observer: TrainingObserver,
+                                                   stop: StopFlag) throws -> (CoordinatorOutcome, TrainingSnapshot) {
+        var trainer = trainer
+        let outcome = try server.run(&trainer, observer: observer, stop: stop)
+        return (outcome, trainer.snapshot)
     }
 
     /// The resolved job: its config, dataset and run (new or reopened), and a name for errors.

@@ -48,11 +48,12 @@ struct WorkerCommand: ParsableCommand {
                                               seed: spec.split.seed, stratifyBy: labels)
             let transforms = try spec.transformsJSON.map { try FittedTransforms(json: Data($0.utf8)) }
             let examples = DatasetExamples(version: version, rows: split.train, transforms: transforms, seed: spec.split.seed)
-            return MicroShardWorkload(model: try spec.model.makeModel(), examples: examples, threads: spec.threads)
+            return MicroShardWorkload(model: try spec.model.makeModel(), examples: examples, threads: spec.threads,
+                                      localUpdate: spec.localUpdate)
         }
         switch exit {
         case .shutdown(let reason, let text):
-            printError("worker: coordinator shut the job down (\(reason)): \(text)")
+            printError("worker: coordinator shut the job down (\(reason)): \(text); sent \(client.resultsSent) results")
             if reason != .jobFinished { throw ExitCode(1) }
         case .refused(let why):
             printError("worker: refused by the coordinator: \(why)")

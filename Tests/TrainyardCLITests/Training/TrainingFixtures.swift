@@ -37,6 +37,15 @@ struct TrainingFixture {
     func remove() { home.remove() }
 }
 
+/// Kills `train` and the worker processes it started (SIGKILL), for cleanup whether a test
+/// passed or failed: a launcher killed -9 cannot stop its workers itself.
+func stopWithWorkers(_ train: ChildProcess) {
+    if train.isRunning {
+        for worker in childProcesses(of: train.pid) { kill(worker, SIGKILL) }
+    }
+    train.stop()
+}
+
 /// Processes whose parent is `pid` (from /proc), for orphan checks.
 func childProcesses(of pid: Int32) -> [Int32] {
     guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
