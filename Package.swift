@@ -85,6 +85,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "Sweeps", dependencies: ["TrainingRuntime", "GradientCore"]),
         .target(
             name: "CBuildInfo",
             cSettings: [.define("TRAINYARD_GIT_REVISION", to: "\"\(revision)\"")]
@@ -96,6 +97,7 @@ let package = Package(
                 "CBuildInfo",
                 "TrainingRuntime",
                 "TrackingStore",
+                "Sweeps",
                 "Datasets",
                 "ModelPackage",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -120,6 +122,7 @@ let package = Package(
             name: "ModelPackageTests",
             dependencies: ["ModelPackage", "GradientCore", "Datasets", "TrainyardTestSupport"]
         ),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TrainingRuntime"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TrainyardTestSupport"]),
         .testTarget(name: "TrackingStoreTests", dependencies: ["TrackingStore", "TrainyardTestSupport"]),
         .executableTarget(
