@@ -8,6 +8,7 @@ enum TrainyardSubcommands {
         ResumeCommand.self,
         CoordinatorCommand.self,
         WorkerCommand.self,
+        SweepCommand.self,
         ConfigCommand.self,
         RunsCommand.self,
         ModelsCommand.self,

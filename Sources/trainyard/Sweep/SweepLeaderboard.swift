@@ -1,0 +1,89 @@
+import Foundation
+import Sweeps
+
+/// The sweep's table: trial, run, parameters, epochs, rung, objective, status; best first.
+enum SweepTable {
+    /// The trial's status as users read it: a paused ASHA trial of a finished sweep was stopped early.
+    static func status(_ trial: SweepScheduler.Trial, sweep: SweepState.Status) -> String {
+        switch trial.state {
+        case .paused: return sweep == .finished ? "stopped" : "paused"
+        case .completed: return "finished"
+        default: return trial.state.rawValue
+        }
+    }
+
+    /// Trials with a result first, best first; then the others by index.
+    static func order(_ state: SweepState) -> [Int] {
+        let objective = state.scheduler.objective
+        return state.trials.indices.sorted { a, b in
+            let (x, y) = (state.trials[a].objective.last, state.trials[b].objective.last)
+            switch (x, y) {
+            case let (x?, y?):
+                if objective.isBetter(x, than: y) { return true }
+                if objective.isBetter(y, than: x) { return false }
+                return a < b
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): return a < b
+            }
+        }
+    }
+
+    static func render(_ state: SweepState, keys: [String]) -> String {
+        let scheduler = state.scheduler
+        var table = TextTable(["trial", "run"] + keys + ["epochs", "rung", scheduler.objective.metric, "status"])
+        let rungs = max(scheduler.rungs.count, 1)
+        for index in order(state) {
+            let trial = state.trials[index]
+            let progress = scheduler.trials[index]
+            let values = keys.map { key in trial.parameters.first { $0.key == key }.map { "\($0.value)" } ?? "" }
+            let rung = progress.state == .pending ? "-" : "\(progress.rung + 1)/\(rungs)"
+            table.add(["\(index)", trial.runID.map { String($0.prefix(8)) } ?? "-"] + values + [
+                "\(trial.objective.count)", rung, trial.objective.last.map { String(format: "%.4f", $0) } ?? "-",
+                status(progress, sweep: state.status),
+            ])
+        }
+        return table.render()
+    }
+}
+
+/// Shows a sweep while it runs: on a terminal, the table redrawn in place (at most five times a
+/// second) under a line naming the latest event; otherwise one plain line per event.
+final class SweepLeaderboard {
+    let keys: [String]
+    let interactive: Bool
+    private var drawnLines = 0
+    private var lastDraw = Date.distantPast
+    private var lastEvent = ""
+
+    init(keys: [String], interactive: Bool = isatty(STDERR_FILENO) != 0) {
+        self.keys = keys
+        self.interactive = interactive
+    }
+
+    /// Something happened: a trial started, paused, was promoted, finished or failed.
+    func event(_ text: String, state: SweepState) {
+        lastEvent = text
+        if interactive {
+            redraw(state, force: true)
+        } else {
+            printError(text)
+        }
+    }
+
+    /// Fresh numbers (an epoch ended); redrawn on a terminal only.
+    func update(_ state: SweepState) {
+        if interactive { redraw(state, force: false) }
+    }
+
+    private func redraw(_ state: SweepState, force: Bool) {
+        let now = Date()
+        guard force || now.timeIntervalSince(lastDraw) >= 0.2 else { return }
+        lastDraw = now
+        let body = SweepTable.render(state, keys: keys) + "\nepochs trained \(state.totalEpochs)  \(lastEvent)"
+        var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A\r\u{1B}[J" : ""
+        text += body + "\n"
+        drawnLines = body.split(separator: "\n", omittingEmptySubsequences: false).count
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
