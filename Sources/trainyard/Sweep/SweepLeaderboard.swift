@@ -29,11 +29,13 @@ enum SweepTable {
         }
     }
 
-    static func render(_ state: SweepState, keys: [String]) -> String {
+    /// The table; with `limit`, only the first `limit` trials and a line counting the others.
+    static func render(_ state: SweepState, keys: [String], limit: Int? = nil) -> String {
         let scheduler = state.scheduler
         var table = TextTable(["trial", "run"] + keys + ["epochs", "rung", scheduler.objective.metric, "status"])
         let rungs = max(scheduler.rungs.count, 1)
-        for index in order(state) {
+        let shown = order(state).prefix(limit ?? state.trials.count)
+        for index in shown {
             let trial = state.trials[index]
             let progress = scheduler.trials[index]
             let values = keys.map { key in trial.parameters.first { $0.key == key }.map { "\($0.value)" } ?? "" }
@@ -43,7 +45,8 @@ enum SweepTable {
                 status(progress, sweep: state.status),
             ])
         }
-        return table.render()
+        let hidden = state.trials.count - shown.count
+        return table.render() + (hidden > 0 ? "\n… \(hidden) more trials (trainyard sweep status \(state.sweepID))" : "")
     }
 }
 
@@ -80,10 +83,18 @@ final class SweepLeaderboard {
         let now = Date()
         guard force || now.timeIntervalSince(lastDraw) >= 0.2 else { return }
         lastDraw = now
-        let body = SweepTable.render(state, keys: keys) + "\nepochs trained \(state.totalEpochs)  \(lastEvent)"
+        // The table must fit the terminal, or moving the cursor back up cannot reach its top.
+        var size = winsize()
+        let height = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_row > 0 ? Int(size.ws_row) : 24
+        let body = SweepTable.render(state, keys: keys, limit: max(height - 5, 1))
+            + "\nepochs trained \(state.totalEpochs)  \(lastEvent)"
         var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A\r\u{1B}[J" : ""
         text += body + "\n"
-        drawnLines = body.split(separator: "\n", omittingEmptySubsequences: false).count
+        // Lines wider than the terminal wrap and take more than one row.
+        let width = size.ws_col > 0 ? Int(size.ws_col) : 80
+        drawnLines = body.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) {
+            $0 + max(1, ($1.count + width - 1) / width)
+        }
         FileHandle.standardError.write(Data(text.utf8))
     }
 }

@@ -116,9 +116,11 @@ final class SweepRunner: @unchecked Sendable {
             do {
                 source = .document(try definition.trialDocument(index), origin: "\(definition.name) trial \(index)")
             } catch {
-                failures[index] = "\(error)"
                 running[index] = nil
+                freeSlots.insert(slot, at: 0)
+                state.trials[index].error = "\(error)"
                 state.scheduler.fail(trial: index)
+                board.event("trial \(index) failed: \(error)", state: state)
                 return
             }
             let values = state.trials[index].parameters.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
