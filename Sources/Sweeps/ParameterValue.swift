@@ -34,15 +34,6 @@ public indirect enum ParameterValue: Hashable, Sendable {
         case .list(let items): return .list(items.map(\.configValue))
         }
     }
-
-    /// The number, for numeric values.
-    public var number: Double? {
-        switch self {
-        case .int(let i): return Double(i)
-        case .double(let d): return d
-        default: return nil
-        }
-    }
 }
 
 extension ParameterValue: CustomStringConvertible {
@@ -59,8 +50,7 @@ extension ParameterValue: CustomStringConvertible {
 
     static func short(_ d: Double) -> String {
         if d == d.rounded(), abs(d) < 1e6 { return String(Int(d)) }
-        let text = String(format: "%.4g", d)
-        return text
+        return String(format: "%.4g", d)
     }
 }
 

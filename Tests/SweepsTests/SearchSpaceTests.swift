@@ -44,6 +44,14 @@ struct SearchSpaceTests {
         }
     }
 
+    static func number(_ value: ParameterValue) -> Double? {
+        switch value {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
     @Test func seededRandomSearchIsReproducibleAndWithinBounds() throws {
         let space = try Self.space([
             ("optimizer.lr", Self.range("loguniform", [.double(1e-4), .double(0.5)])),
@@ -58,17 +66,17 @@ struct SearchSpaceTests {
         let other = (0..<50).map { space.sample(seed: 10, trial: $0) }
         #expect(first != other)
         for trial in first {
-            let lr = try #require(trial[0].value.number)
+            let lr = try #require(Self.number(trial[0].value))
             #expect(lr >= 1e-4 && lr <= 0.5)
-            let momentum = try #require(trial[1].value.number)
+            let momentum = try #require(Self.number(trial[1].value))
             #expect(momentum >= 0 && momentum <= 0.9)
             guard case .int(let batch) = trial[2].value else { Issue.record("batch size is not an int"); continue }
             #expect(batch % 16 == 0 && (16...256).contains(batch))
-            let decay = try #require(trial[3].value.number)
+            let decay = try #require(Self.number(trial[3].value))
             #expect(abs(decay * 1000 - (decay * 1000).rounded()) < 1e-9 && decay <= 0.01)
         }
         // Log-uniform: about half of the draws below the geometric midpoint.
-        let low = first.filter { $0[0].value.number! < (1e-4 * 0.5).squareRoot() }.count
+        let low = first.filter { Self.number($0[0].value)! < (1e-4 * 0.5).squareRoot() }.count
         #expect((12...38).contains(low))
     }
 

@@ -40,6 +40,8 @@ struct SweepStatusJSON: Encodable {
         let rung: Int
         let epochs: Int
         let metric: Double?
+        /// The objective after each epoch trained.
+        let values: [Double]
         let error: String?
     }
 
@@ -73,7 +75,8 @@ struct SweepStatusJSON: Encodable {
             let progress = state.scheduler.trials[trial.index]
             return Trial(trial: trial.index, run_id: trial.runID, params: Self.params(trial.parameters),
                          status: SweepTable.status(progress, sweep: state.status), rung: progress.rung,
-                         epochs: trial.objective.count, metric: trial.objective.last, error: trial.error)
+                         epochs: trial.objective.count, metric: trial.objective.last, values: trial.objective,
+                         error: trial.error)
         }
         history = state.history
     }
