@@ -17,14 +17,17 @@ public struct ASHASettings: Equatable, Sendable, Codable {
             throw SweepSpecError(key: "algorithm.min_resource", "must be at least 1 epoch, found \(minResource)")
         }
         guard maxResource >= minResource else {
-            throw SweepSpecError(key: "algorithm.max_resource",
-                                 "must be at least min_resource (\(minResource)), found \(maxResource)")
+            throw SweepSpecError(
+                key: "algorithm.max_resource",
+                "must be at least min_resource (\(minResource)), found \(maxResource)")
         }
         guard reductionFactor >= 2 else {
             throw SweepSpecError(key: "algorithm.reduction_factor", "must be at least 2, found \(reductionFactor)")
         }
         guard (1...maxResource).contains(gracePeriod) else {
-            throw SweepSpecError(key: "algorithm.grace_period", "must be between 1 and max_resource (\(maxResource)), found \(gracePeriod)")
+            throw SweepSpecError(
+                key: "algorithm.grace_period",
+                "must be between 1 and max_resource (\(maxResource)), found \(gracePeriod)")
         }
         self.minResource = minResource
         self.maxResource = maxResource

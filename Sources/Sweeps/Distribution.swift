@@ -36,7 +36,8 @@ public enum Distribution: Equatable, Sendable {
     public var gridValues: [ParameterValue]? {
         switch self {
         case .choice(let values): return values
-        case .integer(let low, let high, let step): return stride(from: low, through: high, by: step).map(ParameterValue.int)
+        case .integer(let low, let high, let step):
+            return stride(from: low, through: high, by: step).map(ParameterValue.int)
         case .quantized(let low, let high, let q):
             let count = Int(((high - low) / q).rounded(.down))
             return (0...count).map { .double(low + Double($0) * q) }
@@ -52,8 +53,11 @@ extension Distribution {
     ///   low > high, a non-positive log bound or a non-positive step.
     public init(parsing value: ConfigValue, key: String) throws {
         guard case .map(let entries) = value, let first = entries.first else {
-            throw SweepSpecError(key: key, "expected a mapping such as {choice: [...]}, {uniform: [low, high]}, "
-                + "{loguniform: [low, high]}, {int: [low, high]} or {quniform: [low, high, q]}; found \(value.typeDescription)")
+            throw SweepSpecError(
+                key: key,
+                "expected a mapping such as {choice: [...]}, {uniform: [low, high]}, "
+                    + "{loguniform: [low, high]}, {int: [low, high]} or {quniform: [low, high, q]}; found \(value.typeDescription)"
+            )
         }
         let kind = first.key
         let extra = entries.dropFirst().map(\.key)
@@ -66,13 +70,16 @@ extension Distribution {
             guard case .list(let items) = first.value else {
                 throw SweepSpecError(key: key, "choice expects a list of values, found \(first.value.typeDescription)")
             }
-            guard !items.isEmpty else { throw SweepSpecError(key: key, "choice needs at least one value (the list is empty)") }
+            guard !items.isEmpty else {
+                throw SweepSpecError(key: key, "choice needs at least one value (the list is empty)")
+            }
             self = .choice(try items.map { try ParameterValue($0, key: key) })
         case "uniform", "loguniform":
             let (low, high) = try Self.bounds(first.value, key: key, kind: kind)
             if kind == "loguniform" {
                 guard low > 0 else {
-                    throw SweepSpecError(key: key, "loguniform needs bounds > 0 (the log of \(ParameterValue.short(low)) is undefined)")
+                    throw SweepSpecError(
+                        key: key, "loguniform needs bounds > 0 (the log of \(ParameterValue.short(low)) is undefined)")
                 }
                 self = .logUniform(low: low, high: high)
             } else {
@@ -81,14 +88,18 @@ extension Distribution {
         case "int":
             let numbers = try Self.numbers(first.value, key: key, kind: kind, count: 2)
             guard numbers.allSatisfy({ $0 == $0.rounded() }) else {
-                throw SweepSpecError(key: key, "int expects whole-number bounds, found [\(numbers.map { ParameterValue.short($0) }.joined(separator: ", "))]")
+                throw SweepSpecError(
+                    key: key,
+                    "int expects whole-number bounds, found [\(numbers.map { ParameterValue.short($0) }.joined(separator: ", "))]"
+                )
             }
             let (low, high) = (Int(numbers[0]), Int(numbers[1]))
             guard low <= high else { throw SweepSpecError(key: key, "low \(low) is greater than high \(high)") }
             var step = 1
             if let stepValue = entries.first(where: { $0.key == "step" })?.value {
                 guard case .int(let s) = stepValue, s > 0 else {
-                    throw SweepSpecError(key: "\(key).step", "expected a positive integer, found \(stepValue.typeDescription)")
+                    throw SweepSpecError(
+                        key: "\(key).step", "expected a positive integer, found \(stepValue.typeDescription)")
                 }
                 step = s
             }
@@ -96,19 +107,24 @@ extension Distribution {
         case "quniform":
             let numbers = try Self.numbers(first.value, key: key, kind: kind, count: 3)
             guard numbers[0] <= numbers[1] else {
-                throw SweepSpecError(key: key, "low \(ParameterValue.short(numbers[0])) is greater than high \(ParameterValue.short(numbers[1]))")
+                throw SweepSpecError(
+                    key: key,
+                    "low \(ParameterValue.short(numbers[0])) is greater than high \(ParameterValue.short(numbers[1]))")
             }
             guard numbers[2] > 0 else { throw SweepSpecError(key: key, "quniform needs a step q > 0") }
             self = .quantized(low: numbers[0], high: numbers[1], q: numbers[2])
         default:
-            throw SweepSpecError(key: key, "unknown distribution '\(kind)' (expected choice, uniform, loguniform, int or quniform)")
+            throw SweepSpecError(
+                key: key, "unknown distribution '\(kind)' (expected choice, uniform, loguniform, int or quniform)")
         }
     }
 
     private static func bounds(_ value: ConfigValue, key: String, kind: String) throws -> (Double, Double) {
         let numbers = try numbers(value, key: key, kind: kind, count: 2)
         guard numbers[0] <= numbers[1] else {
-            throw SweepSpecError(key: key, "low \(ParameterValue.short(numbers[0])) is greater than high \(ParameterValue.short(numbers[1]))")
+            throw SweepSpecError(
+                key: key,
+                "low \(ParameterValue.short(numbers[0])) is greater than high \(ParameterValue.short(numbers[1]))")
         }
         return (numbers[0], numbers[1])
     }

@@ -20,7 +20,8 @@ public indirect enum ParameterValue: Hashable, Sendable {
         case .double(let d): self = .double(d)
         case .string(let s): self = .string(s)
         case .list(let items): self = .list(try items.map { try ParameterValue($0, key: key) })
-        case .null, .map: throw SweepSpecError(key: key, "expected a value or a list of values, found \(value.typeDescription)")
+        case .null, .map:
+            throw SweepSpecError(key: key, "expected a value or a list of values, found \(value.typeDescription)")
         }
     }
 
@@ -60,8 +61,10 @@ extension ParameterValue: Codable {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
         guard let key = container.allKeys.first, container.allKeys.count == 1 else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "expected one of bool, int, double, string, list"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "expected one of bool, int, double, string, list"))
         }
         switch key {
         case .bool: self = .bool(try container.decode(Bool.self, forKey: key))

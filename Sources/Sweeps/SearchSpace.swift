@@ -19,7 +19,8 @@ public struct SearchSpace: Equatable, Sendable {
     /// - Throws: ``SweepSpecError`` naming `search.KEY`.
     public init(parsing value: ConfigValue) throws {
         guard case .map(let entries) = value else {
-            throw SweepSpecError(key: "search", "expected a mapping of dotted job keys to distributions, found \(value.typeDescription)")
+            throw SweepSpecError(
+                key: "search", "expected a mapping of dotted job keys to distributions, found \(value.typeDescription)")
         }
         guard !entries.isEmpty else { throw SweepSpecError(key: "search", "names no dimension to vary") }
         dimensions = try entries.map { entry in
@@ -43,8 +44,9 @@ public struct SearchSpace: Equatable, Sendable {
         var combinations: [[ParameterAssignment]] = [[]]
         for (key, distribution) in dimensions {
             guard let values = distribution.gridValues else {
-                throw SweepSpecError(key: "search.\(key)",
-                                     "grid search needs a finite set of values: use choice, int or quniform")
+                throw SweepSpecError(
+                    key: "search.\(key)",
+                    "grid search needs a finite set of values: use choice, int or quniform")
             }
             combinations = combinations.flatMap { prefix in
                 values.map { prefix + [ParameterAssignment(key: key, value: $0)] }

@@ -56,8 +56,10 @@ public struct SweepSpec: Equatable, Sendable {
     public let register: Registration?
 
     /// Keys a sweep file may have; `base` / `job` and `name` are read by the CLI.
-    public static let topLevelKeys = ["base", "job", "name", "search", "algorithm", "objective", "trials", "parallel",
-                                      "seed", "register"]
+    public static let topLevelKeys = [
+        "base", "job", "name", "search", "algorithm", "objective", "trials", "parallel",
+        "seed", "register",
+    ]
 
     /// Parses and validates a sweep document (everything but the base job).
     /// - Throws: ``SweepSpecError`` naming the dotted key: unknown keys, wrong types, invalid
@@ -67,37 +69,48 @@ public struct SweepSpec: Equatable, Sendable {
             throw SweepSpecError(key: "(sweep file)", "expected a mapping, found \(document.typeDescription)")
         }
         if let unknown = entries.first(where: { !Self.topLevelKeys.contains($0.key) }) {
-            throw SweepSpecError(key: unknown.key, "unknown key (expected one of \(Self.topLevelKeys.joined(separator: ", ")))")
+            throw SweepSpecError(
+                key: unknown.key, "unknown key (expected one of \(Self.topLevelKeys.joined(separator: ", ")))")
         }
         let root = SweepFields(entries, prefix: "")
         guard let searchValue = document.value(at: "search") else { throw SweepSpecError(key: "search", "is required") }
         search = try SearchSpace(parsing: searchValue)
 
-        let algorithmFields = try root.section("algorithm", allowed: ["kind", "min_resource", "max_resource",
-                                                                      "reduction_factor", "grace_period"])
+        let algorithmFields = try root.section(
+            "algorithm",
+            allowed: [
+                "kind", "min_resource", "max_resource",
+                "reduction_factor", "grace_period",
+            ])
         let kind = try algorithmFields.string("kind") ?? "random"
         switch kind {
         case "grid": algorithm = .grid
         case "random": algorithm = .random
         case "asha":
             guard let max = try algorithmFields.int("max_resource") else {
-                throw SweepSpecError(key: "algorithm.max_resource", "is required for asha (epochs of a fully trained trial)")
+                throw SweepSpecError(
+                    key: "algorithm.max_resource", "is required for asha (epochs of a fully trained trial)")
             }
             let min = try algorithmFields.int("min_resource") ?? 1
-            algorithm = .asha(try ASHASettings(minResource: min, maxResource: max,
-                                               reductionFactor: try algorithmFields.int("reduction_factor") ?? 3,
-                                               gracePeriod: try algorithmFields.int("grace_period") ?? min))
+            algorithm = .asha(
+                try ASHASettings(
+                    minResource: min, maxResource: max,
+                    reductionFactor: try algorithmFields.int("reduction_factor") ?? 3,
+                    gracePeriod: try algorithmFields.int("grace_period") ?? min))
         default:
             throw SweepSpecError(key: "algorithm.kind", "unknown algorithm '\(kind)' (expected grid, random or asha)")
         }
         if case .asha = algorithm, search.dimensions.contains(where: { $0.key == "training.epochs" }) {
-            throw SweepSpecError(key: "search.training.epochs",
-                                 "asha owns the epoch budget: set algorithm.max_resource instead of searching epochs")
+            throw SweepSpecError(
+                key: "search.training.epochs",
+                "asha owns the epoch budget: set algorithm.max_resource instead of searching epochs")
         }
 
         let objectiveFields = try root.section("objective", allowed: ["metric", "mode"])
         let metric = try objectiveFields.string("metric") ?? "val_loss"
-        let modeText = try objectiveFields.string("mode") ?? (metric.hasSuffix("accuracy") || metric.hasSuffix("auc") ? "max" : "min")
+        let modeText =
+            try objectiveFields.string("mode")
+            ?? (metric.hasSuffix("accuracy") || metric.hasSuffix("auc") ? "max" : "min")
         guard let mode = Objective.Mode(rawValue: modeText) else {
             throw SweepSpecError(key: "objective.mode", "expected min or max, found '\(modeText)'")
         }
@@ -121,7 +134,9 @@ public struct SweepSpec: Equatable, Sendable {
 
         if document.value(at: "register") != nil {
             let fields = try root.section("register", allowed: ["model", "alias"])
-            guard let model = try fields.string("model") else { throw SweepSpecError(key: "register.model", "is required") }
+            guard let model = try fields.string("model") else {
+                throw SweepSpecError(key: "register.model", "is required")
+            }
             register = Registration(model: model, alias: try fields.string("alias"))
         } else {
             register = nil
@@ -161,21 +176,26 @@ struct SweepFields {
             throw SweepSpecError(key: path(key), "expected a mapping, found \(value.typeDescription)")
         }
         if let unknown = nested.first(where: { !allowed.contains($0.key) }) {
-            throw SweepSpecError(key: "\(path(key)).\(unknown.key)",
-                                 "unknown key (expected one of \(allowed.joined(separator: ", ")))")
+            throw SweepSpecError(
+                key: "\(path(key)).\(unknown.key)",
+                "unknown key (expected one of \(allowed.joined(separator: ", ")))")
         }
         return SweepFields(nested, prefix: path(key))
     }
 
     func int(_ key: String) throws -> Int? {
         guard let value = value(key) else { return nil }
-        guard case .int(let i) = value else { throw SweepSpecError(key: path(key), "expected an integer, found \(value.typeDescription)") }
+        guard case .int(let i) = value else {
+            throw SweepSpecError(key: path(key), "expected an integer, found \(value.typeDescription)")
+        }
         return i
     }
 
     func string(_ key: String) throws -> String? {
         guard let value = value(key) else { return nil }
-        guard case .string(let s) = value else { throw SweepSpecError(key: path(key), "expected a string, found \(value.typeDescription)") }
+        guard case .string(let s) = value else {
+            throw SweepSpecError(key: path(key), "expected a string, found \(value.typeDescription)")
+        }
         return s
     }
 }

@@ -12,13 +12,18 @@ struct SearchSpaceTests {
 
     static func choice(_ values: [ConfigValue]) -> ConfigValue { .map([(key: "choice", value: .list(values))]) }
 
-    static func range(_ kind: String, _ bounds: [ConfigValue]) -> ConfigValue { .map([(key: kind, value: .list(bounds))]) }
+    static func range(_ kind: String, _ bounds: [ConfigValue]) -> ConfigValue {
+        .map([(key: kind, value: .list(bounds))])
+    }
 
     @Test func gridIsTheCartesianProductInOrder() throws {
         let space = try Self.space([
             ("optimizer.lr", Self.choice([.double(0.1), .double(0.01)])),
             ("model.hidden", Self.choice([.list([.int(8)]), .list([.int(16), .int(8)]), .list([.int(32)])])),
-            ("training.batch_size", .map([(key: "int", value: .list([.int(32), .int(96)])), (key: "step", value: .int(32))])),
+            (
+                "training.batch_size",
+                .map([(key: "int", value: .list([.int(32), .int(96)])), (key: "step", value: .int(32))])
+            ),
         ])
         let grid = try space.grid()
         #expect(grid.count == 2 * 3 * 3)
@@ -27,9 +32,11 @@ struct SearchSpaceTests {
         for lr in [0.1, 0.01] {
             for hidden in [[8], [16, 8], [32]] {
                 for batch in [32, 64, 96] {
-                    expected.append([ParameterAssignment(key: "optimizer.lr", value: .double(lr)),
-                                     ParameterAssignment(key: "model.hidden", value: .list(hidden.map(ParameterValue.int))),
-                                     ParameterAssignment(key: "training.batch_size", value: .int(batch))])
+                    expected.append([
+                        ParameterAssignment(key: "optimizer.lr", value: .double(lr)),
+                        ParameterAssignment(key: "model.hidden", value: .list(hidden.map(ParameterValue.int))),
+                        ParameterAssignment(key: "training.batch_size", value: .int(batch)),
+                    ])
                 }
             }
         }
@@ -38,8 +45,11 @@ struct SearchSpaceTests {
 
     @Test func gridRejectsContinuousDimensions() throws {
         let space = try Self.space([("optimizer.lr", Self.range("uniform", [.double(0.1), .double(0.2)]))])
-        #expect(throws: SweepSpecError(key: "search.optimizer.lr",
-                                       "grid search needs a finite set of values: use choice, int or quniform")) {
+        #expect(
+            throws: SweepSpecError(
+                key: "search.optimizer.lr",
+                "grid search needs a finite set of values: use choice, int or quniform")
+        ) {
             try space.grid()
         }
     }
@@ -56,7 +66,10 @@ struct SearchSpaceTests {
         let space = try Self.space([
             ("optimizer.lr", Self.range("loguniform", [.double(1e-4), .double(0.5)])),
             ("optimizer.momentum", Self.range("uniform", [.double(0), .double(0.9)])),
-            ("training.batch_size", .map([(key: "int", value: .list([.int(16), .int(256)])), (key: "step", value: .int(16))])),
+            (
+                "training.batch_size",
+                .map([(key: "int", value: .list([.int(16), .int(256)])), (key: "step", value: .int(16))])
+            ),
             ("optimizer.weight_decay", Self.range("quniform", [.double(0), .double(0.01), .double(0.001)])),
             ("model.activation", Self.choice([.string("relu"), .string("tanh")])),
         ])
@@ -80,18 +93,31 @@ struct SearchSpaceTests {
         #expect((12...38).contains(low))
     }
 
-    @Test(arguments: [
-        (SearchSpaceTests.choice([]), "search.model.hidden: choice needs at least one value (the list is empty)"),
-        (SearchSpaceTests.range("uniform", [.double(0.5), .double(0.1)]), "search.model.hidden: low 0.5 is greater than high 0.1"),
-        (SearchSpaceTests.range("loguniform", [.int(0), .double(0.1)]),
-         "search.model.hidden: loguniform needs bounds > 0 (the log of 0 is undefined)"),
-        (SearchSpaceTests.range("loguniform", [.double(-1), .double(0.1)]),
-         "search.model.hidden: loguniform needs bounds > 0 (the log of -1 is undefined)"),
-        (SearchSpaceTests.range("int", [.int(8), .int(2)]), "search.model.hidden: low 8 is greater than high 2"),
-        (SearchSpaceTests.range("normal", [.int(0), .int(1)]),
-         "search.model.hidden: unknown distribution 'normal' (expected choice, uniform, loguniform, int or quniform)"),
-        (SearchSpaceTests.range("uniform", [.int(0)]), "search.model.hidden: uniform expects [low, high], found a list of 1"),
-    ] as [(ConfigValue, String)])
+    @Test(
+        arguments: [
+            (SearchSpaceTests.choice([]), "search.model.hidden: choice needs at least one value (the list is empty)"),
+            (
+                SearchSpaceTests.range("uniform", [.double(0.5), .double(0.1)]),
+                "search.model.hidden: low 0.5 is greater than high 0.1"
+            ),
+            (
+                SearchSpaceTests.range("loguniform", [.int(0), .double(0.1)]),
+                "search.model.hidden: loguniform needs bounds > 0 (the log of 0 is undefined)"
+            ),
+            (
+                SearchSpaceTests.range("loguniform", [.double(-1), .double(0.1)]),
+                "search.model.hidden: loguniform needs bounds > 0 (the log of -1 is undefined)"
+            ),
+            (SearchSpaceTests.range("int", [.int(8), .int(2)]), "search.model.hidden: low 8 is greater than high 2"),
+            (
+                SearchSpaceTests.range("normal", [.int(0), .int(1)]),
+                "search.model.hidden: unknown distribution 'normal' (expected choice, uniform, loguniform, int or quniform)"
+            ),
+            (
+                SearchSpaceTests.range("uniform", [.int(0)]),
+                "search.model.hidden: uniform expects [low, high], found a list of 1"
+            ),
+        ] as [(ConfigValue, String)])
     func invalidDimensionsNameTheKey(_ dimension: ConfigValue, _ message: String) {
         do {
             _ = try Self.space([("model.hidden", dimension)])
@@ -102,8 +128,10 @@ struct SearchSpaceTests {
     }
 
     @Test func parameterValuesKeepTheirTypeThroughJSON() throws {
-        let values: [ParameterValue] = [.int(1), .double(1), .double(0.1), .string("relu"), .bool(true),
-                                        .list([.int(256), .int(128)])]
+        let values: [ParameterValue] = [
+            .int(1), .double(1), .double(0.1), .string("relu"), .bool(true),
+            .list([.int(256), .int(128)]),
+        ]
         let decoded = try JSONDecoder().decode([ParameterValue].self, from: try JSONEncoder().encode(values))
         #expect(decoded == values)
     }

@@ -21,8 +21,10 @@ struct SweepSchedulerTests {
     /// Runs the scheduler with `slots` concurrent trials until it finishes. A trial takes as long
     /// as the epochs it trains; the earliest to end reports first. Returns the epochs each trial
     /// trained.
-    static func simulate(_ scheduler: inout SweepScheduler, slots: Int, trained: inout [Int],
-                         stopAfterReports: Int = .max) -> Int {
+    static func simulate(
+        _ scheduler: inout SweepScheduler, slots: Int, trained: inout [Int],
+        stopAfterReports: Int = .max
+    ) -> Int {
         var running: [(end: Int, trial: Int, epoch: Int)] = []
         var clock = 0
         var reports = 0
@@ -50,7 +52,8 @@ struct SweepSchedulerTests {
     }
 
     @Test func ashaStopsPoorTrialsEarlyAndKeepsTheBest() throws {
-        var scheduler = SweepScheduler(trialCount: 40, objective: .init(metric: "val_loss", mode: .min), asha: Self.asha)
+        var scheduler = SweepScheduler(
+            trialCount: 40, objective: .init(metric: "val_loss", mode: .min), asha: Self.asha)
         var trained = Array(repeating: 0, count: 40)
         _ = Self.simulate(&scheduler, slots: 3, trained: &trained)
         #expect(scheduler.suggest() == .finished)
@@ -60,7 +63,9 @@ struct SweepSchedulerTests {
         // The worst half never gets past the first rung.
         let worst = (0..<40).sorted { Self.qualities[$0] > Self.qualities[$1] }.prefix(20)
         for trial in worst {
-            #expect(scheduler.trials[trial].results.count == 1, "trial \(trial) (quality \(Self.qualities[trial])) was promoted")
+            #expect(
+                scheduler.trials[trial].results.count == 1,
+                "trial \(trial) (quality \(Self.qualities[trial])) was promoted")
             #expect(trained[trial] == 1)
         }
         // Far less compute than training every trial fully (40 × 27 epochs).

@@ -52,24 +52,29 @@ struct SweepRunCommand: ParsableCommand {
         let store = data.catalog
         // An unfinished sweep of the same file and base job is taken up again.
         let filter = try RunFilter(parsing: "tags.sweep.digest = \"\(definition.digest)\"")
-        let previous = try data.catalogCall { try store.listRuns(RunQuery(filter: filter)) }.first { $0.status != .finished }
+        let previous = try data.catalogCall { try store.listRuns(RunQuery(filter: filter)) }.first {
+            $0.status != .finished
+        }
         let sweepID: String
         if let previous {
             sweepID = previous.id
             printError("resuming sweep \(sweepID) (\(definition.name)), interrupted earlier")
         } else {
             sweepID = try data.catalogCall {
-                let id = try store.startRun(experiment: definition.experiment, name: definition.name,
-                                            configJSON: definition.document.jsonText, codeRevision: BuildInfo.gitRevision,
-                                            host: ProcessInfo.processInfo.hostName)
+                let id = try store.startRun(
+                    experiment: definition.experiment, name: definition.name,
+                    configJSON: definition.document.jsonText, codeRevision: BuildInfo.gitRevision,
+                    host: ProcessInfo.processInfo.hostName)
                 try store.setTag(runID: id, key: "sweep.digest", value: definition.digest)
                 try store.logParams(runID: id, SweepSession.params(definition.spec))
                 return id
             }
-            printError("sweep \(sweepID): \(definition.spec.algorithm.name), \(definition.parameters.count) trials, "
-                + "\(definition.spec.parallel) at a time on \(options.workers) workers")
+            printError(
+                "sweep \(sweepID): \(definition.spec.algorithm.name), \(definition.parameters.count) trials, "
+                    + "\(definition.spec.parallel) at a time on \(options.workers) workers")
         }
-        try SweepSession(definition: definition, sweepID: sweepID, data: data).run(workers: options.workers, json: options.json)
+        try SweepSession(definition: definition, sweepID: sweepID, data: data).run(
+            workers: options.workers, json: options.json)
     }
 }
 
@@ -89,7 +94,8 @@ struct SweepResumeCommand: ParsableCommand {
     func run() throws {
         let data = try DataContext.open()
         let (definition, sweepID) = try SweepSession.open(sweep, data: data)
-        try SweepSession(definition: definition, sweepID: sweepID, data: data).run(workers: options.workers, json: options.json)
+        try SweepSession(definition: definition, sweepID: sweepID, data: data).run(
+            workers: options.workers, json: options.json)
     }
 }
 
@@ -115,8 +121,9 @@ struct SweepStatusCommand: ParsableCommand {
             try JSONOutput.print(SweepStatusJSON(state, definition: definition))
         } else {
             print(SweepTable.render(state, keys: definition.spec.search.dimensions.map(\.key)))
-            print("sweep \(sweepID) \(state.status.rawValue): \(state.scheduler.trials.filter { $0.state != .pending }.count) "
-                + "of \(state.trials.count) trials started, \(state.totalEpochs) epochs trained")
+            print(
+                "sweep \(sweepID) \(state.status.rawValue): \(state.scheduler.trials.filter { $0.state != .pending }.count) "
+                    + "of \(state.trials.count) trials started, \(state.totalEpochs) epochs trained")
         }
     }
 }

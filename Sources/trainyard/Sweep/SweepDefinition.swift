@@ -33,7 +33,8 @@ struct SweepDefinition {
             guard case .map(let entries) = document else { throw BadInput("\(path): expected a mapping") }
             let job = try YAMLDocument.load(path: basePath)
             document = .map(entries.map { $0.key == "base" ? (key: "job", value: job) : $0 })
-        case (.some(let other), nil): throw BadInput("\(path): base: expected a job file path, found \(other.typeDescription)")
+        case (.some(let other), nil):
+            throw BadInput("\(path): base: expected a job file path, found \(other.typeDescription)")
         case (nil, .some): break
         }
         return try SweepDefinition(document: document, origin: path)
@@ -53,7 +54,9 @@ struct SweepDefinition {
         }
         // Only the best trial is registered, by the sweep.
         baseJob = .map(entries.filter { $0.key != "register" })
-        guard case .string(let name)? = document.value(at: "name") else { throw BadInput("\(origin): name: expected a string") }
+        guard case .string(let name)? = document.value(at: "name") else {
+            throw BadInput("\(origin): name: expected a string")
+        }
         self.name = name
         if case .string(let experiment)? = baseJob.value(at: "experiment") {
             self.experiment = experiment
@@ -85,7 +88,9 @@ struct SweepDefinition {
         do {
             try job.set(.string("\(name)-\(index)"), at: "name")
             for assignment in parameters[index] { try job.set(assignment.value.configValue, at: assignment.key) }
-            if case .asha(let settings) = spec.algorithm { try job.set(.int(settings.maxResource), at: "training.epochs") }
+            if case .asha(let settings) = spec.algorithm {
+                try job.set(.int(settings.maxResource), at: "training.epochs")
+            }
         } catch {
             throw BadInput("trial \(index): \(error)")
         }

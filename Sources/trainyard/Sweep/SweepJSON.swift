@@ -73,10 +73,11 @@ struct SweepStatusJSON: Encodable {
         total_epochs = state.totalEpochs
         trials = state.trials.map { trial in
             let progress = state.scheduler.trials[trial.index]
-            return Trial(trial: trial.index, run_id: trial.runID, params: Self.params(trial.parameters),
-                         status: SweepTable.status(progress, sweep: state.status), rung: progress.rung,
-                         epochs: trial.objective.count, metric: trial.objective.last, values: trial.objective,
-                         error: trial.error)
+            return Trial(
+                trial: trial.index, run_id: trial.runID, params: Self.params(trial.parameters),
+                status: SweepTable.status(progress, sweep: state.status), rung: progress.rung,
+                epochs: trial.objective.count, metric: trial.objective.last, values: trial.objective,
+                error: trial.error)
         }
         history = state.history
     }

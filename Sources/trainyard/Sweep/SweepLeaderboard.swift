@@ -40,13 +40,15 @@ enum SweepTable {
             let progress = scheduler.trials[index]
             let values = keys.map { key in trial.parameters.first { $0.key == key }.map { "\($0.value)" } ?? "" }
             let rung = progress.state == .pending ? "-" : "\(progress.rung + 1)/\(rungs)"
-            table.add(["\(index)", trial.runID.map { String($0.prefix(8)) } ?? "-"] + values + [
-                "\(trial.objective.count)", rung, trial.objective.last.map { String(format: "%.4f", $0) } ?? "-",
-                status(progress, sweep: state.status),
-            ])
+            table.add(
+                ["\(index)", trial.runID.map { String($0.prefix(8)) } ?? "-"] + values + [
+                    "\(trial.objective.count)", rung, trial.objective.last.map { String(format: "%.4f", $0) } ?? "-",
+                    status(progress, sweep: state.status),
+                ])
         }
         let hidden = state.trials.count - shown.count
-        return table.render() + (hidden > 0 ? "\n… \(hidden) more trials (trainyard sweep status \(state.sweepID))" : "")
+        return table.render()
+            + (hidden > 0 ? "\n… \(hidden) more trials (trainyard sweep status \(state.sweepID))" : "")
     }
 }
 
@@ -86,7 +88,8 @@ final class SweepLeaderboard {
         // The table must fit the terminal, or moving the cursor back up cannot reach its top.
         var size = winsize()
         let height = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_row > 0 ? Int(size.ws_row) : 24
-        let body = SweepTable.render(state, keys: keys, limit: max(height - 5, 1))
+        let body =
+            SweepTable.render(state, keys: keys, limit: max(height - 5, 1))
             + "\nepochs trained \(state.totalEpochs)  \(lastEvent)"
         var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A\r\u{1B}[J" : ""
         text += body + "\n"

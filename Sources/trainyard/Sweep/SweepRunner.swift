@@ -46,7 +46,8 @@ final class SweepRunner: @unchecked Sendable {
         let giveUpAfter = (try? JobConfig(from: definition.baseJob))?.cluster.workerGiveUpAfter ?? 30
         defer { pools.forEach { $0.stop() } }
         for slot in 0..<slots {
-            let pool = LocalWorkerPool(logDirectory: directory.appendingPathComponent("slot-\(slot)", isDirectory: true))
+            let pool = LocalWorkerPool(
+                logDirectory: directory.appendingPathComponent("slot-\(slot)", isDirectory: true))
             pools.append(pool)
             try pool.startServing(count: workers / slots + (slot < workers % slots ? 1 : 0), giveUpAfter: giveUpAfter)
         }
@@ -138,12 +139,14 @@ final class SweepRunner: @unchecked Sendable {
         session.trial = TrialHooks(
             parentRunID: sweepID, stop: stop,
             runOpened: { [self] runID in opened(index, runID: runID) },
-            epochEnded: { [self] reached, metrics in epochEnded(index, epoch: reached, metrics: metrics, until: epoch) })
+            epochEnded: { [self] reached, metrics in epochEnded(index, epoch: reached, metrics: metrics, until: epoch) }
+        )
         var failure: String?
         do {
-            let summary = try session.run(launch: { endpoint, jobID, _, _ in
-                try pool.assign(endpoint: endpoint, jobID: jobID.description)
-            }, afterRun: {})
+            let summary = try session.run(
+                launch: { endpoint, jobID, _, _ in
+                    try pool.assign(endpoint: endpoint, jobID: jobID.description)
+                }, afterRun: {})
             if summary.status == RunStatus.failed.rawValue { failure = "the run failed" }
         } catch {
             failure = "\(error)"
@@ -183,7 +186,8 @@ final class SweepRunner: @unchecked Sendable {
         defer { condition.unlock() }
         let metric = state.scheduler.objective.metric
         guard let value = metrics[metric] else {
-            failures[index] = "the run reports no metric \(metric) (it has \(metrics.keys.sorted().joined(separator: ", ")))"
+            failures[index] =
+                "the run reports no metric \(metric) (it has \(metrics.keys.sorted().joined(separator: ", ")))"
             return true
         }
         state.record(trial: index, epoch: epoch, value: value, metrics: metrics)

@@ -12,9 +12,12 @@ struct SweepSession {
 
     /// The sweep run's params: how it searches.
     static func params(_ spec: SweepSpec) -> [String: String] {
-        ["sweep.algorithm": spec.algorithm.name, "sweep.trials": String(spec.trials), "sweep.parallel": String(spec.parallel),
-         "sweep.seed": String(spec.seed), "sweep.objective.metric": spec.objective.metric,
-         "sweep.objective.mode": spec.objective.mode.rawValue]
+        [
+            "sweep.algorithm": spec.algorithm.name, "sweep.trials": String(spec.trials),
+            "sweep.parallel": String(spec.parallel),
+            "sweep.seed": String(spec.seed), "sweep.objective.metric": spec.objective.metric,
+            "sweep.objective.mode": spec.objective.mode.rawValue,
+        ]
     }
 
     /// The sweep run `reference` and its definition, as recorded when it started.
@@ -23,9 +26,12 @@ struct SweepSession {
         let store = data.catalog
         let sweepID = try data.catalogCall { try store.resolveRunID(reference) }
         let run = try data.catalogCall { try store.run(sweepID) }
-        guard run.tags["sweep.digest"] != nil else { throw BadInput("run \(sweepID) is not a sweep (no sweep.digest tag)") }
+        guard run.tags["sweep.digest"] != nil else {
+            throw BadInput("run \(sweepID) is not a sweep (no sweep.digest tag)")
+        }
         let origin = "sweep \(sweepID) config"
-        let definition = try SweepDefinition(document: try YAMLDocument.parse(run.configJSON, source: origin), origin: origin)
+        let definition = try SweepDefinition(
+            document: try YAMLDocument.parse(run.configJSON, source: origin), origin: origin)
         return (definition, sweepID)
     }
 
@@ -34,7 +40,8 @@ struct SweepSession {
         let directory = data.home.artifacts.appendingPathComponent(sweepID, isDirectory: true)
         var state = try SweepState.load(from: directory) ?? SweepState(sweepID: sweepID, definition: definition)
         guard state.digest == definition.digest else {
-            throw BadInput("sweep \(sweepID): \(SweepState.url(in: directory).path) belongs to another sweep definition")
+            throw BadInput(
+                "sweep \(sweepID): \(SweepState.url(in: directory).path) belongs to another sweep definition")
         }
         if state.status != .finished {
             let run = try data.catalogCall { try store.run(sweepID) }
@@ -42,7 +49,8 @@ struct SweepSession {
                 throw BadInput("sweep \(sweepID) is still running (process \(holder)); stop it first")
             }
             try store.reopenRun(sweepID)
-            try store.setTag(runID: sweepID, key: "coordinator", value: "\(ProcessInfo.processInfo.hostName) \(getpid())")
+            try store.setTag(
+                runID: sweepID, key: "coordinator", value: "\(ProcessInfo.processInfo.hostName) \(getpid())")
             let runner = SweepRunner(definition: definition, state: state, store: store, directory: directory)
             state = try runner.run(workers: workers)
             if state.status == .interrupted {
@@ -61,7 +69,8 @@ struct SweepSession {
         let store = data.catalog
         for trial in state.scheduler.trials where trial.state == .paused {
             guard let runID = state.trials[trial.index].runID else { continue }
-            try store.setTag(runID: runID, key: "sweep.stopped_at_epoch", value: String(state.trials[trial.index].objective.count))
+            try store.setTag(
+                runID: runID, key: "sweep.stopped_at_epoch", value: String(state.trials[trial.index].objective.count))
             try store.finishRun(runID, status: .finished)
         }
         guard let best = state.scheduler.best, let bestRun = state.trials[best.index].runID else {
@@ -69,8 +78,9 @@ struct SweepSession {
             throw WorkFailed("sweep \(sweepID): no trial produced \(state.scheduler.objective.metric)")
         }
         try store.setTag(runID: sweepID, key: "sweep.best_run", value: bestRun)
-        try store.logMetric(runID: sweepID, key: "best_\(state.scheduler.objective.metric)", step: state.totalEpochs,
-                            value: best.results.last ?? .nan)
+        try store.logMetric(
+            runID: sweepID, key: "best_\(state.scheduler.objective.metric)", step: state.totalEpochs,
+            value: best.results.last ?? .nan)
         if let registration = definition.spec.register, state.registered == nil {
             state.registered = try register(registration, runID: bestRun)
             try state.save(in: directory)
@@ -86,8 +96,9 @@ struct SweepSession {
         guard let artifact = run.artifacts.last(where: { $0.kind == "parameters" }) else {
             throw WorkFailed("the best trial's run \(runID) has no final parameters to register")
         }
-        let version = try store.registerModelVersion(name: registration.model, sourceRunID: runID,
-                                                     packagePath: artifact.path, packageDigest: artifact.digest)
+        let version = try store.registerModelVersion(
+            name: registration.model, sourceRunID: runID,
+            packagePath: artifact.path, packageDigest: artifact.digest)
         if let alias = registration.alias {
             try store.setAlias(model: registration.model, alias: alias, version: version, actor: "sweep \(sweepID)")
         }
@@ -104,8 +115,9 @@ struct SweepSession {
         if let best = state.scheduler.best {
             let trial = state.trials[best.index]
             let values = trial.parameters.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            print("best: trial \(best.index), run \(trial.runID ?? "-"), \(state.scheduler.objective.metric) "
-                + "\(String(format: "%.6g", best.results.last ?? .nan)) (\(values))")
+            print(
+                "best: trial \(best.index), run \(trial.runID ?? "-"), \(state.scheduler.objective.metric) "
+                    + "\(String(format: "%.6g", best.results.last ?? .nan)) (\(values))")
         }
         if let registered = state.registered { print("registered \(registered)") }
         print("sweep \(sweepID) finished: \(state.totalEpochs) epochs trained")

@@ -45,7 +45,8 @@ struct SweepState: Codable {
         status = .running
         var asha: ASHASettings?
         if case .asha(let settings) = definition.spec.algorithm { asha = settings }
-        scheduler = SweepScheduler(trialCount: definition.parameters.count, objective: definition.spec.objective, asha: asha)
+        scheduler = SweepScheduler(
+            trialCount: definition.parameters.count, objective: definition.spec.objective, asha: asha)
         trials = definition.parameters.enumerated().map { Trial(index: $0.offset, parameters: $0.element) }
     }
 
@@ -63,7 +64,8 @@ struct SweepState: Codable {
         trials[index].metrics = metrics
         let objective = scheduler.objective
         let previous = history.last?.best ?? .nan
-        history.append(ProgressPoint(epochs: totalEpochs, best: objective.isBetter(value, than: previous) ? value : previous))
+        history.append(
+            ProgressPoint(epochs: totalEpochs, best: objective.isBetter(value, than: previous) ? value : previous))
     }
 
     static func url(in directory: URL) -> URL { directory.appendingPathComponent("sweep.json") }
@@ -73,7 +75,8 @@ struct SweepState: Codable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try AtomicFile.write(Array(try encoder.encode(self)), to: Self.url(in: directory))
     }
 
@@ -82,7 +85,8 @@ struct SweepState: Codable {
     static func load(from directory: URL) throws -> SweepState? {
         guard let data = FileManager.default.contents(atPath: url(in: directory).path) else { return nil }
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
             return try decoder.decode(SweepState.self, from: data)
         } catch {

@@ -32,7 +32,8 @@ final class TrialObserver: TrainingObserver {
         guard report.endsEpoch else { return }
         // The reporter evaluates at the end of every epoch unless eval_every_steps says otherwise.
         if let every = reporter.job.config.training.evalEverySteps, report.step % every != 0,
-           report.step != reporter.job.totalSteps {
+            report.step != reporter.job.totalSteps
+        {
             reporter.evaluateNow(state.parameters, step: report.step)
         }
         reporter.flush()

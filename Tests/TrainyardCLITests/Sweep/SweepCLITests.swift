@@ -17,28 +17,30 @@ import TrainyardTestSupport
           cluster: {worker_give_up_after: 5}
         """
 
-    static let grid = job + """
+    static let grid =
+        job + """
 
-        search:
-          optimizer.lr: {choice: [0.003, 0.1]}
-          model.hidden: {choice: [[4], [16]]}
-        algorithm: {kind: grid}
-        objective: {metric: val_loss, mode: min}
-        parallel: 2
-        register: {model: blobs-best, alias: staging}
-        """
+            search:
+              optimizer.lr: {choice: [0.003, 0.1]}
+              model.hidden: {choice: [[4], [16]]}
+            algorithm: {kind: grid}
+            objective: {metric: val_loss, mode: min}
+            parallel: 2
+            register: {model: blobs-best, alias: staging}
+            """
 
-    static let asha = job + """
+    static let asha =
+        job + """
 
-        search:
-          optimizer.lr: {loguniform: [0.001, 0.3]}
-          model.hidden: {choice: [[4], [16]]}
-        algorithm: {kind: asha, min_resource: 1, max_resource: 9, reduction_factor: 3}
-        objective: {metric: val_loss, mode: min}
-        trials: 6
-        parallel: 1
-        seed: 1
-        """
+            search:
+              optimizer.lr: {loguniform: [0.001, 0.3]}
+              model.hidden: {choice: [[4], [16]]}
+            algorithm: {kind: asha, min_resource: 1, max_resource: 9, reduction_factor: 3}
+            objective: {metric: val_loss, mode: min}
+            trials: 6
+            parallel: 1
+            seed: 1
+            """
 
     func fixture(_ label: String) throws -> TrainingFixture {
         let fixture = try TrainingFixture(label)
@@ -74,10 +76,11 @@ import TrainyardTestSupport
         let list = try runTrainyard(["runs", "list", "--parent", sweepID, "--json"], home: fixture.home)
         let runs = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         #expect(runs.count == 4)
-        let combinations = Set(runs.compactMap { run -> String? in
-            guard let params = run["params"] as? [String: Any] else { return nil }
-            return "\(params["optimizer.lr"] ?? "?") \(params["model.hidden"] ?? "?")"
-        })
+        let combinations = Set(
+            runs.compactMap { run -> String? in
+                guard let params = run["params"] as? [String: Any] else { return nil }
+                return "\(params["optimizer.lr"] ?? "?") \(params["model.hidden"] ?? "?")"
+            })
         #expect(combinations.count == 4, "\(combinations)")
         let losses = runs.compactMap { ($0["metrics"] as? [String: Any])?["val_loss"] as? Double }
         #expect(losses.count == 4 && losses.min() == bestMetric)
@@ -122,8 +125,9 @@ import TrainyardTestSupport
         let fixture = try fixture("sweep-killed")
         defer { fixture.remove() }
         let file = try fixture.job(Self.asha, name: "asha.yaml")
-        let child = try ChildProcess(try BuiltProducts.executable("trainyard"), ["sweep", file, "--workers", "2", "--json"],
-                                     environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
+        let child = try ChildProcess(
+            try BuiltProducts.executable("trainyard"), ["sweep", file, "--workers", "2", "--json"],
+            environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
         defer { child.stop() }
         var workers: [Int32] = []
         let reached = child.waitForOutput(timeout: 60) { _, stderr in
@@ -151,8 +155,9 @@ import TrainyardTestSupport
         // ASHA stopped the poor trials early: fewer epochs than 6 trials × 9.
         #expect((actual["total_epochs"] as? Int ?? 99) < 6 * 9 / 2)
 
-        let again = try runTrainyard(["sweep", "resume", try #require(result["sweep_id"] as? String), "--json"],
-                                     home: fixture.home)
+        let again = try runTrainyard(
+            ["sweep", "resume", try #require(result["sweep_id"] as? String), "--json"],
+            home: fixture.home)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try json(again.stdout)["best_run_id"] as? String == result["best_run_id"] as? String)
     }
@@ -161,8 +166,10 @@ import TrainyardTestSupport
         let fixture = try TrainingFixture("sweep-invalid")
         defer { fixture.remove() }
         let cases = [
-            ("search: {optimizer.lr: {loguniform: [0, 0.1]}}",
-             "search.optimizer.lr: loguniform needs bounds > 0 (the log of 0 is undefined)"),
+            (
+                "search: {optimizer.lr: {loguniform: [0, 0.1]}}",
+                "search.optimizer.lr: loguniform needs bounds > 0 (the log of 0 is undefined)"
+            ),
             ("search: {model.hidden: {choice: []}}", "search.model.hidden: choice needs at least one value"),
             ("search: {optimizer.lr: {uniform: [0.5, 0.1]}}", "search.optimizer.lr: low 0.5 is greater than high 0.1"),
             ("search: {optimizer.lrr: {choice: [0.1]}}", "optimizer.lrr"),
