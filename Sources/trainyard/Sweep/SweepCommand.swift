@@ -50,6 +50,7 @@ struct SweepRunCommand: ParsableCommand {
         let definition = try SweepDefinition.load(path: file)
         let data = try DataContext.open()
         let store = data.catalog
+        try definition.checkDatasets(data)
         // An unfinished sweep of the same file and base job is taken up again.
         let filter = try RunFilter(parsing: "tags.sweep.digest = \"\(definition.digest)\"")
         let previous = try data.catalogCall { try store.listRuns(RunQuery(filter: filter)) }.first {
@@ -71,7 +72,7 @@ struct SweepRunCommand: ParsableCommand {
             }
             printError(
                 "sweep \(sweepID): \(definition.spec.algorithm.name), \(definition.parameters.count) trials, "
-                    + "\(definition.spec.parallel) at a time on \(options.workers) workers")
+                    + "\(min(definition.spec.parallel, options.workers)) at a time on \(options.workers) workers")
         }
         try SweepSession(definition: definition, sweepID: sweepID, data: data).run(
             workers: options.workers, json: options.json)

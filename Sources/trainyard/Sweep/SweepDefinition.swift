@@ -97,6 +97,19 @@ struct SweepDefinition {
         return job
     }
 
+    /// Checks that every dataset the trials name is in the catalog (or is a file, imported by
+    /// the first trial that uses it), so a typo stops the sweep before it starts.
+    /// - Throws: ``BadInput`` from the catalog, naming the reference.
+    func checkDatasets(_ data: DataContext) throws {
+        var checked: Set<String> = []
+        for index in parameters.indices {
+            guard case .string(let reference)? = try trialDocument(index).value(at: "data.dataset"),
+                checked.insert(reference).inserted, !FileManager.default.fileExists(atPath: reference)
+            else { continue }
+            _ = try data.resolve(reference)
+        }
+    }
+
     /// Epochs trial `index` trains when it runs to the end.
     func totalEpochs(ofTrial index: Int) throws -> Int {
         try JobConfig(from: try trialDocument(index)).training.epochs

@@ -162,7 +162,7 @@ import TrainyardTestSupport
         #expect(try json(again.stdout)["best_run_id"] as? String == result["best_run_id"] as? String)
     }
 
-    @Test func invalidSearchSpacesAreRejectedNamingTheKey() throws {
+    @Test func invalidSweepsAreRejectedNamingTheKey() throws {
         let fixture = try TrainingFixture("sweep-invalid")
         defer { fixture.remove() }
         let cases = [
@@ -180,5 +180,12 @@ import TrainyardTestSupport
             #expect(result.status == 2, "\(search): exit \(result.status)")
             #expect(result.stderr.contains(message), "\(search): \(result.stderr)")
         }
+        // A dataset the catalog does not have stops the sweep before any trial runs.
+        let file = try fixture.job(Self.grid, name: "grid.yaml")
+        let result = try runTrainyard(["sweep", file, "--workers", "1"], home: fixture.home)
+        #expect(result.status == 2 && result.stderr.contains("no dataset matches 'blobs'"), "\(result.stderr)")
+        let runs = try runTrainyard(["runs", "list", "--json"], home: fixture.home)
+        let listed = try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [Any]
+        #expect(listed?.isEmpty == true, "\(runs.stdout)")
     }
 }
