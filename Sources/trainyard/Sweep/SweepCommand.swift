@@ -72,7 +72,7 @@ struct SweepRunCommand: ParsableCommand {
             }
             printError(
                 "sweep \(sweepID): \(definition.spec.algorithm.name), \(definition.parameters.count) trials, "
-                    + "\(min(definition.spec.parallel, options.workers)) at a time on \(options.workers) workers")
+                    + "\(definition.spec.parallel) at a time on \(options.workers) workers")
         }
         try SweepSession(definition: definition, sweepID: sweepID, data: data).run(
             workers: options.workers, json: options.json)

@@ -12,6 +12,12 @@ import TrainingRuntime
 /// the session reports its metrics here, and stops at the epoch the scheduler asked for with a
 /// checkpoint, from which a promoted trial continues. The state is saved after every event, so
 /// an interrupted sweep goes on where it stopped (see ``SweepState``).
+///
+/// Decisions do not depend on timing: each of the `parallel` lanes has a virtual clock in
+/// epochs, a trial placed on a lane at time T ends at T plus the epochs it trains, and results
+/// are handed to the scheduler in the order of those virtual end times (ties: lower lane first)
+/// — a result that arrives early waits for the ones that end before it. So the same sweep makes
+/// the same decisions for any machine speed, and again after an interruption.
 final class SweepRunner: @unchecked Sendable {
     let definition: SweepDefinition
     let sweepID: String
@@ -23,11 +29,13 @@ final class SweepRunner: @unchecked Sendable {
     private let board: SweepLeaderboard
     private let trap = SignalTrap()
     private var pools: [LocalWorkerPool] = []
-    private var freeSlots: [Int] = []
-    /// Running trials and the flags that stop them.
+    /// Trials whose sessions are running, and the flags that stop them.
     private var running: [Int: StopFlag] = [:]
+    /// Trials whose sessions ended, waiting for their turn: nil, or why the trial failed.
+    private var ended: [Int: String?] = [:]
     private var failures: [Int: String] = [:]
     private var interrupted = false
+    private var exhausted = false
 
     init(definition: SweepDefinition, state: SweepState, store: TrackingStore, directory: URL) {
         self.definition = definition
@@ -40,48 +48,43 @@ final class SweepRunner: @unchecked Sendable {
 
     /// Runs trials until the scheduler is done or SIGINT/SIGTERM arrives; returns the final
     /// state (`interrupted` in the second case, with running trials checkpointed).
+    /// - Precondition: `workers` ≥ `parallel`.
     func run(workers: Int) throws -> SweepState {
         signal(SIGPIPE, SIG_IGN)  // a worker that died must not take the sweep with it
-        let slots = min(definition.spec.parallel, workers)
+        let lanes = definition.spec.parallel
         let giveUpAfter = (try? JobConfig(from: definition.baseJob))?.cluster.workerGiveUpAfter ?? 30
         defer { pools.forEach { $0.stop() } }
-        for slot in 0..<slots {
+        for lane in 0..<lanes {
             let pool = LocalWorkerPool(
-                logDirectory: directory.appendingPathComponent("slot-\(slot)", isDirectory: true))
+                logDirectory: directory.appendingPathComponent("slot-\(lane)", isDirectory: true))
             pools.append(pool)
-            try pool.startServing(count: workers / slots + (slot < workers % slots ? 1 : 0), giveUpAfter: giveUpAfter)
+            try pool.startServing(count: workers / lanes + (lane < workers % lanes ? 1 : 0), giveUpAfter: giveUpAfter)
         }
-        freeSlots = Array(0..<slots)
 
         condition.lock()
         defer { condition.unlock() }
-        // Trials that were running when the sweep stopped go on first, from their checkpoints.
-        var unfinished = state.scheduler.trials.filter { $0.state == .running }.map(\.index)
-        var exhausted = false
         state.status = .running
+        // Trials that were running when the sweep stopped go on first, from their checkpoints.
+        for placement in state.placements { start(placement) }
+        fill(Array(0..<lanes))
+        save()
         while true {
             if trap.stop.isRequested && !interrupted {
                 interrupted = true
                 running.values.forEach { $0.request() }
                 board.event("interrupted: checkpointing \(running.count) running trial(s)", state: state)
             }
-            fill: while !interrupted && !freeSlots.isEmpty {
-                let trial: Int
-                if !unfinished.isEmpty {
-                    trial = unfinished.removeFirst()
-                } else {
-                    switch state.scheduler.suggest() {
-                    case .start(let index, _), .promote(let index, _): trial = index
-                    case .wait: break fill
-                    case .finished:
-                        exhausted = true
-                        break fill
-                    }
-                }
-                if !reportIfReached(trial) { launch(trial, slot: freeSlots.removeFirst()) }
+            // Hand over results in virtual-time order; each frees its lane, which is filled again.
+            while !interrupted, let next = state.placements.min(by: { ($0.end, $0.lane) < ($1.end, $1.lane) }),
+                let outcome = ended.removeValue(forKey: next.trial)
+            {
+                state.placements.removeAll { $0.trial == next.trial }
+                state.clock = next.end
+                deliver(next.trial, failure: outcome)
+                fill([next.lane] + (0..<lanes).filter { $0 != next.lane })
                 save()
             }
-            if running.isEmpty && (interrupted || exhausted) { break }
+            if running.isEmpty && (interrupted || (exhausted && state.placements.isEmpty)) { break }
             _ = condition.wait(until: Date().addingTimeInterval(0.2))
         }
         state.status = interrupted ? .interrupted : .finished
@@ -89,26 +92,39 @@ final class SweepRunner: @unchecked Sendable {
         return state
     }
 
+    /// Places what the scheduler suggests on each idle lane of `lanes`, in that order, at the
+    /// current virtual time.
+    private func fill(_ lanes: [Int]) {
+        for lane in lanes where !exhausted && !state.placements.contains(where: { $0.lane == lane }) {
+            let trial: Int
+            switch state.scheduler.suggest() {
+            case .start(let index, _), .promote(let index, _): trial = index
+            case .wait: return
+            case .finished:
+                exhausted = true
+                return
+            }
+            let epochs = max(target(of: trial) - state.trials[trial].objective.count, 0)
+            let placement = SweepState.Placement(trial: trial, lane: lane, end: state.clock + epochs)
+            state.placements.append(placement)
+            start(placement)
+        }
+    }
+
     /// The epoch running trial `index` trains until.
     private func target(of index: Int) -> Int {
         state.scheduler.targetEpoch(of: index) ?? (try? definition.totalEpochs(ofTrial: index)) ?? 1
     }
 
-    /// Reports a trial whose target epoch was recorded before an interruption, instead of
-    /// running it again; true if it did.
-    private func reportIfReached(_ index: Int) -> Bool {
-        let objective = state.trials[index].objective
+    /// Starts a placed trial's session, unless its target epoch was recorded before an
+    /// interruption (then it has ended already).
+    private func start(_ placement: SweepState.Placement) {
+        let index = placement.trial
         let epoch = target(of: index)
-        guard objective.count >= epoch else { return false }
-        state.scheduler.report(trial: index, value: objective[epoch - 1])
-        board.event(describe(index, reached: epoch), state: state)
-        return true
-    }
-
-    private func launch(_ index: Int, slot: Int) {
-        let stop = StopFlag()
-        running[index] = stop
-        let epoch = target(of: index)
+        guard state.trials[index].objective.count < epoch else {
+            ended[index] = .some(nil)
+            return
+        }
         let source: JobSource
         if let runID = state.trials[index].runID {
             source = .resume(run: runID, force: false)
@@ -117,24 +133,46 @@ final class SweepRunner: @unchecked Sendable {
             do {
                 source = .document(try definition.trialDocument(index), origin: "\(definition.name) trial \(index)")
             } catch {
-                running[index] = nil
-                freeSlots.insert(slot, at: 0)
-                state.trials[index].error = "\(error)"
-                state.scheduler.fail(trial: index)
-                board.event("trial \(index) failed: \(error)", state: state)
+                ended[index] = "\(error)"
                 return
             }
             let values = state.trials[index].parameters.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             board.event("trial \(index) starts: \(values)", state: state)
         }
-        let thread = Thread { [self] in runTrial(index, slot: slot, source: source, until: epoch, stop: stop) }
+        let stop = StopFlag()
+        running[index] = stop
+        let thread = Thread { [self] in
+            runTrial(index, lane: placement.lane, source: source, until: epoch, stop: stop)
+        }
         thread.stackSize = 8 << 20
         thread.start()
     }
 
+    /// Reports an ended trial to the scheduler: its objective at the target epoch, or a failure.
+    private func deliver(_ index: Int, failure: String?) {
+        let epoch = target(of: index)
+        let objective = state.trials[index].objective
+        if let failure = failure ?? failures[index] {
+            state.trials[index].error = failure
+            state.scheduler.fail(trial: index)
+            board.event("trial \(index) failed: \(failure)", state: state)
+        } else if objective.count >= epoch {
+            state.scheduler.report(trial: index, value: objective[epoch - 1])
+            let outcome = state.scheduler.trials[index].state == .completed ? "finished" : "paused"
+            let metric = state.scheduler.objective.metric
+            board.event(
+                "trial \(index) \(outcome) at epoch \(epoch): \(metric) \(String(format: "%.4f", objective[epoch - 1]))",
+                state: state)
+        } else {
+            state.trials[index].error = "stopped before epoch \(epoch)"
+            state.scheduler.fail(trial: index)
+            board.event("trial \(index) failed: it stopped before epoch \(epoch)", state: state)
+        }
+    }
+
     /// A trial's session, on its own thread.
-    private func runTrial(_ index: Int, slot: Int, source: JobSource, until epoch: Int, stop: StopFlag) {
-        let pool = pools[slot]
+    private func runTrial(_ index: Int, lane: Int, source: JobSource, until epoch: Int, stop: StopFlag) {
+        let pool = pools[lane]
         var session = TrainingSession(source: source, controlBind: "tcp://127.0.0.1:*", broadcastBind: nil)
         session.trial = TrialHooks(
             parentRunID: sweepID, stop: stop,
@@ -157,19 +195,8 @@ final class SweepRunner: @unchecked Sendable {
             condition.unlock()
         }
         running[index] = nil
-        freeSlots.append(slot)
-        freeSlots.sort()
-        guard !interrupted else { return }  // still running as far as the scheduler knows: resumed later
-        if let failure = failure ?? failures[index] {
-            state.trials[index].error = failure
-            state.scheduler.fail(trial: index)
-            board.event("trial \(index) failed: \(failure)", state: state)
-        } else if !reportIfReached(index) {
-            state.trials[index].error = "stopped before epoch \(epoch)"
-            state.scheduler.fail(trial: index)
-            board.event("trial \(index) failed: it stopped before epoch \(epoch)", state: state)
-        }
-        save()
+        // An interrupted trial stays placed: the sweep continues it when resumed.
+        if !interrupted { ended[index] = .some(failure) }
     }
 
     private func opened(_ index: Int, runID: String) {
@@ -194,13 +221,6 @@ final class SweepRunner: @unchecked Sendable {
         save()
         board.update(state)
         return epoch >= target
-    }
-
-    private func describe(_ index: Int, reached epoch: Int) -> String {
-        let metric = state.scheduler.objective.metric
-        let value = state.trials[index].objective[epoch - 1]
-        let outcome = state.scheduler.trials[index].state == .completed ? "finished" : "paused"
-        return "trial \(index) \(outcome) at epoch \(epoch): \(metric) \(String(format: "%.4f", value))"
     }
 
     private func save() {

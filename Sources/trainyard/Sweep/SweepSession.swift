@@ -36,6 +36,12 @@ struct SweepSession {
     }
 
     func run(workers: Int, json: Bool) throws {
+        let parallel = definition.spec.parallel
+        guard workers >= parallel else {
+            throw BadInput(
+                "--workers \(workers) is fewer than the sweep's parallel (\(parallel)): each trial that runs at once needs a worker"
+            )
+        }
         let store = data.catalog
         let directory = data.home.artifacts.appendingPathComponent(sweepID, isDirectory: true)
         var state = try SweepState.load(from: directory) ?? SweepState(sweepID: sweepID, definition: definition)

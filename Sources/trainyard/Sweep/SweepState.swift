@@ -24,6 +24,13 @@ struct SweepState: Codable {
         var error: String?
     }
 
+    /// A running trial's lane and the virtual time (epochs) it ends at; see ``SweepRunner``.
+    struct Placement: Codable, Equatable {
+        let trial: Int
+        let lane: Int
+        let end: Int
+    }
+
     /// Compute spent and the best objective so far, after every epoch of any trial.
     struct ProgressPoint: Codable, Equatable {
         let epochs: Int
@@ -36,6 +43,10 @@ struct SweepState: Codable {
     var scheduler: SweepScheduler
     var trials: [Trial]
     var history: [ProgressPoint] = []
+    /// Trials placed on lanes and not yet reported to the scheduler.
+    var placements: [Placement] = []
+    /// Virtual time of the last result reported, in epochs.
+    var clock = 0
     /// `MODEL/VERSION` of the registered best model, once registered.
     var registered: String?
 

@@ -38,7 +38,7 @@ import TrainyardTestSupport
             algorithm: {kind: asha, min_resource: 1, max_resource: 9, reduction_factor: 3}
             objective: {metric: val_loss, mode: min}
             trials: 6
-            parallel: 1
+            parallel: 2
             seed: 1
             """
 
@@ -116,10 +116,16 @@ import TrainyardTestSupport
         }
     }
 
+    /// Two trials at a time: the decisions follow the trials' virtual end times, not which
+    /// process happens to finish first, so they survive the kill (and a different worker count).
     @Test func killedAndResumedSweepEndsWithTheSameLeaderboard() throws {
         let reference = try fixture("sweep-reference")
         defer { reference.remove() }
-        let uninterrupted = try sweep(reference, try reference.job(Self.asha, name: "asha.yaml"))
+        let referenceFile = try reference.job(Self.asha, name: "asha.yaml")
+        let run = try runTrainyard(
+            ["sweep", referenceFile, "--workers", "3", "--json"], home: reference.home, timeout: 120)
+        try #require(run.status == 0, "sweep failed (\(run.status)): \(run.stderr)")
+        let uninterrupted = try json(run.stdout)
         let expected = try status(reference, try #require(uninterrupted["sweep_id"] as? String))
 
         let fixture = try fixture("sweep-killed")
