@@ -88,6 +88,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "Sweeps", dependencies: ["TrainingRuntime", "GradientCore"]),
         .target(
             name: "ModelServer",
             dependencies: [
@@ -109,6 +110,7 @@ let package = Package(
                 "CBuildInfo",
                 "TrainingRuntime",
                 "TrackingStore",
+                "Sweeps",
                 "Datasets",
                 "ModelPackage",
                 "ModelServer",
@@ -139,6 +141,7 @@ let package = Package(
             name: "ModelServerTests",
             dependencies: ["ModelServer", "ModelPackage", "GradientCore", "Datasets", "TrainyardTestSupport"]
         ),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TrainingRuntime"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TrainyardTestSupport"]),
         .testTarget(name: "TrackingStoreTests", dependencies: ["TrackingStore", "TrainyardTestSupport"]),
         .executableTarget(

@@ -10,6 +10,7 @@ enum TrainyardSubcommands {
         ServeCommand.self,
         CoordinatorCommand.self,
         WorkerCommand.self,
+        SweepCommand.self,
         ConfigCommand.self,
         RunsCommand.self,
         ModelsCommand.self,

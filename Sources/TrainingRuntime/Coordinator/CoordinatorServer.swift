@@ -108,7 +108,8 @@ public final class CoordinatorServer {
                             _ = try? control.send(Envelope(jobID: jobID, message: .refuse(refuse)), to: sender, dontWait: true)
                         }
                     }
-                    if finished { break }
+                    // A stop requested by the observer takes effect right after the step it saw.
+                    if finished || stop.isRequested { break }
                 }
             }
             if !finished {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Worker processes started on this machine by `trainyard train`, each logging to a file.
+/// Worker processes started on this machine by `trainyard train` or `trainyard sweep`, each
+/// logging to a file.
 ///
 /// ``stop()`` terminates and reaps every one of them; the launcher calls it on every exit path,
 /// so no worker outlives it (and a worker whose launcher was killed -9 gives up on its own after
@@ -20,21 +21,57 @@ final class LocalWorkerPool {
     func start(count: Int, endpoint: String, jobID: String, giveUpAfter: Double) throws {
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         for index in 0..<count {
-            let process = Process()
-            process.executableURL = Self.executable
-            process.arguments = ["worker", "--connect", endpoint, "--job-id", jobID,
-                                 "--give-up-after", String(giveUpAfter)]
-            let log = logDirectory.appendingPathComponent("worker-\(index).log")
+            processes.append(try spawn(index: index, arguments: ["--connect", endpoint, "--job-id", jobID,
+                                                                 "--give-up-after", String(giveUpAfter)], input: nil))
+        }
+    }
+
+    /// Starts `count` workers that serve one job after another, each named by ``assign(endpoint:jobID:)``
+    /// on their standard input (`worker --jobs-from-stdin`); they exit when the pool stops.
+    func startServing(count: Int, giveUpAfter: Double) throws {
+        try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        self.giveUpAfter = giveUpAfter
+        for index in 0..<count {
+            let pipe = Pipe()
+            processes.append(try spawn(index: index, arguments: servingArguments, input: pipe))
+            inputs.append(pipe.fileHandleForWriting)
+        }
+    }
+
+    /// Sends every serving worker to the job `jobID` at `endpoint`; a worker that exited is
+    /// started again first (its log is appended to).
+    func assign(endpoint: String, jobID: String) throws {
+        for index in processes.indices where !processes[index].isRunning {
+            let pipe = Pipe()
+            try? inputs[index].close()
+            processes[index].waitUntilExit()
+            processes[index] = try spawn(index: index, arguments: servingArguments, input: pipe)
+            inputs[index] = pipe.fileHandleForWriting
+        }
+        for input in inputs { try? input.write(contentsOf: Data("\(endpoint) \(jobID)\n".utf8)) }
+    }
+
+    private var inputs: [FileHandle] = []
+    private var giveUpAfter: Double = 30
+    private var servingArguments: [String] { ["--jobs-from-stdin", "--give-up-after", String(giveUpAfter)] }
+
+    private func spawn(index: Int, arguments: [String], input: Pipe?) throws -> Process {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["worker"] + arguments
+        let log = logDirectory.appendingPathComponent("worker-\(index).log")
+        if !FileManager.default.fileExists(atPath: log.path) {
             guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
                 throw WorkFailed("cannot create the worker log \(log.path)")
             }
-            let handle = try FileHandle(forWritingTo: log)
-            process.standardOutput = handle
-            process.standardError = handle
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            processes.append(process)
         }
+        let handle = try FileHandle(forWritingTo: log)
+        try handle.seekToEnd()
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = input ?? FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     /// Workers that exited already, with their status.
@@ -45,6 +82,7 @@ final class LocalWorkerPool {
     /// Waits up to `grace` seconds for workers to exit on their own (they do after the
     /// coordinator's shutdown message), then SIGTERM, then SIGKILL.
     func stop(grace: Double = 5) {
+        for input in inputs { try? input.close() }  // serving workers exit at the end of their input
         let deadline = Date().addingTimeInterval(grace)
         while processes.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }
         for p in processes where p.isRunning { p.terminate() }

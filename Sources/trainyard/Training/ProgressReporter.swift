@@ -11,6 +11,8 @@ final class ProgressReporter: TrainingObserver {
     let store: TrackingStore
     let runID: String
     let interactive: Bool
+    /// Prints nothing (a sweep trial: the sweep shows its leaderboard instead).
+    var quiet = false
     private let started = Date()
     private var lastPrint = Date.distantPast
     private var pending: [MetricPoint] = []
@@ -98,6 +100,7 @@ final class ProgressReporter: TrainingObserver {
 
     private func show(_ report: StepReport, force: Bool) {
         let now = Date()
+        guard !quiet else { return }
         guard force || now.timeIntervalSince(lastPrint) >= (interactive ? 0.2 : 5) || report.step == job.totalSteps else { return }
         lastPrint = now
         let elapsed = now.timeIntervalSince(started)
@@ -117,6 +120,7 @@ final class ProgressReporter: TrainingObserver {
 
     /// Prints a line without mangling the progress line.
     func line(_ text: String) {
+        guard !quiet else { return }
         if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         printError(text)
     }
@@ -124,7 +128,7 @@ final class ProgressReporter: TrainingObserver {
     /// Ends the progress line.
     func finish() {
         flush()
-        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+        if interactive && !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
     private func format(_ v: Double) -> String { String(format: "%.4f", v) }

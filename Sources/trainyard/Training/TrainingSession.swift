@@ -28,6 +28,8 @@ enum JobSource {
     /// Continue `run` from its newest valid checkpoint; `force` accepts a checkpoint whose
     /// config digest differs (never another architecture, optimizer or dataset).
     case resume(run: String, force: Bool)
+    /// A new run of a job document built in memory (a sweep trial); `origin` names it in errors.
+    case document(ConfigValue, origin: String)
 }
 
 /// Runs one training job as the coordinator: resolves the data, records the run (or reopens it,
@@ -40,6 +42,8 @@ struct TrainingSession {
     let broadcastBind: String?
     /// Where to serve the coordinator's `/metrics` (host, port; port 0 picks one), if anywhere.
     var metricsAddress: (host: String, port: Int)? = nil
+    /// Set when a sweep runs this session as one of its trials.
+    var trial: TrialHooks? = nil
 
     /// Runs the job; `launch` starts workers once the coordinator is bound (or does nothing).
     func run(launch: (_ endpoint: String, _ jobID: JobID, _ job: PreparedJob, _ runDirectory: URL) throws -> Void,
@@ -50,6 +54,7 @@ struct TrainingSession {
         let opened = try open(data: data)
         let (config, record, version, runID) = (opened.config, opened.record, opened.version, opened.runID)
         let origin = opened.origin
+        trial?.runOpened(runID)
         var validationVersion: DatasetVersion?
         if case .dataset(let reference) = config.data.validation {
             validationVersion = try data.resolve(reference).1
@@ -69,6 +74,7 @@ struct TrainingSession {
                                           configDigest: try Self.trainingConfigDigest(config),
                                           datasetDigest: version.digest, seed: job.seed)
         let reporter = ProgressReporter(job: job, model: model, store: store, runID: runID)
+        reporter.quiet = trial != nil
 
         // Where training starts: a fresh model, or the newest valid checkpoint of the run.
         var start = TrainingSnapshot(parameters: job.model.initialParameters(seed: job.seed),
@@ -99,7 +105,9 @@ struct TrainingSession {
             Self.recordLogs(in: runDirectory, runID: runID, store: store)
             try? store.finishRun(runID, status: status, finalParamsSHA256: digest)
         }
-        let trap = SignalTrap()
+        // A sweep handles signals once for all its trials and stops them through their flags.
+        let trap = trial == nil ? SignalTrap() : nil
+        let stop = trial?.stop ?? trap?.stop ?? StopFlag()
         let context = try Context()
         let jobID = JobID.random()
         var logger = Logger(label: "trainyard.coordinator")
@@ -139,23 +147,24 @@ struct TrainingSession {
         defer { metrics?.finished() }
         let observer = CheckpointingObserver(reporter: reporter, writer: writer, every: config.checkpoint.everySteps,
                                              totalSteps: job.totalSteps, store: store, runID: runID, metrics: metrics,
-                                             stop: trap.stop)
+                                             stop: stop)
         reporter.line("coordinator listening on \(server.controlEndpoint) (broadcast \(server.broadcastEndpoint)), job \(jobID)")
         try launch(server.controlEndpoint, jobID, job, runDirectory)
+        let observed: TrainingObserver = trial.map { TrialObserver(inner: observer, reporter: reporter, hooks: $0) } ?? observer
         let (outcome, final): (CoordinatorOutcome, TrainingSnapshot)
         switch config.training.mode {
         case .sync:
             (outcome, final) = try Self.drive(SyncTrainer(setup: setup, parameters: start.parameters, optimizer: optimizer,
                                                           completedSteps: start.completedSteps),
-                                              server: server, observer: observer, stop: trap.stop)
+                                              server: server, observer: observed, stop: stop)
         case .async:
             (outcome, final) = try Self.drive(AsyncTrainer(setup: setup, parameters: start.parameters, optimizer: optimizer,
                                                            completedSteps: start.completedSteps),
-                                              server: server, observer: observer, stop: trap.stop)
+                                              server: server, observer: observed, stop: stop)
         case .localSGD:
             (outcome, final) = try Self.drive(LocalSGDTrainer(setup: setup, parameters: start.parameters, optimizer: optimizer,
                                                               completedSteps: start.completedSteps),
-                                              server: server, observer: observer, stop: trap.stop)
+                                              server: server, observer: observed, stop: stop)
         }
         writer.waitUntilWritten()
         observer.recordResults()
@@ -187,7 +196,8 @@ struct TrainingSession {
         try store.logArtifact(runID: runID, kind: "parameters", path: "artifacts/\(runID)/final.safetensors",
                               digest: Self.sha256Hex(file), size: Int64(file.count))
         var registered: String?
-        if outcome == .finished {
+        // A sweep trial stopped at its rung is a finished model too: the sweep may register it.
+        if outcome == .finished || (trial != nil && outcome == .stopped) {
             reporter.flush()
             let lineage = ModelLineage(runID: runID, datasetDigest: version.digest, datasetName: record.name,
                                        datasetVersion: record.versionLabel, configDigest: identity.configDigest,
@@ -268,14 +278,13 @@ struct TrainingSession {
         switch source {
         case .file(let path, let overrides):
             let (config, _) = try JobConfigLoader.load(path: path, overrides: overrides)
-            let (record, version) = try resolveDataset(config.data.dataset, data: data)
-            let configJSON = try Self.canonicalJSON(config)
-            let runID = try store.startRun(
-                experiment: config.experiment, name: config.name, configJSON: configJSON,
-                codeRevision: BuildInfo.gitRevision, host: ProcessInfo.processInfo.hostName)
-            try store.logParams(runID: runID, Self.flatten(configJSON))
-            try store.linkDataset(runID: runID, digest: record.digest, role: "train")
-            return OpenedJob(config: config, record: record, version: version, runID: runID, origin: path)
+            return try startRun(config, origin: path, data: data)
+        case .document(let document, let origin):
+            do {
+                return try startRun(try JobConfig(from: document), origin: origin, data: data)
+            } catch let error as ConfigError {
+                throw BadInput("\(origin): \(error)")
+            }
         case .resume(let reference, let force):
             let runID = try data.catalogCall { try store.resolveRunID(reference) }
             let run = try data.catalogCall { try store.run(runID) }
@@ -300,6 +309,19 @@ struct TrainingSession {
             let (record, version) = try data.resolve(link.digest)
             return OpenedJob(config: config, record: record, version: version, runID: runID, origin: origin)
         }
+    }
+
+    /// Records a new run of `config` (a trial of the sweep in ``trial``, if any).
+    private func startRun(_ config: JobConfig, origin: String, data: DataContext) throws -> OpenedJob {
+        let store = data.catalog
+        let (record, version) = try resolveDataset(config.data.dataset, data: data)
+        let configJSON = try Self.canonicalJSON(config)
+        let runID = try store.startRun(
+            experiment: config.experiment, name: config.name, configJSON: configJSON,
+            codeRevision: BuildInfo.gitRevision, host: ProcessInfo.processInfo.hostName, parentRunID: trial?.parentRunID)
+        try store.logParams(runID: runID, Self.flatten(configJSON))
+        try store.linkDataset(runID: runID, digest: record.digest, role: "train")
+        return OpenedJob(config: config, record: record, version: version, runID: runID, origin: origin)
     }
 
     /// Whether `holder` ("HOST PID", as tagged on the run) names a live process on this host.

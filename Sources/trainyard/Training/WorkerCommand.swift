@@ -14,34 +14,68 @@ struct WorkerCommand: ParsableCommand {
         discussion: """
             Exit status: 0 when the job finished, 1 when the coordinator was lost or the job \
             failed, 2 when the coordinator refused this worker (wrong job or protocol version).
+            With --jobs-from-stdin the worker serves one job after another, each named by a line \
+            "ENDPOINT JOB_ID" on standard input, and exits 0 at the end of the input (this is how \
+            `trainyard sweep` keeps its workers across trials).
             """
     )
 
     @Option(name: .long, help: "The coordinator's control endpoint, e.g. tcp://10.0.0.5:5555.")
-    var connect: String
+    var connect: String?
 
     @Option(name: .long, help: "Only join this job (UUID); a coordinator running another job refuses us.")
     var jobID: String?
 
+    @Flag(name: .long, help: "Read jobs as lines \"ENDPOINT JOB_ID\" from standard input, one after another.")
+    var jobsFromStdin = false
+
     @Option(name: .long, help: "Seconds to keep trying an unreachable coordinator before exiting.")
     var giveUpAfter: Double = 30
 
+    func validate() throws {
+        guard (connect != nil) != jobsFromStdin else {
+            throw ValidationError("pass either --connect ENDPOINT or --jobs-from-stdin")
+        }
+        if jobsFromStdin && jobID != nil { throw ValidationError("--job-id comes from standard input with --jobs-from-stdin") }
+    }
+
     func run() throws {
         MemoryTuning.keepLargeBuffersOnHeap()
+        let trap = SignalTrap()
+        guard let connect else {
+            while let line = readLine(), !trap.stop.isRequested {
+                let fields = line.split(separator: " ").map(String.init)
+                guard fields.count == 2, let job = JobID(uuidString: fields[1]) else {
+                    printError("worker: ignoring the line \"\(line)\" (expected ENDPOINT JOB_ID)")
+                    continue
+                }
+                let exit = try serve(connect: fields[0], job: job, stop: trap.stop)
+                if exit == .stopped { throw ExitCode(1) }
+            }
+            return
+        }
         var job: JobID?
         if let jobID {
             guard let parsed = JobID(uuidString: jobID) else { throw BadInput("--job-id \(jobID) is not a UUID") }
             job = parsed
         }
+        switch try serve(connect: connect, job: job, stop: trap.stop) {
+        case .shutdown(let reason, _): if reason != .jobFinished { throw ExitCode(1) }
+        case .refused: throw ExitCode(2)
+        case .coordinatorLost, .stopped: throw ExitCode(1)
+        }
+    }
+
+    /// Runs one job and says how it ended.
+    private func serve(connect: String, job: JobID?, stop: StopFlag) throws -> WorkerExit {
         let home = TrainyardHome.fromEnvironment()
         let store = DatasetStore(root: home.datasets)
         var logger = Logger(label: "trainyard.worker")
         logger.logLevel = .info
-        let trap = SignalTrap()
         let client = WorkerClient(context: try Context(), settings: WorkerSettings(
             connect: connect, jobID: job, giveUpAfter: giveUpAfter,
             hostName: ProcessInfo.processInfo.hostName, processID: UInt32(getpid()), datasetStore: store), logger: logger)
-        let exit = try client.run(stop: trap.stop) { _, spec in
+        let exit = try client.run(stop: stop) { _, spec in
             let version = try store.open(digest: spec.datasetDigest)
             let labels = spec.split.stratify ? version.labels() : nil
             let split = try DatasetSplit.make(rowCount: version.rowCount, validation: spec.split.validationFraction,
@@ -54,16 +88,10 @@ struct WorkerCommand: ParsableCommand {
         switch exit {
         case .shutdown(let reason, let text):
             printError("worker: coordinator shut the job down (\(reason)): \(text); sent \(client.resultsSent) results")
-            if reason != .jobFinished { throw ExitCode(1) }
-        case .refused(let why):
-            printError("worker: refused by the coordinator: \(why)")
-            throw ExitCode(2)
-        case .coordinatorLost(let why):
-            printError("worker: giving up: \(why)")
-            throw ExitCode(1)
-        case .stopped:
-            printError("worker: stopped")
-            throw ExitCode(1)
+        case .refused(let why): printError("worker: refused by the coordinator: \(why)")
+        case .coordinatorLost(let why): printError("worker: giving up: \(why)")
+        case .stopped: printError("worker: stopped")
         }
+        return exit
     }
 }

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import Sweeps
+import TrackingStore
+
+/// One invocation of a sweep (new or resumed): runs the trials, then records the outcome on
+/// the sweep run, registers the best trial's model and prints the result.
+struct SweepSession {
+    let definition: SweepDefinition
+    let sweepID: String
+    let data: DataContext
+
+    /// The sweep run's params: how it searches.
+    static func params(_ spec: SweepSpec) -> [String: String] {
+        [
+            "sweep.algorithm": spec.algorithm.name, "sweep.trials": String(spec.trials),
+            "sweep.parallel": String(spec.parallel),
+            "sweep.seed": String(spec.seed), "sweep.objective.metric": spec.objective.metric,
+            "sweep.objective.mode": spec.objective.mode.rawValue,
+        ]
+    }
+
+    /// The sweep run `reference` and its definition, as recorded when it started.
+    /// - Throws: ``BadInput`` for an unknown run or a run that is not a sweep.
+    static func open(_ reference: String, data: DataContext) throws -> (SweepDefinition, String) {
+        let store = data.catalog
+        let sweepID = try data.catalogCall { try store.resolveRunID(reference) }
+        let run = try data.catalogCall { try store.run(sweepID) }
+        guard run.tags["sweep.digest"] != nil else {
+            throw BadInput("run \(sweepID) is not a sweep (no sweep.digest tag)")
+        }
+        let origin = "sweep \(sweepID) config"
+        let definition = try SweepDefinition(
+            document: try YAMLDocument.parse(run.configJSON, source: origin), origin: origin)
+        return (definition, sweepID)
+    }
+
+    func run(workers: Int, json: Bool) throws {
+        let parallel = definition.spec.parallel
+        guard workers >= parallel else {
+            throw BadInput(
+                "--workers \(workers) is fewer than the sweep's parallel (\(parallel)): each trial that runs at once needs a worker"
+            )
+        }
+        let store = data.catalog
+        let directory = data.home.artifacts.appendingPathComponent(sweepID, isDirectory: true)
+        var state = try SweepState.load(from: directory) ?? SweepState(sweepID: sweepID, definition: definition)
+        guard state.digest == definition.digest else {
+            throw BadInput(
+                "sweep \(sweepID): \(SweepState.url(in: directory).path) belongs to another sweep definition")
+        }
+        if state.status != .finished {
+            let run = try data.catalogCall { try store.run(sweepID) }
+            if run.status == .running, let holder = run.tags["coordinator"], TrainingSession.isAlive(holder) {
+                throw BadInput("sweep \(sweepID) is still running (process \(holder)); stop it first")
+            }
+            try store.reopenRun(sweepID)
+            try store.setTag(
+                runID: sweepID, key: "coordinator", value: "\(ProcessInfo.processInfo.hostName) \(getpid())")
+            let runner = SweepRunner(definition: definition, state: state, store: store, directory: directory)
+            state = try runner.run(workers: workers)
+            if state.status == .interrupted {
+                try? store.finishRun(sweepID, status: .killed)
+                printError("sweep \(sweepID) interrupted; continue it with: trainyard sweep resume \(sweepID)")
+                throw ExitCode(1)
+            }
+            try finish(&state, directory: directory)
+        }
+        try report(state, json: json)
+    }
+
+    /// Marks trials that ASHA never promoted as stopped early, registers the best trial's model
+    /// (once) and finishes the sweep run.
+    private func finish(_ state: inout SweepState, directory: URL) throws {
+        let store = data.catalog
+        for trial in state.scheduler.trials where trial.state == .paused {
+            guard let runID = state.trials[trial.index].runID else { continue }
+            try store.setTag(
+                runID: runID, key: "sweep.stopped_at_epoch", value: String(state.trials[trial.index].objective.count))
+            try store.finishRun(runID, status: .finished)
+        }
+        guard let best = state.scheduler.best, let bestRun = state.trials[best.index].runID else {
+            try store.finishRun(sweepID, status: .failed)
+            throw WorkFailed("sweep \(sweepID): no trial produced \(state.scheduler.objective.metric)")
+        }
+        try store.setTag(runID: sweepID, key: "sweep.best_run", value: bestRun)
+        try store.logMetric(
+            runID: sweepID, key: "best_\(state.scheduler.objective.metric)", step: state.totalEpochs,
+            value: best.results.last ?? .nan)
+        if let registration = definition.spec.register, state.registered == nil {
+            state.registered = try register(registration, runID: bestRun)
+            try state.save(in: directory)
+        }
+        try store.finishRun(sweepID, status: .finished)
+    }
+
+    /// Registers the model package of `runID` (its `model` artifact) as a new model version and
+    /// points the alias at it; returns `MODEL/VERSION`.
+    private func register(_ registration: SweepSpec.Registration, runID: String) throws -> String {
+        let store = data.catalog
+        let run = try store.run(runID)
+        guard let artifact = run.artifacts.last(where: { $0.kind == "model" }) else {
+            throw WorkFailed("the best trial's run \(runID) has no model package to register")
+        }
+        let version = try store.registerModelVersion(
+            name: registration.model, sourceRunID: runID,
+            packagePath: artifact.path, packageDigest: artifact.digest)
+        if let alias = registration.alias {
+            try store.setAlias(model: registration.model, alias: alias, version: version, actor: "sweep \(sweepID)")
+        }
+        return "\(registration.model)/\(version)"
+    }
+
+    private func report(_ state: SweepState, json: Bool) throws {
+        let result = SweepResultJSON(state)
+        if json {
+            try JSONOutput.print(result)
+            return
+        }
+        print(SweepTable.render(state, keys: definition.spec.search.dimensions.map(\.key)))
+        if let best = state.scheduler.best {
+            let trial = state.trials[best.index]
+            let values = trial.parameters.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            print(
+                "best: trial \(best.index), run \(trial.runID ?? "-"), \(state.scheduler.objective.metric) "
+                    + "\(String(format: "%.6g", best.results.last ?? .nan)) (\(values))")
+        }
+        if let registered = state.registered { print("registered \(registered)") }
+        print("sweep \(sweepID) finished: \(state.totalEpochs) epochs trained")
+    }
+}

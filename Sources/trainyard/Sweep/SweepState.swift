@@ -1,0 +1,107 @@
+import Foundation
+import ModelPackage
+import Sweeps
+
+/// Everything a sweep needs to go on after an interruption, saved as JSON in the sweep run's
+/// artifact directory (`artifacts/SWEEP_ID/sweep.json`, replaced atomically after every
+/// event): the scheduler with its decisions, each trial's run and per-epoch objective, and
+/// the outcome. The random draws need no saved state: trial i draws from Philox stream
+/// (seed, i).
+struct SweepState: Codable {
+    enum Status: String, Codable { case running, interrupted, finished }
+
+    /// One trial as the sweep sees it.
+    struct Trial: Codable {
+        let index: Int
+        let parameters: [ParameterAssignment]
+        /// Its run, once started.
+        var runID: String?
+        /// The objective after each epoch trained (index 0: epoch 1).
+        var objective: [Double] = []
+        /// The last value of every metric.
+        var metrics: [String: Double] = [:]
+        /// Why the trial failed, if it did.
+        var error: String?
+    }
+
+    /// A running trial's lane and the virtual time (epochs) it ends at; see ``SweepRunner``.
+    struct Placement: Codable, Equatable {
+        let trial: Int
+        let lane: Int
+        let end: Int
+    }
+
+    /// Compute spent and the best objective so far, after every epoch of any trial.
+    struct ProgressPoint: Codable, Equatable {
+        let epochs: Int
+        let best: Double
+    }
+
+    let sweepID: String
+    let digest: String
+    var status: Status
+    var scheduler: SweepScheduler
+    var trials: [Trial]
+    var history: [ProgressPoint] = []
+    /// Trials placed on lanes and not yet reported to the scheduler.
+    var placements: [Placement] = []
+    /// Virtual time of the last result reported, in epochs.
+    var clock = 0
+    /// `MODEL/VERSION` of the registered best model, once registered.
+    var registered: String?
+
+    init(sweepID: String, definition: SweepDefinition) {
+        self.sweepID = sweepID
+        digest = definition.digest
+        status = .running
+        var asha: ASHASettings?
+        if case .asha(let settings) = definition.spec.algorithm { asha = settings }
+        scheduler = SweepScheduler(
+            trialCount: definition.parameters.count, objective: definition.spec.objective, asha: asha)
+        trials = definition.parameters.enumerated().map { Trial(index: $0.offset, parameters: $0.element) }
+    }
+
+    /// Epochs trained by all trials together.
+    var totalEpochs: Int { trials.reduce(0) { $0 + $1.objective.count } }
+
+    /// Records epoch `epoch` of trial `index` (again, identically, when a trial is resumed from
+    /// a checkpoint before that epoch).
+    mutating func record(trial index: Int, epoch: Int, value: Double, metrics: [String: Double]) {
+        if trials[index].objective.count >= epoch {
+            trials[index].objective[epoch - 1] = value
+        } else {
+            trials[index].objective.append(value)
+        }
+        trials[index].metrics = metrics
+        let objective = scheduler.objective
+        let previous = history.last?.best ?? .nan
+        history.append(
+            ProgressPoint(epochs: totalEpochs, best: objective.isBetter(value, than: previous) ? value : previous))
+    }
+
+    static func url(in directory: URL) -> URL { directory.appendingPathComponent("sweep.json") }
+
+    /// Writes the state atomically (temporary file, fsync, rename).
+    func save(in directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try AtomicFile.write(Array(try encoder.encode(self)), to: Self.url(in: directory))
+    }
+
+    /// The saved state, or nil when there is none.
+    /// - Throws: ``BadInput`` for a state file that cannot be read.
+    static func load(from directory: URL) throws -> SweepState? {
+        guard let data = FileManager.default.contents(atPath: url(in: directory).path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            return try decoder.decode(SweepState.self, from: data)
+        } catch {
+            throw BadInput("\(url(in: directory).path): cannot read the sweep state: \(error)")
+        }
+    }
+}
