@@ -10,6 +10,7 @@ public struct WriteFault: Sendable {
 /// Whole-file writes that never leave a half-written file behind.
 public enum AtomicFile {
     /// Where ``write(to:fault:_:)`` sends bytes: straight to the temporary file's descriptor.
+    /// ``overwrite(_:at:)`` patches bytes already written (a checksum in a header, say).
     public struct Sink {
         fileprivate let fd: Int32
         fileprivate let path: String
@@ -32,6 +33,20 @@ public enum AtomicFile {
                 }
                 done += n
                 written += n
+            }
+        }
+
+        /// Replaces already written bytes at `offset` (must lie within what was written).
+        public func overwrite(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+            precondition(offset >= 0 && offset + bytes.count <= written, "overwrite outside the written bytes")
+            var done = 0
+            while done < bytes.count {
+                let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw POSIXFailure(call: "pwrite", path: path)
+                }
+                done += n
             }
         }
     }

@@ -50,19 +50,37 @@ public enum SafetensorsWriter {
     /// atomically: a temporary file beside it, written straight from the tensors' memory,
     /// fsync, rename, fsync of the directory. A failure leaves any previous file at `url` as it
     /// was and no temporary file behind.
+    ///
+    /// One pass over the data: each piece is hashed and then written while it is in cache; the
+    /// header goes out first with a placeholder checksum that is patched in before the fsync.
     /// - Returns: the number of bytes written.
     @discardableResult
     public static func write(_ tensors: [NamedTensor], metadata: [String: String], to url: URL,
                              fault: WriteFault? = nil) throws -> Int {
         let sorted = tensors.sorted { $0.name < $1.name }
-        var hasher = XXH64()
-        for t in sorted { t.values.withUnsafeBytes { hasher.update($0) } }
+        let placeholder = String(repeating: "0", count: 16)
         var meta = metadata
-        meta[checksumKey] = hasher.hexDigest
+        meta[checksumKey] = placeholder
         let head = header(sorted, metadata: meta)
+        let marker = Array("\"\(checksumKey)\":\"\(placeholder)\"".utf8)
+        guard let at = head.firstRange(of: marker)?.lowerBound else { preconditionFailure("checksum placeholder missing") }
+        let checksumOffset = at + marker.count - 17
         return try AtomicFile.write(to: url, fault: fault) { sink in
             try head.withUnsafeBytes { try sink.write($0) }
-            for t in sorted { try t.values.withUnsafeBytes { try sink.write($0) } }
+            var hasher = XXH64()
+            let piece = 1 << 20
+            for t in sorted {
+                try t.values.withUnsafeBytes { bytes in
+                    var start = 0
+                    while start < bytes.count {
+                        let chunk = UnsafeRawBufferPointer(rebasing: bytes[start..<min(start + piece, bytes.count)])
+                        hasher.update(chunk)
+                        try sink.write(chunk)
+                        start += chunk.count
+                    }
+                }
+            }
+            try Array(hasher.hexDigest.utf8).withUnsafeBytes { try sink.overwrite($0, at: checksumOffset) }
         }
     }
 
