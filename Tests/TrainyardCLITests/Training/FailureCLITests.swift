@@ -9,7 +9,7 @@ import TrainyardTestSupport
         data: {dataset: binary, label: label, validation: 0.25, transforms: [standardize]}
         model: {kind: logistic}
         optimizer: {kind: sgd, lr: 0.2, momentum: 0.9}
-        training: {epochs: 400, batch_size: 128, seed: 5}
+        training: {epochs: 400, batch_size: 128, seed: 5, micro_shards: 8}
         cluster: {heartbeat_interval: 0.2, heartbeat_timeout: 1.0}
         """
 
