@@ -55,6 +55,7 @@ struct SweepSession {
                 throw BadInput("sweep \(sweepID) is still running (process \(holder)); stop it first")
             }
             try store.reopenRun(sweepID)
+            try recordDirectory(directory, store: store)
             try store.setTag(
                 runID: sweepID, key: "coordinator", value: "\(ProcessInfo.processInfo.hostName) \(getpid())")
             let runner = SweepRunner(definition: definition, state: state, store: store, directory: directory)
@@ -67,6 +68,16 @@ struct SweepSession {
             try finish(&state, directory: directory)
         }
         try report(state, json: json)
+    }
+
+    /// Records the sweep's directory (its `sweep.json` state and the pool's worker logs) as an
+    /// artifact of the sweep run, once, so `trainyard gc` keeps it.
+    private func recordDirectory(_ directory: URL, store: TrackingStore) throws {
+        let path = "artifacts/\(sweepID)"
+        guard try !store.run(sweepID).artifacts.contains(where: { $0.path == path }) else { return }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try store.logArtifact(runID: sweepID, kind: "sweep", path: path,
+                              digest: TrainingSession.sha256Hex(Data(definition.digest.utf8)), size: 0)
     }
 
     /// Marks trials that ASHA never promoted as stopped early, registers the best trial's model

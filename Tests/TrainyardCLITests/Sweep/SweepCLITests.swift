@@ -104,6 +104,11 @@ import TrainyardTestSupport
         }
         #expect(joins.reduce(0, +) == 4 && joins.allSatisfy { $0 >= 1 }, "joins per worker: \(joins)")
         #expect(!FileManager.default.fileExists(atPath: logs.appendingPathComponent("slot-0/worker-1.log").path))
+
+        // Nothing a sweep or its trials wrote is garbage: gc keeps the state, logs and packages.
+        let gc = try runTrainyard(["gc", "--dry-run", "--grace", "0", "--json"], home: fixture.home)
+        let report = try json(gc.stdout)
+        #expect((report["removed_files"] as? [String])?.isEmpty == true, "gc would remove \(report["removed_files"] ?? "?")")
     }
 
     /// The trials of `sweep status --json` without their run ids (which differ between homes).
