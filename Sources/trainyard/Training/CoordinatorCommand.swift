@@ -25,11 +25,7 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a config key (repeatable).")
     var overrides: [String] = []
 
-    @Option(name: .long, help: "Serve the coordinator's Prometheus /metrics on this port (0: any free port).")
-    var metricsPort: Int?
-
-    @Option(name: .long, help: "Address for --metrics-port.")
-    var metricsHost = "127.0.0.1"
+    @OptionGroup var metrics: MetricsOptions
 
     @Flag(name: .long, help: "Print one JSON object when the run ends.")
     var json = false
@@ -41,7 +37,7 @@ struct CoordinatorCommand: ParsableCommand {
         }
         var session = TrainingSession(source: .file(path: config, overrides: overrides), controlBind: bind,
                                       broadcastBind: broadcast)
-        session.metricsAddress = metricsPort.map { (metricsHost, $0) }
+        session.metricsAddress = metrics.address
         let summary = try session.run(launch: { _, _, _, _ in }, afterRun: {})
         try TrainingOutput.print(summary, json: json)
         if summary.status != "FINISHED" { throw ExitCode(1) }

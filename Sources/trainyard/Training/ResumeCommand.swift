@@ -25,11 +25,7 @@ struct ResumeCommand: ParsableCommand {
     @Flag(name: .long, help: "Accept a checkpoint written with a different config (same model and data).")
     var force = false
 
-    @Option(name: .long, help: "Serve the coordinator's Prometheus /metrics on this port (0: any free port).")
-    var metricsPort: Int?
-
-    @Option(name: .long, help: "Address for --metrics-port.")
-    var metricsHost = "127.0.0.1"
+    @OptionGroup var metrics: MetricsOptions
 
     @Flag(name: .long, help: "Print one JSON object when the run ends (as train --json).")
     var json = false
@@ -41,7 +37,7 @@ struct ResumeCommand: ParsableCommand {
     func run() throws {
         var session = TrainingSession(source: .resume(run: runReference, force: force), controlBind: "tcp://127.0.0.1:*",
                                       broadcastBind: nil)
-        session.metricsAddress = metricsPort.map { (metricsHost, $0) }
+        session.metricsAddress = metrics.address
         try LocalTraining.run(session, workers: workers, json: json)
     }
 }

@@ -23,11 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a config key: --set training.epochs=5 (repeatable).")
     var overrides: [String] = []
 
-    @Option(name: .long, help: "Serve the coordinator's Prometheus /metrics on this port (0: any free port).")
-    var metricsPort: Int?
-
-    @Option(name: .long, help: "Address for --metrics-port.")
-    var metricsHost = "127.0.0.1"
+    @OptionGroup var metrics: MetricsOptions
 
     @Flag(name: .long, help: "Print one JSON object when the run ends.")
     var json = false
@@ -39,7 +35,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         var session = TrainingSession(source: .file(path: config, overrides: overrides), controlBind: "tcp://127.0.0.1:*",
                                       broadcastBind: nil)
-        session.metricsAddress = metricsPort.map { (metricsHost, $0) }
+        session.metricsAddress = metrics.address
         try LocalTraining.run(session, workers: workers, json: json)
     }
 }
