@@ -155,6 +155,32 @@ let stepSeconds = medianSeconds(max(options.repetitions * 5, 30)) {
 results["mlp_step_seconds"] = stepSeconds
 results["mlp_samples_per_second"] = Double(batch) / stepSeconds
 }
+// 5. The exchange benchmark's worker step: MLP 4000-[4000]-2 (16M parameters) on 2 rows, forward
+// and backward, one thread — memory-bound (64 MB of weights read, 64 MB of gradient written), so
+// it is reported beside the time to read and write 64 MB once.
+if runs("wide") {
+    let wide = try Model(spec: ModelSpec(kind: .mlp, inputs: 4000, outputs: 2, hidden: [4000], activation: .relu))
+    let wideParameters = wide.spec.initialParameters(seed: 9)
+    let wideX = randomFloats(2 * 4000, seed: 10)
+    var wideGradient = [Float](repeating: 0, count: wide.layout.count)
+    let seconds = medianSeconds(options.repetitions) {
+        _ = try! wide.accumulateGradient(
+            parameters: wideParameters, features: wideX, labels: [0, 1], rows: 2, into: &wideGradient, threads: 1)
+    }
+    let forward = medianSeconds(options.repetitions) {
+        _ = try! wide.predict(parameters: wideParameters, features: wideX, rows: 2)
+    }
+    var copy = [Float](repeating: 0, count: wideParameters.count)
+    let copySeconds = medianSeconds(options.repetitions) {
+        copy.withUnsafeMutableBufferPointer { c in
+            wideParameters.withUnsafeBufferPointer { p in c.baseAddress!.update(from: p.baseAddress!, count: p.count) }
+        }
+    }
+    sink += copy[7]
+    results["wide_gradient_seconds"] = seconds
+    results["wide_forward_seconds"] = forward
+    results["wide_copy_64mb_seconds"] = copySeconds
+}
 results["sink"] = Double(sink)
 
 let json = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])

@@ -3,7 +3,9 @@
 ///
 /// Every element of C is reduced in the same order whatever the thread count — k split into
 /// equal blocks of at most ``kc``, in ascending order, each block's FMAs chained onto C — so
-/// results are bitwise identical for any `threads`.
+/// results are bitwise identical for any `threads`. Two shapes skip packing: a shallow product
+/// (k ≤ 8, same bits as the packed path) and a few rows against a transposed B (m ≤ 4, dot
+/// products); the path depends only on the shape and transpositions, never on `threads`.
 public enum GEMM {
     /// Micro-tile rows.
     public static let mr = 6
@@ -65,6 +67,23 @@ public enum GEMM {
             for i in 0..<m { (c + i * ldc).initialize(repeating: 0, count: n) }
         }
         if m == 0 || n == 0 || k == 0 { return }
+        if !transposeB && k <= smallDepth {
+            shallow(transposeA, m, n, k, a, lda, b, ldb, c, ldc)
+            return
+        }
+        if !transposeA && transposeB && m <= fewRows {
+            rowDots(m, n, k, a, lda, b, ldb, c, ldc)
+            return
+        }
+        packed(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc)
+    }
+
+    /// C += op(A) · op(B) through packed blocks and the 6×16 micro-kernel (m, n, k > 0).
+    static func packed(
+        _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
         let bWidth = min(nc, (n + nr - 1) / nr * nr)
         let aHeight = min(mc, (m + mr - 1) / mr * mr)
         // Equal-depth k blocks (e.g. 784 = 4 × 196, not 3 × 256 + 16); depends on k only, so every
@@ -105,6 +124,75 @@ public enum GEMM {
                 pc += depth
             }
             jc += nc
+        }
+    }
+
+    /// Depth up to which ``shallow`` replaces packing (rank-k updates such as a weight gradient
+    /// over a few rows).
+    static let smallDepth = 8
+    /// Rows up to which ``rowDots`` replaces packing (a forward pass over a few rows).
+    static let fewRows = 4
+
+    /// C += op(A) · B for small k, B not transposed: streams each row of C once, eight columns at a
+    /// time. Every element gets the same chain of fused multiply-adds, p = 0 ..< k in order,
+    /// starting from C, as the packed path computes, so the bits are the same; it only avoids
+    /// packing and the 6-row tile walk that make a memory-bound rank-k update slow.
+    static func shallow(
+        _ transposeA: Bool, _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+        _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: smallDepth) { factors in
+            for i in 0..<m {
+                for p in 0..<k { factors[p] = transposeA ? a[p * lda + i] : a[i * lda + p] }
+                let row = c + i * ldc
+                var j = 0
+                while j + 8 <= n {
+                    var acc = load8(row + j)
+                    for p in 0..<k { acc = acc.addingProduct(SIMD8(repeating: factors[p]), load8(b + p * ldb + j)) }
+                    store8(acc, row + j)
+                    j += 8
+                }
+                while j < n {
+                    var acc = row[j]
+                    for p in 0..<k { acc = acc.addingProduct(factors[p], b[p * ldb + j]) }
+                    row[j] = acc
+                    j += 1
+                }
+            }
+        }
+    }
+
+    /// C += A · Bᵀ for a few rows of A (B stored n × k, as dense-layer weights are): one dot product
+    /// per element over contiguous memory, B read once for all the rows. Eight lanes of fused
+    /// multiply-adds over p, a fixed lane reduction, then the tail in order: the bits depend only
+    /// on the shape (so not on the thread count), though not the same as the packed path's.
+    static func rowDots(
+        _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+        _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
+        let body = k & ~7
+        for j in 0..<n {
+            let column = b + j * ldb
+            for i in 0..<m {
+                let row = a + i * lda
+                var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+                var p = 0
+                while p + 16 <= body {
+                    acc0 = acc0.addingProduct(load8(row + p), load8(column + p))
+                    acc1 = acc1.addingProduct(load8(row + p + 8), load8(column + p + 8))
+                    p += 16
+                }
+                if p < body {
+                    acc0 = acc0.addingProduct(load8(row + p), load8(column + p))
+                    p += 8
+                }
+                var dot = treeSum(acc0 + acc1)
+                while p < k {
+                    dot = dot.addingProduct(row[p], column[p])
+                    p += 1
+                }
+                c[i * ldc + j] += dot
+            }
         }
     }
 

@@ -33,7 +33,5 @@ func requireShape(_ what: String, expected: [Int], actual: [Int]) throws(Gradien
 
 /// Throws ``GradientCoreError/nonFinite(what:index:)`` at the first NaN or infinity in `values`.
 func requireFinite(_ what: String, _ values: UnsafeBufferPointer<Float>) throws(GradientCoreError) {
-    for i in values.indices where !values[i].isFinite {
-        throw .nonFinite(what: what, index: i)
-    }
+    if let index = VectorMath.firstNonFinite(values) { throw .nonFinite(what: what, index: index) }
 }

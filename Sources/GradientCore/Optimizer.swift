@@ -107,37 +107,55 @@ public struct Optimizer: Sendable {
     }
 
     /// One update of `parameters` with the mean `gradient` at `learningRate` (usually
-    /// `schedule.rate(step:)`). Returns the gradient's global norm before clipping.
+    /// `schedule.rate(step:)`). Returns the gradient's global norm before clipping when clipping
+    /// is configured (it needs the norm), nil otherwise (a cheaper finiteness check is used).
     ///
     /// Throws on size mismatch or a non-finite gradient (the parameters are left unchanged).
+    /// The element loops run over raw buffers (vectorised; the same IEEE operations per element,
+    /// so the same bits, as the indexed form in ``ScalarKernels``' style).
     @discardableResult
-    public mutating func step(parameters: inout [Float], gradient: [Float], learningRate: Float) throws(GradientCoreError) -> Double {
+    public mutating func step(parameters: inout [Float], gradient: [Float], learningRate: Float) throws(GradientCoreError) -> Double? {
         try requireShape("parameters", expected: [parameterCount], actual: [parameters.count])
         try requireShape("gradient", expected: [parameterCount], actual: [gradient.count])
         var g = gradient
-        let norm = GradientClipping.globalNorm(g)
-        guard norm.isFinite else {
-            let index = g.firstIndex { !$0.isFinite } ?? 0
+        var norm: Double?
+        if let clipNorm = config.clipNorm {
+            let value = GradientClipping.globalNorm(g)
+            guard value.isFinite else {
+                throw .nonFinite(what: "gradient", index: g.firstIndex { !$0.isFinite } ?? 0)
+            }
+            GradientClipping.scale(&g, norm: value, maxNorm: clipNorm)
+            norm = value
+        } else if let index = VectorMath.firstNonFinite(g) {
             throw .nonFinite(what: "gradient", index: index)
         }
-        if let clipNorm = config.clipNorm { GradientClipping.scale(&g, norm: norm, maxNorm: clipNorm) }
         state.step += 1
         let lr = learningRate, wd = config.weightDecay
+        let n = parameterCount
         switch config.kind {
         case .sgd:
             let mu = config.momentum
             if mu > 0 {
                 var v = state.buffers.removeValue(forKey: "momentum")!  // moved out: no copy on write
-                for i in 0..<parameterCount {
-                    let gi = g[i] + wd * parameters[i]
-                    v[i] = mu * v[i] + gi
-                    let update = config.nesterov ? gi + mu * v[i] : v[i]
-                    parameters[i] -= lr * update
+                let nesterov = config.nesterov
+                g.withUnsafeBufferPointer { g in
+                    v.withUnsafeMutableBufferPointer { v in
+                        parameters.withUnsafeMutableBufferPointer { p in
+                            for i in 0..<n {
+                                let gi = g[i] + wd * p[i]
+                                v[i] = mu * v[i] + gi
+                                let update = nesterov ? gi + mu * v[i] : v[i]
+                                p[i] -= lr * update
+                            }
+                        }
+                    }
                 }
                 state.buffers["momentum"] = v
             } else {
-                for i in 0..<parameterCount {
-                    parameters[i] -= lr * (g[i] + wd * parameters[i])
+                g.withUnsafeBufferPointer { g in
+                    parameters.withUnsafeMutableBufferPointer { p in
+                        for i in 0..<n { p[i] -= lr * (g[i] + wd * p[i]) }
+                    }
                 }
             }
         case .adam, .adamw:
@@ -149,13 +167,22 @@ public struct Optimizer: Sendable {
             let stepSize = lr / correction1
             let root2 = correction2.squareRoot()
             let coupled = config.kind == .adam
-            for i in 0..<parameterCount {
-                var gi = g[i]
-                if coupled { gi += wd * parameters[i] } else { parameters[i] -= lr * wd * parameters[i] }
-                m[i] = b1 * m[i] + (1 - b1) * gi
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                let denominator = v[i].squareRoot() / root2 + config.epsilon
-                parameters[i] -= stepSize * m[i] / denominator
+            let epsilon = config.epsilon
+            g.withUnsafeBufferPointer { g in
+                m.withUnsafeMutableBufferPointer { m in
+                    v.withUnsafeMutableBufferPointer { v in
+                        parameters.withUnsafeMutableBufferPointer { p in
+                            for i in 0..<n {
+                                var gi = g[i]
+                                if coupled { gi += wd * p[i] } else { p[i] -= lr * wd * p[i] }
+                                m[i] = b1 * m[i] + (1 - b1) * gi
+                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                let denominator = v[i].squareRoot() / root2 + epsilon
+                                p[i] -= stepSize * m[i] / denominator
+                            }
+                        }
+                    }
+                }
             }
             state.buffers = ["exp_avg": m, "exp_avg_sq": v]
         }

@@ -143,4 +143,26 @@ public enum VectorMath {
     static func abs(_ x: SIMD8<Float>) -> SIMD8<Float> {
         float(bits: bits(x) & 0x7fff_ffff)
     }
+
+    /// The index of the first NaN or infinity in `values`, or nil when all are finite. Eight lanes
+    /// at a time (an all-ones exponent marks a non-finite value); O(n), one read of the buffer.
+    public static func firstNonFinite(_ values: [Float]) -> Int? {
+        values.withUnsafeBufferPointer { firstNonFinite($0) }
+    }
+
+    /// ``firstNonFinite(_:)-([Float])`` over a buffer.
+    public static func firstNonFinite(_ buffer: UnsafeBufferPointer<Float>) -> Int? {
+        guard let base = buffer.baseAddress else { return nil }
+        let exponent = SIMD8<UInt32>(repeating: 0x7f80_0000)
+        var i = 0
+        while i + 8 <= buffer.count {
+            if any(bits(load8(base + i)) & exponent .== exponent) { break }
+            i += 8
+        }
+        while i < buffer.count {
+            if !buffer[i].isFinite { return i }
+            i += 1
+        }
+        return nil
+    }
 }

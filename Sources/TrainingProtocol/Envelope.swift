@@ -68,7 +68,7 @@ public struct Envelope: Sendable, Equatable {
 
         let context = DecodingContext(receiver: kind.isReceivable(by: .worker) ? .worker : .coordinator, jobID: jobID)
         let controlCount = kind.hasMetadata ? 2 : 1
-        let parsed = try Self.parse(Array(leading.prefix(controlCount)), frameCount: frameCount, context: context) { _ in
+        let parsed = try Self.parse(leading.prefix(controlCount).map(ByteArrayFrame.init), frameCount: frameCount, context: context) { _ in
             .outgoing(floats: floatPayload, bytes: body.bytePayload)
         }
         guard parsed.message == message else {
@@ -86,6 +86,12 @@ public struct Envelope: Sendable, Equatable {
     /// Complexity: O(header + metadata); payload frames are kept, not copied.
     /// - Throws: ``ProtocolError`` naming the first problem found.
     public static func decode(_ frames: [[UInt8]], context: DecodingContext) throws(ProtocolError) -> Envelope {
+        try decode(received: frames.map(ByteArrayFrame.init), context: context)
+    }
+
+    /// ``decode(_:context:)`` for frames left in the transport's buffers: the header and metadata
+    /// are copied (they are small), Float32 payload frames are kept as they are (no copy).
+    public static func decode(received frames: [any ReceivedFrame], context: DecodingContext) throws(ProtocolError) -> Envelope {
         guard !frames.isEmpty else { throw .noFrames }
         guard frames.count <= WireConstants.maxFrames else {
             throw .tooManyFrames(received: frames.count, limit: WireConstants.maxFrames)
@@ -101,9 +107,9 @@ public struct Envelope: Sendable, Equatable {
     /// Validates the common header, then reads the kind's fields; `payloadFrom` supplies the frames
     /// from the given index on (received frames, or the values being encoded).
     private static func parse(
-        _ frames: [[UInt8]], frameCount: Int, context: DecodingContext, payloadFrom: (Int) -> PayloadSource.Mode
+        _ frames: [any ReceivedFrame], frameCount: Int, context: DecodingContext, payloadFrom: (Int) -> PayloadSource.Mode
     ) throws(ProtocolError) -> Envelope {
-        let head = frames[0]
+        let head = frames[0].byteArray
         guard head.count >= WireConstants.commonHeaderSize else {
             throw .headerTruncated(bytes: head.count, minimum: WireConstants.commonHeaderSize)
         }
@@ -137,7 +143,7 @@ public struct Envelope: Sendable, Equatable {
         let metadataCount = kind.hasMetadata ? 1 : 0
         guard frames.count > metadataCount else { throw .frameCountMismatch(kind, expected: 1 + metadataCount, received: frames.count) }
         var header = FieldReader(head, kind: kind, frame: 0, offset: WireConstants.commonHeaderSize)
-        var metadata = FieldReader(kind.hasMetadata ? frames[1] : [], kind: kind, frame: 1)
+        var metadata = FieldReader(kind.hasMetadata ? frames[1].byteArray : [], kind: kind, frame: 1)
         var payload = PayloadSource(payloadFrom(1 + metadataCount), expectedParameterCount: context.parameterCount)
         let message = try Message.read(kind, header: &header, metadata: &metadata, payload: &payload)
         try header.finish()

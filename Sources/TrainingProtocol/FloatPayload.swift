@@ -6,7 +6,7 @@
 public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     enum Storage: Sendable {
         case values([Float])
-        case frames([[UInt8]])
+        case frames([any ReceivedFrame])
     }
 
     let storage: Storage
@@ -25,6 +25,12 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     ///
     /// - Throws: ``ProtocolError`` naming `kind` and the frame index (offset by `firstFrameIndex`).
     public init(littleEndianFrames frames: [[UInt8]], count: Int, kind: MessageKind, firstFrameIndex: Int = 0) throws(ProtocolError) {
+        try self.init(received: frames.map(ByteArrayFrame.init), count: count, kind: kind, firstFrameIndex: firstFrameIndex)
+    }
+
+    /// A received payload whose frames stay in the transport's buffers (no copy); validated like
+    /// ``init(littleEndianFrames:count:kind:firstFrameIndex:)``.
+    public init(received frames: [any ReceivedFrame], count: Int, kind: MessageKind, firstFrameIndex: Int = 0) throws(ProtocolError) {
         guard count >= 0 else {
             throw .outOfRange(FieldPosition(kind: kind, field: "parameterCount", frame: 0, offset: 0), found: String(count), expected: "≥ 0")
         }
@@ -65,8 +71,7 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
 
     /// A copy of payload frame `index` as little-endian bytes.
     public func frameBytes(at index: Int) -> [UInt8] {
-        if case .frames(let frames) = storage { return frames[index] }
-        return withFrameBytes(at: index) { Array($0) }
+        withFrameBytes(at: index) { Array($0) }
     }
 
     /// Calls `body` with consecutive chunks of the elements, in order, each at most one frame long.
@@ -108,18 +113,54 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
         switch storage {
         case .values(let values):
             return values
-        case .frames(let frames):
+        case .frames:
             return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                var start = 0
-                for frame in frames {
-                    let elements = frame.count / 4
-                    frame.withUnsafeBytes { bytes in
-                        PayloadFraming.decodeLittleEndian(bytes, into: UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + elements)]))
-                    }
-                    start += elements
-                }
-                initialized = start
+                copy(into: buffer)
+                initialized = count
             }
+        }
+    }
+
+    /// Writes the elements into `destination`, which must hold exactly ``count`` elements: one
+    /// copy, into memory the caller reuses. Complexity: O(count).
+    public func copy(into destination: UnsafeMutableBufferPointer<Float>) {
+        precondition(destination.count == count, "FloatPayload.copy(into:) needs exactly \(count) elements")
+        switch storage {
+        case .values(let values):
+            values.withUnsafeBufferPointer { source in
+                if let base = destination.baseAddress, let from = source.baseAddress { base.update(from: from, count: count) }
+            }
+        case .frames(let frames):
+            var start = 0
+            for frame in frames {
+                let elements = frame.count / 4
+                frame.withUnsafeBytes { bytes in
+                    PayloadFraming.decodeLittleEndian(bytes, into: UnsafeMutableBufferPointer(rebasing: destination[start..<(start + elements)]))
+                }
+                start += elements
+            }
+        }
+    }
+
+    /// Calls `body` with each wire frame's little-endian bytes and an object that keeps those bytes
+    /// alive and unchanged for as long as it lives: what a zero-copy send needs. On big-endian hosts
+    /// the bytes are converted into a fresh buffer first.
+    public func forEachRetainedFrame(_ body: (UnsafeRawBufferPointer, any AnyObject & Sendable) throws -> Void) rethrows {
+        switch storage {
+        case .frames(let frames):
+            for frame in frames { try frame.withUnsafeBytes { try body($0, frame) } }
+        case .values(let values):
+            #if _endian(little)
+            let retained = RetainedFloats(values)
+            for range in PayloadFraming.frameRanges(elementCount: count) {
+                try body(UnsafeRawBufferPointer(rebasing: retained.bytes[(range.lowerBound * 4)..<(range.upperBound * 4)]), retained)
+            }
+            #else
+            for index in 0..<frameCount {
+                let frame = ByteArrayFrame(frameBytes(at: index))
+                try frame.withUnsafeBytes { try body($0, frame) }
+            }
+            #endif
         }
     }
 
@@ -130,7 +171,7 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
         case (.values(let left), .values(let right)):
             if Self.sharesStorage(left, right) { return true }
         case (.frames(let left), .frames(let right)):
-            if left.count == right.count && zip(left, right).allSatisfy(Self.sharesStorage) { return true }
+            if left.count == right.count && zip(left, right).allSatisfy({ $0 === $1 }) { return true }
         default:
             break
         }

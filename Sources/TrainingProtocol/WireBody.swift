@@ -20,7 +20,7 @@ public struct DecodingContext: Sendable, Equatable {
 /// The frames after the header and metadata: validated received frames, or the values being encoded.
 struct PayloadSource {
     enum Mode {
-        case received(frames: [[UInt8]], firstIndex: Int)
+        case received(frames: [any ReceivedFrame], firstIndex: Int)
         case outgoing(floats: FloatPayload?, bytes: [UInt8]?)
     }
 
@@ -44,7 +44,7 @@ struct PayloadSource {
         let count = Int(declared)
         switch mode {
         case .received(let frames, let firstIndex):
-            let payload = try FloatPayload(littleEndianFrames: frames, count: count, kind: reader.kind, firstFrameIndex: firstIndex)
+            let payload = try FloatPayload(received: frames, count: count, kind: reader.kind, firstFrameIndex: firstIndex)
             consumedFrames = frames.count
             return payload
         case .outgoing(let floats, _):
@@ -69,7 +69,7 @@ struct PayloadSource {
             guard frames[0].count == length else {
                 throw .payloadFrameSize(kind, frame: firstIndex, expected: length, found: frames[0].count)
             }
-            return frames[0]
+            return frames[0].byteArray
         case .outgoing(_, let bytes):
             consumedFrames = frameCount
             return bytes ?? []

@@ -114,7 +114,7 @@ import Testing
         #expect(abs(g[0] - gs[0]) <= 1e-4 * abs(gs[0]))
     }
 
-    static let gemmShapes: [(Int, Int, Int)] = [(1, 1, 1), (1, 17, 5), (7, 1, 3), (6, 16, 1), (13, 29, 300), (97, 35, 19), (5, 2100, 3)]
+    static let gemmShapes: [(Int, Int, Int)] = [(1, 1, 1), (1, 17, 5), (7, 1, 3), (6, 16, 1), (13, 29, 300), (97, 35, 19), (5, 2100, 3), (3, 37, 40), (2, 9, 21), (40, 37, 2), (4, 100, 8)]
 
     @Test(arguments: gemmShapes)
     func gemmMatchesScalarForAllTranspositions(shape: (Int, Int, Int)) {
@@ -149,17 +149,42 @@ import Testing
         #expect(c[2] == 9 && c[23] == 9)
     }
 
-    @Test func gemmIsBitwiseIdenticalAcrossThreadCounts() {
-        let (m, n, k) = (70, 90, 300)
-        let a = TestData.floats(m * k, seed: 1), b = TestData.floats(k * n, seed: 2)
-        var reference = [Float](repeating: 0, count: m * n)
-        GEMM.sgemm(transposeA: true, transposeB: false, m: m, n: n, k: k, a: a, lda: m, b: b, ldb: n,
-                   c: &reference, ldc: n, accumulate: false, threads: 1)
-        for threads in 2...4 {
-            var c = [Float](repeating: 0, count: m * n)
-            GEMM.sgemm(transposeA: true, transposeB: false, m: m, n: n, k: k, a: a, lda: m, b: b, ldb: n,
-                       c: &c, ldc: n, accumulate: false, threads: threads)
-            #expect(c.map(\.bitPattern) == reference.map(\.bitPattern), "threads \(threads)")
+    /// The shallow path (k ≤ 8, no packing) makes exactly the packed path's bits.
+    @Test(arguments: [1, 2, 5, 8])
+    func shallowGEMMIsBitwiseThePackedOne(k: Int) {
+        let (m, n) = (13, 45)
+        let b = TestData.floats(k * n, seed: 22), initial = TestData.floats(m * n, seed: 23)
+        for transposeA in [false, true] {
+            let a = TestData.floats(m * k, seed: 21), lda = transposeA ? m : k
+            var shallow = initial, packed = initial
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    shallow.withUnsafeMutableBufferPointer { c in
+                        GEMM.shallow(transposeA, m, n, k, a.baseAddress!, lda, b.baseAddress!, n, c.baseAddress!, n)
+                    }
+                    packed.withUnsafeMutableBufferPointer { c in
+                        GEMM.packed(transposeA, false, m, n, k, a.baseAddress!, lda, b.baseAddress!, n, c.baseAddress!, n)
+                    }
+                }
+            }
+            #expect(shallow.map(\.bitPattern) == packed.map(\.bitPattern), "transposeA \(transposeA)")
         }
+    }
+
+    /// The packed path (70 × 90 × 300, Aᵀ) and the few-rows dot-product path (3 rows against Bᵀ)
+    /// give the same bits for any thread count.
+    @Test(arguments: [(false, 70, 90, 300), (true, 3, 700, 300)])
+    func gemmIsBitwiseIdenticalAcrossThreadCounts(shape: (Bool, Int, Int, Int)) {
+        let (fewRows, m, n, k) = shape
+        let a = TestData.floats(m * k, seed: 1), b = TestData.floats(k * n, seed: 2)
+        let (lda, ldb) = fewRows ? (k, k) : (m, n)
+        func product(threads: Int) -> [UInt32] {
+            var c = [Float](repeating: 0, count: m * n)
+            GEMM.sgemm(transposeA: !fewRows, transposeB: fewRows, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                       c: &c, ldc: n, accumulate: false, threads: threads)
+            return c.map(\.bitPattern)
+        }
+        let reference = product(threads: 1)
+        for threads in 2...4 { #expect(product(threads: threads) == reference, "threads \(threads)") }
     }
 }

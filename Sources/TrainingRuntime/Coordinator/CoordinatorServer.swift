@@ -146,11 +146,11 @@ public final class CoordinatorServer {
                     logger.debug("could not queue \(message.kind) to a worker (gone or busy)")
                 }
             case .publish(let message):
+                // Zero-copy: libzmq sends the parameters straight from the trainer's array (shared
+                // between subscribers); the optimizer's next write copies it only if a slow
+                // subscriber still holds it.
                 let encoded = try Envelope(jobID: jobID, message: message).encode()
-                for index in 0..<encoded.frameCount {
-                    let flags: SendFlags = index < encoded.frameCount - 1 ? [.more] : []
-                    try encoded.withFrameBytes(at: index) { _ = try broadcast.send($0, flags: flags) }
-                }
+                _ = try ProtocolSocket.send(encoded, on: broadcast, firstFrameFlags: [])
             case .stepCompleted(let report):
                 observer.stepCompleted(report, state: trainer.snapshot)
             case .membership(let event):

@@ -167,13 +167,16 @@ struct TrainerCore {
     /// at the learning rate of the current step. Returns the rate used, or NaN when the optimizer
     /// refused the gradient (a non-finite value): the parameters are then left as they were, and
     /// the step's report carries the NaN so the observer can stop the run as failed.
-    mutating func applyGradientSum(_ sum: [Float], count: Int) -> Float {
-        var gradient = sum
+    ///
+    /// `sum` is scaled in place (pass a uniquely referenced array to avoid a copy of the gradient).
+    mutating func applyGradientSum(_ sum: inout [Float], count: Int) -> Float {
         let scale = 1 / Float(max(count, 1))
-        for i in gradient.indices { gradient[i] *= scale }
+        sum.withUnsafeMutableBufferPointer { g in
+            for i in 0..<g.count { g[i] *= scale }
+        }
         let rate = setup.learningRate.rate(step: completedSteps, base: setup.optimizer.learningRate)
         do {
-            _ = try optimizer.step(parameters: &parameters, gradient: gradient, learningRate: rate)
+            _ = try optimizer.step(parameters: &parameters, gradient: sum, learningRate: rate)
         } catch {
             return .nan
         }

@@ -77,11 +77,15 @@ public struct SyncStepAggregator: Sendable {
 
     /// left + right, element by element, in that order (the order is part of the contract).
     static func add(_ left: SubtreeSum, _ right: SubtreeSum) -> SubtreeSum {
-        var gradient = left.gradient
-        right.gradient.withUnsafeBufferPointer { r in
-            gradient.withUnsafeMutableBufferPointer { g in
-                for i in 0..<g.count { g[i] += r[i] }
+        // One pass into a new buffer (left's storage is shared with the aggregator).
+        let count = left.gradient.count
+        let gradient = [Float](unsafeUninitializedCapacity: count) { g, initialized in
+            left.gradient.withUnsafeBufferPointer { l in
+                right.gradient.withUnsafeBufferPointer { r in
+                    for i in 0..<count { g[i] = l[i] + r[i] }
+                }
             }
+            initialized = count
         }
         return SubtreeSum(
             leaves: left.leaves.lowerBound..<right.leaves.upperBound, gradient: gradient,

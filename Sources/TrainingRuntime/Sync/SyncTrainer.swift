@@ -153,10 +153,13 @@ public struct SyncTrainer: CoordinatorTrainer {
     }
 
     private mutating func finishStep(_ total: SubtreeSum, epoch: Int, batch: Int, now: Double) -> [TrainerCommand] {
-        let rate = core.applyGradientSum(total.gradient, count: total.count)
+        current = nil  // drops the received sums, so a reduced gradient is uniquely held below
+        var total = total
+        var gradient: [Float] = []
+        swap(&gradient, &total.gradient)
+        let rate = core.applyGradientSum(&gradient, count: total.count)
         core.completedSteps += 1
         core.parameterVersion += 1
-        current = nil
         let report = StepReport(
             step: completedSteps, epoch: epoch, endsEpoch: batch == setup.schedule.stepsPerEpoch - 1,
             meanLoss: total.lossSum / Double(max(total.count, 1)), examples: total.count, learningRate: rate,

@@ -33,7 +33,6 @@ public struct ProtocolSocket {
     public func send(_ envelope: Envelope, to peer: [UInt8]? = nil, dontWait: Bool = false) throws -> Bool {
         let encoded = try envelope.encode()
         let base: SendFlags = dontWait ? [.dontWait] : []
-        let total = encoded.frameCount
         if routed {
             guard let peer else { preconditionFailure("a ROUTER send needs the peer's routing id") }
             do {
@@ -42,14 +41,32 @@ public struct ProtocolSocket {
                 return false
             }
         }
-        for index in 0..<total {
-            let flags: SendFlags = index < total - 1 ? [.more] : []
-            // Once the first frame is queued the rest of the message always follows it.
-            let frameFlags = (index == 0 && !routed) ? flags.union(base) : flags
-            let queued = try encoded.withFrameBytes(at: index) { try socket.send($0, flags: frameFlags) }
-            if !queued { return false }
+        return try Self.send(encoded, on: socket, firstFrameFlags: routed ? [] : base)
+    }
+
+    /// Sends `encoded`'s frames in order: the small leading frames copied, the Float32 payload
+    /// frames zero-copy (libzmq reads them from the sender's array, which it keeps alive until sent).
+    /// `firstFrameFlags` apply to the first frame only (e.g. `dontWait`); once it is queued the rest
+    /// of the message always follows.
+    /// - Returns: false when the first frame could not be queued.
+    static func send(_ encoded: EncodedMessage, on socket: Socket, firstFrameFlags: SendFlags) throws -> Bool {
+        let total = encoded.frameCount
+        var index = 0
+        func flags() -> SendFlags {
+            let more: SendFlags = index < total - 1 ? [.more] : []
+            return index == 0 ? more.union(firstFrameFlags) : more
         }
-        return true
+        for frame in encoded.leadingFrames {
+            if try !socket.send(frame, flags: flags()) { return false }
+            index += 1
+        }
+        var queued = true
+        try encoded.payload?.forEachRetainedFrame { bytes, owner in
+            guard queued else { return }
+            queued = try socket.sendNoCopy(bytes, owner: owner, flags: flags())
+            index += 1
+        }
+        return queued
     }
 
     /// Receives the next message; nil when none arrived (non-blocking or timeout).
@@ -62,10 +79,25 @@ public struct ProtocolSocket {
             body = frames.dropFirst()
         }
         do {
-            let envelope = try Envelope.decode(body.map(\.bytes), context: context)
+            // Payload frames stay in libzmq's buffers: decoding copies only headers and metadata.
+            let envelope = try Envelope.decode(received: body.map(ZeroMQFrame.init), context: context)
             return .message(envelope, sender: sender)
         } catch {
             return .invalid(error, sender: sender, frames: body.count)
         }
+    }
+}
+
+/// A received ZeroMQ frame as the wire protocol sees it: the bytes stay in libzmq's message buffer,
+/// which lives as long as this object. The frame is never changed after it is received.
+final class ZeroMQFrame: ReceivedFrame, @unchecked Sendable {
+    let frame: Frame
+
+    init(_ frame: Frame) { self.frame = frame }
+
+    var count: Int { frame.count }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try frame.withUnsafeBytes(body)
     }
 }
