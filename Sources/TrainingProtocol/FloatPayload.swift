@@ -93,19 +93,31 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    private static func view(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeBufferPointer<Float>) throws -> Void) rethrows {
+    /// Calls `body` with the elements of payload frame `index` (0-based within the payload): no
+    /// copy when the payload holds values, or an aligned received frame on a little-endian host.
+    /// Precondition: `index < frameCount`.
+    public func withElements<R>(ofFrame index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        switch storage {
+        case .values(let values):
+            let range = PayloadFraming.frameRanges(elementCount: count)[index]
+            return try values.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
+        case .frames(let frames):
+            return try frames[index].withUnsafeBytes { try Self.view($0, body) }
+        }
+    }
+
+    private static func view<R>(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         let elements = bytes.count / 4
         #if _endian(little)
         if let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
-            try bytes.withMemoryRebound(to: Float.self) { try body($0) }
-            return
+            return try bytes.withMemoryRebound(to: Float.self) { try body($0) }
         }
         #endif
         let decoded = [Float](unsafeUninitializedCapacity: elements) { buffer, initialized in
             PayloadFraming.decodeLittleEndian(bytes, into: buffer)
             initialized = elements
         }
-        try decoded.withUnsafeBufferPointer { try body($0) }
+        return try decoded.withUnsafeBufferPointer { try body($0) }
     }
 
     /// The elements as one contiguous array: one copy for received frames. Complexity: O(count).

@@ -4,16 +4,24 @@ import TrainingProtocol
 public struct SubtreeSum: Sendable {
     /// The subtree's leaves (a node of the step's ``MicroShardTree``).
     public var leaves: Range<Int>
-    /// Σ per-example gradients in the model's flat layout.
-    public var gradient: [Float]
+    /// Σ per-example gradients in the model's flat layout, as values or as the received frames
+    /// (kept in the transport's buffers until the tree sum reads them).
+    public var payload: FloatPayload
     /// Σ per-example losses.
     public var lossSum: Double
     /// Examples summed over.
     public var count: Int
 
+    /// Σ per-example gradients as one array (a copy only when the sum is still in received frames).
+    public var gradient: [Float] { payload.toArray() }
+
     public init(leaves: Range<Int>, gradient: [Float], lossSum: Double, count: Int) {
+        self.init(leaves: leaves, payload: FloatPayload(gradient), lossSum: lossSum, count: count)
+    }
+
+    public init(leaves: Range<Int>, payload: FloatPayload, lossSum: Double, count: Int) {
         self.leaves = leaves
-        self.gradient = gradient
+        self.payload = payload
         self.lossSum = lossSum
         self.count = count
     }
@@ -51,8 +59,8 @@ public struct SyncStepAggregator: Sendable {
     /// Offers a worker's result; only whole, new subtrees of the right size are kept.
     public mutating func accept(_ sum: SubtreeSum) -> Outcome {
         guard tree.isSubtree(sum.leaves) else { return .notASubtree }
-        guard sum.gradient.count == parameterCount else {
-            return .wrongLength(expected: parameterCount, found: sum.gradient.count)
+        guard sum.payload.count == parameterCount else {
+            return .wrongLength(expected: parameterCount, found: sum.payload.count)
         }
         guard !sum.leaves.contains(where: { covered[$0] }) else { return .overlapsReceived }
         for leaf in sum.leaves { covered[leaf] = true }
@@ -72,17 +80,24 @@ public struct SyncStepAggregator: Sendable {
         guard isComplete else { return nil }
         let root = tree.root
         let total = tree.sum(root, known: { node -> SubtreeSum? in received[node] }, add: Self.add)
-        return total.map { SubtreeSum(leaves: root, gradient: $0.gradient, lossSum: $0.lossSum, count: $0.count) }
+        return total.map { SubtreeSum(leaves: root, payload: $0.payload, lossSum: $0.lossSum, count: $0.count) }
     }
 
     /// left + right, element by element, in that order (the order is part of the contract).
     static func add(_ left: SubtreeSum, _ right: SubtreeSum) -> SubtreeSum {
-        // One pass into a new buffer (left's storage is shared with the aggregator).
-        let count = left.gradient.count
+        // One pass into a new buffer, frame by frame straight from the received frames (both
+        // sides have the same length, so the same frame boundaries).
+        precondition(left.payload.count == right.payload.count, "subtree sums of different lengths")
+        let count = left.payload.count
         let gradient = [Float](unsafeUninitializedCapacity: count) { g, initialized in
-            left.gradient.withUnsafeBufferPointer { l in
-                right.gradient.withUnsafeBufferPointer { r in
-                    for i in 0..<count { g[i] = l[i] + r[i] }
+            var start = 0
+            for frame in 0..<left.payload.frameCount {
+                left.payload.withElements(ofFrame: frame) { l in
+                    right.payload.withElements(ofFrame: frame) { r in
+                        let out = g.baseAddress! + start
+                        for i in 0..<l.count { out[i] = l[i] + r[i] }
+                        start += l.count
+                    }
                 }
             }
             initialized = count

@@ -136,7 +136,7 @@ public struct SyncTrainer: CoordinatorTrainer {
         guard result.microShardsPerBatch == step.aggregator.tree.leafCount else {
             return [.dropped("gradient from worker \(member.index) has \(result.microShardsPerBatch) micro-shards, expected \(step.aggregator.tree.leafCount)")]
         }
-        let sum = SubtreeSum(leaves: result.microShards, gradient: result.gradientSum.toArray(),
+        let sum = SubtreeSum(leaves: result.microShards, payload: result.gradientSum,
                              lossSum: result.lossSum, count: Int(result.exampleCount))
         let outcome = step.aggregator.accept(sum)
         guard outcome == .accepted else {
@@ -155,8 +155,8 @@ public struct SyncTrainer: CoordinatorTrainer {
     private mutating func finishStep(_ total: SubtreeSum, epoch: Int, batch: Int, now: Double) -> [TrainerCommand] {
         current = nil  // drops the received sums, so a reduced gradient is uniquely held below
         var total = total
-        var gradient: [Float] = []
-        swap(&gradient, &total.gradient)
+        var gradient = total.gradient  // the reduced values (no copy), or one copy of a single received sum
+        total.payload = FloatPayload([])
         let rate = core.applyGradientSum(&gradient, count: total.count)
         core.completedSteps += 1
         core.parameterVersion += 1

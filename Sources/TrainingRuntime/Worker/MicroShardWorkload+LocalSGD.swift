@@ -46,7 +46,8 @@ extension MicroShardWorkload {
             var count = 0
             for shard in assignment.microShards(localStep: k) {
                 let sum = try gradientSum(of: shard, epoch: Int(assignment.epoch), parameters: current)
-                for i in gradient.indices { gradient[i] += sum.gradient[i] }
+                let shardGradient = sum.gradient
+                for i in gradient.indices { gradient[i] += shardGradient[i] }
                 count += sum.count
                 lossSum += sum.lossSum
             }

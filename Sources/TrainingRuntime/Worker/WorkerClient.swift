@@ -167,12 +167,44 @@ public final class WorkerClient {
             }
         }
 
-        /// Asks for `version` on the control channel unless it is here or has just arrived on
-        /// the broadcast socket (a new version is published just before the work that needs it).
+        /// Since when the work waits for the broadcast of the version after ours (nil: not waiting).
+        var awaitingBroadcastSince: Double?
+        let grace = Self.broadcastGrace(parameterCount: Int(accept.parameterCount))
+
+        func requestCatchUp() throws {
+            try send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
+        }
+
+        /// Makes sure `version` arrives. It is published just before the work that needs it, and a
+        /// large broadcast is often still on the wire when the small assignment overtakes it, so
+        /// for the next version the worker waits up to ``broadcastGrace(parameterCount:)`` before
+        /// asking on the control channel (asking at once would have the coordinator send the whole
+        /// model a second time). With no parameters yet, or a version missed entirely, it asks now.
         func catchUp(to version: UInt64) throws {
             if (parameters?.version ?? 0) < version { try takeBroadcasts() }
-            if (parameters?.version ?? 0) < version {
-                try send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
+            guard let have = parameters?.version, have < version else {
+                if parameters == nil { try requestCatchUp() }
+                return
+            }
+            if version > have + 1 {
+                try requestCatchUp()
+            } else if awaitingBroadcastSince == nil {
+                awaitingBroadcastSince = now
+            }
+        }
+
+        /// Asks for the parameters once the grace period for an awaited broadcast has passed
+        /// (again every grace period while it stays missing).
+        func checkAwaitedBroadcast() throws {
+            guard let since = awaitingBroadcastSince else { return }
+            let needed = pending.map(\.parameterVersion).max() ?? 0
+            guard (parameters?.version ?? 0) < needed else {
+                awaitingBroadcastSince = nil
+                return
+            }
+            if now - since >= grace {
+                try requestCatchUp()
+                awaitingBroadcastSince = now
             }
         }
 
@@ -223,7 +255,7 @@ public final class WorkerClient {
                 try send(.gradientResult(GradientResult(
                     step: assignment.step, parameterVersion: version,
                     exampleCount: UInt64(sum.count), lossSum: sum.lossSum, microShards: sum.leaves,
-                    microShardsPerBatch: Int(assignment.microShardsPerBatch), gradientSum: FloatPayload(sum.gradient))))
+                    microShardsPerBatch: Int(assignment.microShardsPerBatch), gradientSum: sum.payload)))
                 resultsSent += 1
             }
         }
@@ -278,12 +310,19 @@ public final class WorkerClient {
                 lastHeard = now
                 if let outcome = try handle(envelope.message) { return outcome }
             }
+            try checkAwaitedBroadcast()
             try runPending()
         }
     }
 }
 
 extension WorkerClient {
+    /// How long a worker waits for the next version's broadcast before asking for it on the
+    /// control channel: 0.25 s, or the time the parameters take at 100 MB/s if longer.
+    static func broadcastGrace(parameterCount: Int) -> Double {
+        max(0.25, Double(parameterCount) * 4 / 100e6)
+    }
+
     /// Fetches the job's dataset from the coordinator in 4 MiB chunks (a few in flight), checks
     /// its digest and installs it in `store`. Returns an exit when the session must end instead.
     func download(_ digest: ContentDigest, into store: DatasetStore, control: ProtocolSocket, jobID: JobID,
