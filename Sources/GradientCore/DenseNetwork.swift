@@ -68,6 +68,40 @@ struct DenseNetwork: Sendable {
         }
     }
 
+    /// Σ loss of `rows` rows and their outputs (as ``predict(_:_:rows:output:work:threads:)``
+    /// writes them) from one forward pass: the same operations as ``accumulate`` performs before
+    /// its backward pass, so the loss has the same bits, at a third of the cost.
+    func lossAndOutput(
+        _ p: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ labels: UnsafePointer<Float>, rows: Int,
+        output: UnsafeMutablePointer<Float>, work: Workspace, threads: Int
+    ) -> Double {
+        forward(p, x, rows: rows, work: work, threads: threads)
+        let outWidth = widths[layerCount]
+        let logits = work.pre[layerCount - 1]
+        let lossSum = headLoss(logits, labels, rows: rows, outWidth: outWidth, work: work)
+        output.update(from: logits, count: rows * outWidth)
+        return lossSum
+    }
+
+    /// Σ loss of the head over `rows` rows; leaves softmax probabilities in `logits` for softmax
+    /// heads (values untouched for regression).
+    private func headLoss(_ logits: UnsafeMutablePointer<Float>, _ labels: UnsafePointer<Float>, rows: Int, outWidth: Int,
+                          work: Workspace) -> Double {
+        var lossSum = 0.0
+        if softmaxHead {
+            var picked = [Float](repeating: 0, count: rows)
+            for r in 0..<rows { picked[r] = logits[r * outWidth + Int(labels[r])] }
+            SoftmaxKernel.softmaxRows(logits, rows: rows, columns: outWidth, logSumExp: work.logSumExp)
+            for r in 0..<rows { lossSum += Double(work.logSumExp[r] - picked[r]) }
+        } else {
+            for r in 0..<rows {
+                let residual = logits[r] - labels[r]
+                lossSum += Double(residual * residual)
+            }
+        }
+        return lossSum
+    }
+
     /// Adds Σ per-example gradients of `rows` rows to `g` and returns Σ loss.
     func accumulate(
         _ p: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ labels: UnsafePointer<Float>, rows: Int,
@@ -76,21 +110,12 @@ struct DenseNetwork: Sendable {
         forward(p, x, rows: rows, work: work, threads: threads)
         let outWidth = widths[layerCount]
         let delta = work.pre[layerCount - 1]
-        var lossSum = 0.0
+        let lossSum = headLoss(delta, labels, rows: rows, outWidth: outWidth, work: work)
+        // The head's gradient: softmax − one-hot, or 2 × residual.
         if softmaxHead {
-            var picked = [Float](repeating: 0, count: rows)
-            for r in 0..<rows { picked[r] = delta[r * outWidth + Int(labels[r])] }
-            SoftmaxKernel.softmaxRows(delta, rows: rows, columns: outWidth, logSumExp: work.logSumExp)
-            for r in 0..<rows {
-                lossSum += Double(work.logSumExp[r] - picked[r])
-                delta[r * outWidth + Int(labels[r])] -= 1
-            }
+            for r in 0..<rows { delta[r * outWidth + Int(labels[r])] -= 1 }
         } else {
-            for r in 0..<rows {
-                let residual = delta[r] - labels[r]
-                lossSum += Double(residual * residual)
-                delta[r] = 2 * residual
-            }
+            for r in 0..<rows { delta[r] = 2 * (delta[r] - labels[r]) }
         }
         var l = layerCount - 1
         while l >= 0 {

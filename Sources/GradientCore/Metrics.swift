@@ -121,11 +121,9 @@ extension Model {
     public func evaluate(
         parameters: [Float], features: [Float], labels: [Float], rows: Int, threads: Int = 1
     ) throws(GradientCoreError) -> Evaluation {
-        var scratch = [Float](repeating: 0, count: layout.count)
-        let result = try accumulateGradient(
-            parameters: parameters, features: features, labels: labels, rows: rows, into: &scratch, threads: threads)
-        let output = try predict(parameters: parameters, features: features, rows: rows, threads: threads)
-        var evaluation = Evaluation(loss: result.meanLoss, count: rows)
+        let (lossSum, output) = try lossAndOutput(parameters: parameters, features: features, labels: labels, rows: rows,
+                                                  threads: threads)
+        var evaluation = Evaluation(loss: lossSum / Double(max(rows, 1)), count: rows)
         if let classes = spec.classCount {
             let width = spec.predictionWidth
             let predicted: [Int] = (0..<rows).map { r in

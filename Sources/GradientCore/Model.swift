@@ -147,6 +147,47 @@ public struct Model: Sendable {
         return output
     }
 
+    /// Σ loss over `rows` labelled rows and the outputs ``predict(parameters:features:rows:threads:)``
+    /// returns. Dense networks need one forward pass for both (the loss has the same bits as the
+    /// gradient pass's); linear models take the fused gradient pass for the loss.
+    func lossAndOutput(
+        parameters: [Float], features: [Float], labels: [Float], rows: Int, threads: Int
+    ) throws(GradientCoreError) -> (lossSum: Double, output: [Float]) {
+        guard let network, rows > 0 else {
+            var scratch = [Float](repeating: 0, count: layout.count)
+            let result = try accumulateGradient(
+                parameters: parameters, features: features, labels: labels, rows: rows, into: &scratch, threads: threads)
+            return (result.lossSum, try predict(parameters: parameters, features: features, rows: rows, threads: threads))
+        }
+        try validate(parameters: parameters.count, features: features.count, rows: rows)
+        try requireShape("labels (rows)", expected: [rows], actual: [labels.count])
+        try labels.withUnsafeBufferPointer { (y) throws(GradientCoreError) in try validateLabels(y) }
+        let width = spec.predictionWidth
+        var output = [Float](repeating: 0, count: rows * width)
+        let lossSum = parameters.withUnsafeBufferPointer { pb in
+            features.withUnsafeBufferPointer { xb in
+                labels.withUnsafeBufferPointer { yb in
+                    output.withUnsafeMutableBufferPointer { ob in
+                        let chunk = min(rows, DenseNetwork.rowsPerChunk)
+                        let work = DenseNetwork.Workspace(widths: network.widths, rows: chunk)
+                        var total = 0.0
+                        var start = 0
+                        while start < rows {
+                            let count = min(chunk, rows - start)
+                            total += network.lossAndOutput(
+                                pb.baseAddress!, xb.baseAddress! + start * spec.inputs, yb.baseAddress! + start, rows: count,
+                                output: ob.baseAddress! + start * width, work: work, threads: threads)
+                            start += count
+                        }
+                        return total
+                    }
+                }
+            }
+        }
+        guard lossSum.isFinite else { throw .nonFinite(what: "loss", index: 0) }
+        return (lossSum, output)
+    }
+
     /// Predicted class per row (argmax, or P ≥ 0.5 for logistic); nil for regressors.
     public func predictClasses(parameters: [Float], features: [Float], rows: Int, threads: Int = 1) throws(GradientCoreError) -> [Int]? {
         guard let classes = spec.classCount else { return nil }

@@ -115,8 +115,9 @@ public struct ReferenceStatistics: Sendable, Codable, Equatable {
     }
 
     /// Moments, decile bins and the KS sample of one numeric column's non-missing values.
+    /// Complexity O(n): a radix sort of the finite values, then one walk of the sorted values.
     static func numericReference(_ name: String, values: [Float], missing: Int64) -> ColumnReference {
-        let finite = values.filter(\.isFinite).map(Double.init).sorted()
+        let (finite, negativeInfinities, positiveInfinities) = sortedFinite(values)
         var reference = ColumnReference(name: name, kind: .numeric, count: Int64(values.count), missing: missing,
                                         histogram: Histogram(counts: [Int64(values.count)]))
         guard let lo = finite.first, let hi = finite.last else { return reference }
@@ -127,14 +128,65 @@ public struct ReferenceStatistics: Sendable, Codable, Equatable {
         reference.min = lo
         reference.max = hi
         let edges = DatasetStatistics.decileEdges(sorted: finite, min: lo, max: hi)
-        reference.histogram = Histogram(edges: edges, counts: [Int64](repeating: 0, count: edges.count - 1))
-        reference.histogram.counts = reference.binCounts(values: values.lazy.map(Double.init))
+        // Bin counts by walking the sorted values (what `binCounts(values:)` gives, without a
+        // binary search per value); -∞ falls in the first bin and +∞ in the last, as there.
+        var counts = [Int64](repeating: 0, count: edges.count - 1)
+        let lastBin = counts.count - 1
+        var bin = 0
+        for value in finite {
+            while bin < lastBin && value >= edges[bin + 1] { bin += 1 }
+            counts[bin] += 1
+        }
+        counts[0] += Int64(negativeInfinities)
+        counts[lastBin] += Int64(positiveInfinities)
+        reference.histogram = Histogram(edges: edges, counts: counts)
         if finite.count <= sampleLimit {
             reference.sample = finite
         } else {
             reference.sample = (0..<sampleLimit).map { finite[$0 * (finite.count - 1) / (sampleLimit - 1)] }
         }
         return reference
+    }
+
+    /// The finite values in ascending order (as Doubles), and how many were −∞ and +∞; NaN is
+    /// skipped. An LSD radix sort (two 16-bit passes) on order-preserving keys of the Float bits:
+    /// the same order as a comparison sort except that −0 comes before +0.
+    static func sortedFinite(_ values: [Float]) -> (sorted: [Double], negativeInfinities: Int, positiveInfinities: Int) {
+        var keys: [UInt32] = []
+        keys.reserveCapacity(values.count)
+        var negativeInfinities = 0, positiveInfinities = 0
+        for value in values where !value.isNaN {
+            if value == .infinity {
+                positiveInfinities += 1
+            } else if value == -.infinity {
+                negativeInfinities += 1
+            } else {
+                let bits = value.bitPattern
+                keys.append(bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000)
+            }
+        }
+        var scratch = [UInt32](repeating: 0, count: keys.count)
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        for shift: UInt32 in [0, 16] {
+            for i in counts.indices { counts[i] = 0 }
+            for key in keys { counts[Int((key >> shift) & 0xFFFF)] += 1 }
+            var offset = 0
+            for i in counts.indices {
+                let n = counts[i]
+                counts[i] = offset
+                offset += n
+            }
+            for key in keys {
+                let digit = Int((key >> shift) & 0xFFFF)
+                scratch[counts[digit]] = key
+                counts[digit] += 1
+            }
+            swap(&keys, &scratch)
+        }
+        let sorted = keys.map { key -> Double in
+            Double(Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key))
+        }
+        return (sorted, negativeInfinities, positiveInfinities)
     }
 }
 

@@ -31,6 +31,33 @@ import Testing
         }
     }
 
+    /// Evaluation takes its loss and outputs from one forward pass: the same bits as the gradient
+    /// pass's loss and as `predict`, across several row chunks.
+    @Test func evaluationMatchesTheGradientPassAndPredict() throws {
+        let specs = [
+            ModelSpec(kind: .softmax, inputs: 20, outputs: 4),
+            ModelSpec(kind: .mlp, inputs: 20, outputs: 3, hidden: [16], activation: .tanh),
+            ModelSpec(kind: .mlp, inputs: 20, outputs: 1, hidden: [16, 8], head: .linear),
+        ]
+        let rows = 2 * DenseNetwork.rowsPerChunk + 5
+        for spec in specs {
+            let model = try Model(spec: spec)
+            let features = TestData.floats(rows * spec.inputs, seed: 4)
+            let labels = spec.classCount == nil ? TestData.floats(rows, seed: 5) : TestData.labels(rows, classes: spec.classCount, seed: 5)
+            let parameters = spec.initialParameters(seed: 6)
+            var gradient = [Float](repeating: 0, count: model.layout.count)
+            let pass = try model.accumulateGradient(parameters: parameters, features: features, labels: labels, rows: rows,
+                                                    into: &gradient)
+            let (lossSum, output) = try model.lossAndOutput(parameters: parameters, features: features, labels: labels,
+                                                            rows: rows, threads: 1)
+            #expect(lossSum.bitPattern == pass.lossSum.bitPattern, "\(spec.kind) \(spec.head)")
+            let predicted = try model.predict(parameters: parameters, features: features, rows: rows)
+            #expect(output.map(\.bitPattern) == predicted.map(\.bitPattern), "\(spec.kind) \(spec.head)")
+            let evaluation = try model.evaluate(parameters: parameters, features: features, labels: labels, rows: rows)
+            #expect(evaluation.loss == pass.lossSum / Double(rows))
+        }
+    }
+
     @Test func shapeMismatchNamesBothShapes() throws {
         let model = try Model(spec: ModelSpec(kind: .softmax, inputs: 4, outputs: 3))
         var gradient = [Float](repeating: 0, count: model.layout.count)

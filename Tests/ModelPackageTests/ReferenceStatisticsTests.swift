@@ -44,6 +44,21 @@ import Testing
         #expect(reference.histogram.counts.reduce(0, +) == 5001 && reference.histogram.counts.last == 501)
     }
 
+    /// The radix-sorted path gives what sorting the Doubles and binning each value gives.
+    @Test func radixSortedStatisticsMatchAComparisonSort() {
+        var rng = SplitMix64(seed: 9)
+        var values = (0..<20_000).map { _ in Float(rng.nextGaussianApproximation() * 3) }
+        values += [0, 0, 1e-30, -1e-30, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity, -.infinity]
+        let reference = ReferenceStatistics.numericReference("v", values: values, missing: 0)
+        let finite = values.filter(\.isFinite).map(Double.init).sorted()
+        #expect(ReferenceStatistics.sortedFinite(values).sorted == finite)
+        let edges = DatasetStatistics.decileEdges(sorted: finite, min: finite.first!, max: finite.last!)
+        #expect(reference.histogram.edges == edges)
+        #expect(reference.histogram.counts == reference.binCounts(values: values.map(Double.init)))
+        #expect(reference.mean == finite.reduce(0, +) / Double(finite.count))
+        #expect(reference.sample == (0..<ReferenceStatistics.sampleLimit).map { finite[$0 * (finite.count - 1) / 999] })
+    }
+
     @Test func categoricalBinsCountUnseenLevelsLast() {
         let fixtureColumn = ColumnReference(name: "c", kind: .categorical, count: 3, missing: 0,
                                             histogram: Histogram(levels: ["a", "b"], counts: [1, 2]), unseen: 0)
