@@ -49,6 +49,21 @@ struct DenseNetwork: Sendable {
         }
     }
 
+    /// Calls `body(start, count, workspace)` for consecutive chunks of at most ``rowsPerChunk`` of
+    /// `rows` rows, in order, with one workspace, and adds up what it returns.
+    func sumOverChunks(rows: Int, _ body: (Int, Int, Workspace) -> Double) -> Double {
+        let chunk = min(rows, DenseNetwork.rowsPerChunk)
+        let work = Workspace(widths: widths, rows: chunk)
+        var total = 0.0
+        var start = 0
+        while start < rows {
+            let count = min(chunk, rows - start)
+            total += body(start, count, work)
+            start += count
+        }
+        return total
+    }
+
     /// Forward pass of `rows` rows; leaves Z and A in `work`, logits in `work.pre.last`.
     func forward(_ p: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, work: Workspace, threads: Int) {
         var input = x

@@ -67,17 +67,9 @@ public struct Model: Sendable {
         let g = gradient.baseAddress!
         let lossSum: Double
         if let network {
-            let chunk = min(rows, DenseNetwork.rowsPerChunk)
-            let work = DenseNetwork.Workspace(widths: network.widths, rows: chunk)
-            var total = 0.0
-            var start = 0
-            while start < rows {
-                let count = min(chunk, rows - start)
-                total += network.accumulate(
-                    p, x + start * spec.inputs, y + start, rows: count, gradient: g, work: work, threads: threads)
-                start += count
+            lossSum = network.sumOverChunks(rows: rows) { start, count, work in
+                network.accumulate(p, x + start * spec.inputs, y + start, rows: count, gradient: g, work: work, threads: threads)
             }
-            lossSum = total
         } else {
             lossSum = linearGradient(p, x, y, rows: rows, gradient: g, threads: threads)
         }
@@ -129,14 +121,10 @@ public struct Model: Sendable {
                 output.withUnsafeMutableBufferPointer { ob in
                     let p = pb.baseAddress!, x = xb.baseAddress!, o = ob.baseAddress!
                     if let network {
-                        let chunk = min(rows, DenseNetwork.rowsPerChunk)
-                        let work = DenseNetwork.Workspace(widths: network.widths, rows: chunk)
-                        var start = 0
-                        while start < rows {
-                            let count = min(chunk, rows - start)
+                        _ = network.sumOverChunks(rows: rows) { start, count, work in
                             network.predict(p, x + start * spec.inputs, rows: count, output: o + start * width,
                                             work: work, threads: threads)
-                            start += count
+                            return 0
                         }
                     } else {
                         linearPredict(p, x, rows: rows, output: o)
@@ -168,18 +156,11 @@ public struct Model: Sendable {
             features.withUnsafeBufferPointer { xb in
                 labels.withUnsafeBufferPointer { yb in
                     output.withUnsafeMutableBufferPointer { ob in
-                        let chunk = min(rows, DenseNetwork.rowsPerChunk)
-                        let work = DenseNetwork.Workspace(widths: network.widths, rows: chunk)
-                        var total = 0.0
-                        var start = 0
-                        while start < rows {
-                            let count = min(chunk, rows - start)
-                            total += network.lossAndOutput(
+                        network.sumOverChunks(rows: rows) { start, count, work in
+                            network.lossAndOutput(
                                 pb.baseAddress!, xb.baseAddress! + start * spec.inputs, yb.baseAddress! + start, rows: count,
                                 output: ob.baseAddress! + start * width, work: work, threads: threads)
-                            start += count
                         }
-                        return total
                     }
                 }
             }
