@@ -29,13 +29,16 @@ enum DataBench {
         case "shard":
             guard let path = args.first else { usage() }
             try runShard(directory: URL(fileURLWithPath: path), runs: option("--runs", 5))
+        case "gather":
+            guard let path = args.first else { usage() }
+            try runGather(directory: URL(fileURLWithPath: path), batch: option("--batch", 2048), runs: option("--runs", 5))
         default:
             usage()
         }
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: DataBench csv FILE --mb N | import FILE STORE | shard VERSION_DIR\n".utf8))
+        FileHandle.standardError.write(Data("usage: DataBench csv FILE --mb N | import FILE STORE | shard VERSION_DIR | gather VERSION_DIR [--batch N]\n".utf8))
         exit(2)
     }
 
@@ -174,5 +177,32 @@ enum DataBench {
         let fresh = median(freshRates), mapped = median(mappedRates), m = median(memoryRates)
         print("shard bytes=\(Int(shardBytes)) fresh_gb_per_s=\(fresh) shard_gb_per_s=\(mapped) memory_gb_per_s=\(m) "
             + "fresh_ratio=\(fresh / m) ratio=\(mapped / m) checksum=\(checksum)")
+    }
+
+    /// Mini-batch gathers as a worker does them: `batch` rows at random positions of a shuffled
+    /// epoch order, copied through `gatherRows`; ns per row and GB/s, beside the sequential
+    /// memory-read rate of the same bytes.
+    static func runGather(directory: URL, batch: Int, runs: Int) throws {
+        let version = try DatasetVersion(directory: directory)
+        let rows = version.rowCount, width = version.featureCount
+        let order = EpochOrder.permutation(count: rows, seed: 7, epoch: 0)
+        let features = UnsafeMutablePointer<Float>.allocate(capacity: batch * width)
+        let labels = UnsafeMutablePointer<Float>.allocate(capacity: batch)
+        defer { features.deallocate(); labels.deallocate() }
+        var checksum: Float = 0
+        func pass() -> Double {
+            let start = now()
+            var position = 0
+            while position + batch <= rows {
+                order.withUnsafeBufferPointer { version.gatherRows(UnsafeBufferPointer(rebasing: $0[position..<(position + batch)]), features: features, labels: labels) }
+                checksum += features[0] + labels[batch - 1]
+                position += batch
+            }
+            return (now() - start) / Double(position)
+        }
+        _ = pass()
+        let perRow = median((0..<runs).map { _ in pass() })
+        let bytes = Double((width + 1) * 4)
+        print("gather batch=\(batch) rows=\(rows) ns_per_row=\(perRow * 1e9) gb_per_s=\(bytes / perRow / 1e9) checksum=\(checksum)")
     }
 }

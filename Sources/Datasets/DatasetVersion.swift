@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A contiguous run of rows inside one block of `data.bin`, pointing into the memory map.
 ///
@@ -128,6 +129,9 @@ public final class DatasetVersion: @unchecked Sendable {
         }
     }
 
+    /// Keeps the read-ahead loads of ``gatherRows(_:features:labels:)`` from being optimised away.
+    private static let readAheadSink = Atomic<UInt32>(0)
+
     /// ``gatherRows(_:features:labels:)`` for a buffer of indices: no generic dispatch per row,
     /// one block lookup per row. The hot path of mini-batch reads.
     public func gatherRows(_ indices: UnsafeBufferPointer<Int>, features: UnsafeMutablePointer<Float>,
@@ -136,17 +140,30 @@ public final class DatasetVersion: @unchecked Sendable {
         let perBlock = layout.rowsPerBlock
         let rows = layout.rows
         let base = UnsafeRawPointer(mapping)
-        for k in 0..<indices.count {
-            let r = indices[k]
-            precondition(r >= 0 && r < rows, "row \(r) outside 0..<\(rows)")
+        for k in indices.indices { precondition(indices[k] >= 0 && indices[k] < rows, "row \(indices[k]) outside 0..<\(rows)") }
+        /// Byte offsets of row `r`'s features and label.
+        @inline(__always) func offsets(_ r: Int) -> (features: Int, label: Int) {
             let b = r / perBlock
             let inBlock = r - b * perBlock
             let blockStart = layout.blockOffset(b)
             let blockRows = min(perBlock, rows - b * perBlock)
-            let src = (base + blockStart + inBlock * f * 4).assumingMemoryBound(to: Float.self)
-            (features + k * f).update(from: src, count: f)
-            labels[k] = (base + blockStart + blockRows * f * 4 + inBlock * 4).load(as: Float.self)
+            return (blockStart + inBlock * f * 4, blockStart + blockRows * f * 4 + inBlock * 4)
         }
+        // Rows at random positions cost a TLB and cache miss each: touching the row `ahead`
+        // positions on (its first feature and its label) starts those misses early, so several
+        // are in flight while this row is copied.
+        let ahead = 8
+        var touched: UInt32 = 0
+        for k in 0..<indices.count {
+            if k + ahead < indices.count {
+                let next = offsets(indices[k + ahead])
+                touched &+= (base + next.features).load(as: UInt32.self) ^ (base + next.label).load(as: UInt32.self)
+            }
+            let at = offsets(indices[k])
+            (features + k * f).update(from: (base + at.features).assumingMemoryBound(to: Float.self), count: f)
+            labels[k] = (base + at.label).load(as: Float.self)
+        }
+        Self.readAheadSink.store(touched, ordering: .relaxed)
     }
 
     /// The rows `range` as arrays (convenient for tests and small data).
