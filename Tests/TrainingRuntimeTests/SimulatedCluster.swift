@@ -34,7 +34,7 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
 
     /// `configure` adjusts the setup (mode settings) before `make` builds the trainer.
     init(examples: InMemoryExamples, spec: ModelSpec, epochs: Int, batch: Int, microShards: Int, minWorkers: Int = 1,
-         configure: (inout TrainerSetup) -> Void = { _ in },
+         prefetch: Bool = false, configure: (inout TrainerSetup) -> Void = { _ in },
          make: (TrainerSetup, [Float], Optimizer) -> Trainer) throws {
         let model = try spec.makeModel()
         var setup = TrainerSetup(
@@ -48,7 +48,8 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
         let optimizer = try Optimizer(config: setup.optimizer, parameterCount: model.layout.count)
         trainer = make(setup, spec.initialParameters(seed: 3), optimizer)
         workload = MicroShardWorkload(model: model, examples: examples,
-                                      localUpdate: LocalUpdateRule(optimizer: setup.optimizer, learningRate: setup.learningRate))
+                                      localUpdate: LocalUpdateRule(optimizer: setup.optimizer, learningRate: setup.learningRate),
+                                      prefetch: prefetch)
     }
 
     mutating func addWorker() {
@@ -106,6 +107,7 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
                     gradientSum: FloatPayload(sum.gradient))
                 execute(trainer.handle(.gradientResult(result), from: route, now: now))
             }
+            workload.prefetcher?.prefetch(after: a)
         default: break
         }
     }
@@ -149,8 +151,10 @@ func accuracy(_ parameters: [Float], spec: ModelSpec, on examples: InMemoryExamp
 extension SimulatedCluster where Trainer == SyncTrainer {
     /// A cluster around a ``SyncTrainer``.
     init(examples: InMemoryExamples, spec: ModelSpec, epochs: Int, batch: Int, microShards: Int, minWorkers: Int = 1,
-         configure: (inout TrainerSetup) -> Void = { _ in }) throws {
+         prefetch: Bool = false, configure: (inout TrainerSetup) -> Void = { _ in }) throws {
         try self.init(examples: examples, spec: spec, epochs: epochs, batch: batch, microShards: microShards,
-                      minWorkers: minWorkers, configure: configure) { SyncTrainer(setup: $0, parameters: $1, optimizer: $2) }
+                      minWorkers: minWorkers, prefetch: prefetch, configure: configure) {
+            SyncTrainer(setup: $0, parameters: $1, optimizer: $2)
+        }
     }
 }

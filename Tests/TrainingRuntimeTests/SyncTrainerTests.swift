@@ -49,6 +49,21 @@ func separableData(rows: Int, features: Int, seed: UInt64) -> InMemoryExamples {
         }
     }
 
+    /// Rows gathered ahead between steps are used when the guess is right and change no bits.
+    @Test func prefetchedRowsAreUsedAndChangeNothing() throws {
+        let reference = try train(workers: 1).trainer.parameters
+        for workers in [1, 2] {
+            var cluster = try SimulatedCluster(examples: separableData(rows: 600, features: 4, seed: 1), spec: spec,
+                                               epochs: 3, batch: 64, microShards: 8, prefetch: true) { _ in }
+            try cluster.run(workers: workers)
+            #expect(cluster.trainer.parameters.map(\.bitPattern) == reference.map(\.bitPattern), "\(workers) workers")
+            let prefetcher = try #require(cluster.workload.prefetcher)
+            #expect(prefetcher.hits > 0 && prefetcher.hits <= prefetcher.gathered, "\(workers) workers: \(prefetcher.hits) of \(prefetcher.gathered)")
+            // One worker: every step after the second of each epoch is guessed right.
+            if workers == 1 { #expect(prefetcher.hits >= 8 * (600 / 64 - 2) * 3) }
+        }
+    }
+
     @Test func aWorkerLostMidRunChangesNothing() throws {
         let reference = try train(workers: 3)
         let lossy = try train(workers: 3, kill: [4: 1, 17: 0])

@@ -12,11 +12,16 @@ public struct MicroShardWorkload: Sendable {
     /// did not send them (then only gradients can be computed).
     public let localUpdate: LocalUpdateRule?
 
-    public init(model: Model, examples: any ExampleSource, threads: Int = 1, localUpdate: LocalUpdateRule? = nil) {
+    /// Gathers the likely next rows between steps (nil: rows are read when assigned).
+    public let prefetcher: BatchPrefetcher?
+
+    public init(model: Model, examples: any ExampleSource, threads: Int = 1, localUpdate: LocalUpdateRule? = nil,
+                prefetch: Bool = false) {
         self.model = model
         self.examples = examples
         self.threads = threads
         self.localUpdate = localUpdate
+        prefetcher = prefetch ? BatchPrefetcher(examples: examples) : nil
     }
 
     /// The subtree sums for `assignment`, computed against `parameters`.
@@ -34,19 +39,10 @@ public struct MicroShardWorkload: Sendable {
 
     /// The gradient sum, loss sum and example count of one micro-shard's rows, in row order.
     func gradientSum(of shard: MicroShard, epoch: Int, parameters: [Float]) throws -> SubtreeSum {
-        let d = examples.featureCount
         let rows = Int(shard.rowCount)
-        var features = [Float](repeating: 0, count: rows * d)
-        var labels = [Float](repeating: 0, count: rows)
         let start = Int(shard.rowStart)
-        features.withUnsafeMutableBufferPointer { f in
-            labels.withUnsafeMutableBufferPointer { l in
-                if rows > 0 {
-                    examples.gather(epoch: epoch, positions: start..<(start + rows), features: f.baseAddress!,
-                                    labels: l.baseAddress!)
-                }
-            }
-        }
+        let (features, labels) = prefetcher?.take(shard, epoch: epoch)
+            ?? BatchPrefetcher.gather(examples, epoch: epoch, rows: start..<(start + rows))
         var gradient = [Float](repeating: 0, count: model.layout.count)
         let result = try model.accumulateGradient(parameters: parameters, features: features, labels: labels,
                                                   rows: rows, into: &gradient, threads: threads)

@@ -251,6 +251,11 @@ public final class WorkerClient {
         }
 
         func sendGradients(_ assignment: WorkAssignment, version: UInt64, parameters: [Float]) throws {
+            defer {
+                // Between steps: read the rows the next assignment most likely covers, unless
+                // more work is already queued.
+                if pending.isEmpty { workload.prefetcher?.prefetch(after: assignment) }
+            }
             for sum in try workload.compute(assignment, parameters: parameters) {
                 try send(.gradientResult(GradientResult(
                     step: assignment.step, parameterVersion: version,

@@ -83,7 +83,7 @@ struct WorkerCommand: ParsableCommand {
             let transforms = try spec.transformsJSON.map { try FittedTransforms(json: Data($0.utf8)) }
             let examples = DatasetExamples(version: version, rows: split.train, transforms: transforms, seed: spec.split.seed)
             return MicroShardWorkload(model: try spec.model.makeModel(), examples: examples, threads: spec.threads,
-                                      localUpdate: spec.localUpdate)
+                                      localUpdate: spec.localUpdate, prefetch: true)
         }
         switch exit {
         case .shutdown(let reason, let text):
