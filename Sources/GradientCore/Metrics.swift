@@ -70,7 +70,19 @@ public enum Metrics {
     /// by the rank-sum (Mann–Whitney) formula with tied scores given their average rank.
     /// Returns nil if only one class is present. O(n log n).
     public static func rocAUC(scores: [Float], labels: [Float]) -> Double? {
-        let order = scores.indices.sorted { scores[$0] < scores[$1] }
+        // Sort (order-preserving score bits, index) keys: a plain integer sort instead of a
+        // closure comparing floats, with ties in index order as a stable sort leaves them.
+        precondition(scores.count < 1 << 32, "rocAUC: too many scores")
+        var keys = [UInt64](unsafeUninitializedCapacity: scores.count) { keys, initialized in
+            for (index, score) in scores.enumerated() {
+                let bits = score.bitPattern
+                let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+                keys[index] = UInt64(ordered) << 32 | UInt64(index)
+            }
+            initialized = scores.count
+        }
+        keys.sort()
+        let order = keys.map { Int(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
         var positives = 0.0, rankSum = 0.0
         var i = 0
         while i < order.count {

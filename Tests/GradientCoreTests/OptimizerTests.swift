@@ -130,6 +130,23 @@ import Testing
         #expect(abs(binary - (-(log(0.9) + log(0.7)) / 2)) < 1e-6)
     }
 
+    /// Against the pairwise definition (a positive above a negative counts 1, a tie ½), on
+    /// scores with many ties, negative values and both zeros.
+    @Test func rocAUCMatchesPairCounting() throws {
+        var rng = Philox(seed: 5)
+        let scores: [Float] = (0..<600).map { _ in Float(Int(rng.nextFloat() * 40) - 20) / 8 } + [0, -0.0, -0.0, 0]
+        let labels: [Float] = scores.indices.map { _ in rng.nextFloat() < 0.4 ? 1 : 0 }
+        var wins = 0.0, pairs = 0.0
+        for i in scores.indices where labels[i] == 1 {
+            for j in scores.indices where labels[j] == 0 {
+                pairs += 1
+                wins += scores[i] > scores[j] ? 1 : scores[i] == scores[j] ? 0.5 : 0
+            }
+        }
+        let auc = try #require(Metrics.rocAUC(scores: scores, labels: labels))
+        #expect(abs(auc - wins / pairs) < 1e-12)
+    }
+
     @Test func rocAUCCountsPairsWithTies() {
         // Positives at 0.8, 0.4; negatives at 0.5, 0.4, 0.1: pairs ranked right 1 + 1 + 1 + 0 + 0.5 (tie) + 1 = 4.5 of 6.
         let auc = Metrics.rocAUC(scores: [0.8, 0.4, 0.5, 0.4, 0.1], labels: [1, 1, 0, 0, 0])
