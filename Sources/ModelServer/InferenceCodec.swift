@@ -182,7 +182,7 @@ public enum InferenceCodec {
                 guard tensor[4] >= 0 else { throw .bad("input '\(name)' has neither 'data' nor binary_data_size") }
                 var flat: [Float] = []
                 // Each number takes at least two bytes with its separator: never reserve more than the text can fill.
-                flat.reserveCapacity(min(elements, (json.end(of: tensor[4]) - tensor[4]) / 2 + 1))
+                flat.reserveCapacity(min(elements, (json.bytes.count - tensor[4]) / 2 + 1))
                 try flatten(json, tensor[4], into: &flat, name: name, datatype: datatype, limit: elements)
                 guard flat.count == elements else {
                     throw .bad("input '\(name)': 'data' has \(flat.count) elements, shape \(shape) needs \(elements)")
@@ -236,16 +236,22 @@ public enum InferenceCodec {
         return found
     }
 
-    /// Appends the numbers of `data` (a number or nested arrays of numbers) at `i`, at most `limit`.
+    /// Appends the numbers of `data` (a number or nested arrays of numbers) at `i`, at most `limit`;
+    /// returns the offset past the value. Reads each number once, in one pass over the array.
+    @discardableResult
     private static func flatten(_ json: JSONScanner, _ i: Int, into out: inout [Float], name: String, datatype: TensorType,
-                                limit: Int) throws(InferenceError) {
+                                limit: Int) throws(InferenceError) -> Int {
         if json[i] == UInt8(ascii: "[") {
-            try json.forEachElement(i) { (item) throws(InferenceError) in
-                try flatten(json, item, into: &out, name: name, datatype: datatype, limit: limit)
+            var j = json.skipSpace(i + 1)
+            if json[j] == UInt8(ascii: "]") { return j + 1 }
+            while true {
+                j = json.skipSpace(try flatten(json, j, into: &out, name: name, datatype: datatype, limit: limit))
+                if json[j] == UInt8(ascii: "]") { return j + 1 }
+                j = json.skipSpace(j + 1)  // the ','
             }
-            return
         }
-        guard let d = number(json, i) else {
+        guard json[i] == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(json[i]),
+              let (d, end) = try? json.number(i) else {
             throw .bad("input '\(name)': 'data' must hold numbers, found \(json.text(i))")
         }
         if datatype == .int32 || datatype == .int64 {
@@ -253,6 +259,7 @@ public enum InferenceCodec {
         }
         guard out.count < limit else { throw .bad("input '\(name)': 'data' has more elements than its shape") }
         out.append(Float(d))
+        return end
     }
 
     /// The JSON number at `i` (validated), or nil for any other value.
