@@ -23,6 +23,9 @@ public struct DriftAlert: Sendable {
 /// Keeps a sliding window of the rows a model was asked to score and compares each input column
 /// with the package's training reference (PSI on the reference bins for every column, KS on the
 /// reference sample for numeric ones), every `evaluateEvery` rows once `minimumRows` are in.
+/// Recording a request's rows is a copy into a preallocated ring; the evaluation runs on a
+/// snapshot of the window, off the request path (``InferenceServer`` hands it to a
+/// ``DriftWorker``).
 ///
 /// The alert has hysteresis: it is raised when the share of drifted columns reaches
 /// `alertShare` and cleared only when it falls to `clearShare` or below, so it does not flap.
