@@ -23,6 +23,9 @@ public struct DriftAlert: Sendable {
 /// Keeps a sliding window of the rows a model was asked to score and compares each input column
 /// with the package's training reference (PSI on the reference bins for every column, KS on the
 /// reference sample for numeric ones), every `evaluateEvery` rows once `minimumRows` are in.
+/// Recording a request's rows is a copy into a preallocated ring; the evaluation runs on a
+/// snapshot of the window, off the request path (``InferenceServer`` hands it to a
+/// ``DriftWorker``).
 ///
 /// The alert has hysteresis: it is raised when the share of drifted columns reaches
 /// `alertShare` and cleared only when it falls to `clearShare` or below, so it does not flap.
@@ -43,7 +46,8 @@ public final class DriftMonitor: @unchecked Sendable {
     let schema: InputSchema
     let settings: Settings
     private let width: Int
-    private let lock = NSLock()
+    /// Guards the ring and the alert state; signalled when an evaluation ends.
+    private let lock = NSCondition()
     private var ring: [Float]
     private var filled = 0
     private var next = 0
@@ -54,7 +58,13 @@ public final class DriftMonitor: @unchecked Sendable {
 
     init(model: ModelLocation, manifest: ModelManifest, settings: Settings) {
         self.model = model
-        reference = manifest.reference
+        // The KS test sorts the reference sample on every evaluation; sorted once here, that sort
+        // finds one run and costs O(n). NaNs are dropped as the test itself drops them.
+        var reference = manifest.reference
+        for c in reference.columns.indices {
+            reference.columns[c].sample = reference.columns[c].sample.map { $0.filter { !$0.isNaN }.sorted() }
+        }
+        self.reference = reference
         schema = manifest.input
         self.settings = settings
         width = manifest.input.featureCount
@@ -64,16 +74,21 @@ public final class DriftMonitor: @unchecked Sendable {
     /// The latest evaluation, if there has been one.
     public var latest: DriftState? { lock.withLock { last } }
 
-    /// Adds scored rows (encoded features, before transforms); evaluates when due and returns
-    /// the evaluation and any alert transition it caused.
-    func record(_ features: [Float], rows: Int) -> (DriftState, DriftAlert?)? {
+    /// Adds scored rows (encoded features, before transforms) to the window: a copy into the
+    /// ring, O(rows × features). When an evaluation is due, returns a snapshot of the window
+    /// for ``evaluate(_:)``, which the caller runs off the request path.
+    func record(_ features: [Float], rows: Int) -> [Float]? {
         guard width > 0, rows > 0, settings.windowRows > 0 else { return nil }
-        let window: [Float]? = lock.withLock {
+        return lock.withLock {
             let skip = max(0, rows - settings.windowRows)
-            for r in skip..<rows {
-                let destination = next * width
-                for f in 0..<width { ring[destination + f] = features[r * width + f] }
-                next = (next + 1) % settings.windowRows
+            features.withUnsafeBufferPointer { source in
+                ring.withUnsafeMutableBufferPointer { ring in
+                    for r in skip..<rows {
+                        let destination = next * width
+                        for f in 0..<width { ring[destination + f] = source[r * width + f] }
+                        next = (next + 1) % settings.windowRows
+                    }
+                }
             }
             filled = min(settings.windowRows, filled + rows)
             sinceEvaluation += rows
@@ -82,14 +97,19 @@ public final class DriftMonitor: @unchecked Sendable {
             sinceEvaluation = 0
             return Array(ring[0..<(filled * width)])
         }
-        guard let window else { return nil }
-        return evaluate(window, rows: window.count / width)
     }
 
-    /// Evaluates the current window now (for `GET …/drift` before the first scheduled evaluation).
+    /// Evaluates a snapshot from ``record(_:rows:)``: the drift state and any alert transition.
+    func evaluate(_ window: [Float]) -> (DriftState, DriftAlert?) {
+        evaluate(window, rows: window.count / width)
+    }
+
+    /// Evaluates the current window now (for `GET …/drift`), after any evaluation in flight, so
+    /// that it covers every row scored before the call.
     func evaluateNow() -> DriftState? {
         let window: [Float]? = lock.withLock {
-            guard !evaluating, filled > 0 else { return nil }
+            while evaluating { lock.wait() }
+            guard filled > 0 else { return nil }
             evaluating = true
             return Array(ring[0..<(filled * width)])
         }
@@ -102,6 +122,7 @@ public final class DriftMonitor: @unchecked Sendable {
                                        thresholds: settings.thresholds)
         let share = report.columns.isEmpty ? 0 : Double(report.driftedColumns.count) / Double(report.columns.count)
         return lock.withLock {
+            defer { lock.broadcast() }
             evaluating = false
             var transition: DriftAlert.Status?
             if !alerting && share >= settings.alertShare {

@@ -74,6 +74,17 @@ public enum InferenceCodec {
     /// Decodes a request body. `headerLength` is the `Inference-Header-Content-Length` header:
     /// the JSON is that many leading bytes, the binary tensor data follows.
     public static func decodeRequest(_ body: [UInt8], headerLength: String?) throws(InferenceError) -> InferenceRequest {
+        try body.withUnsafeBytes { raw in
+            Result { () throws(InferenceError) in try decodeRequest(raw, headerLength: headerLength) }
+        }.get()
+    }
+
+    /// Decodes a request body in place (the server passes its receive buffer); see
+    /// ``decodeRequest(_:headerLength:)-([UInt8],_)``. The JSON is read by ``JSONScanner``:
+    /// validated once, then walked by offset, with no intermediate tree. Checks run in a fixed
+    /// order, so a request with several problems is always told the same one first.
+    /// Complexity O(body size); allocates the tensors it returns and nothing per JSON value.
+    public static func decodeRequest(_ body: UnsafeRawBufferPointer, headerLength: String?) throws(InferenceError) -> InferenceRequest {
         var jsonEnd = body.count
         if let headerLength {
             guard let n = Int(headerLength.trimmingCharacters(in: .whitespaces)), n >= 0, n <= body.count else {
@@ -82,47 +93,53 @@ public enum InferenceCodec {
             jsonEnd = n
         }
         guard jsonEnd > 0 else { throw .bad("empty request body; expected a JSON inference request") }
-        let object: Any
+        let json = JSONScanner(UnsafeRawBufferPointer(rebasing: body[0..<jsonEnd]))
+        let root: Int
         do {
-            object = try JSONSerialization.jsonObject(with: Data(body[0..<jsonEnd]))
+            root = try json.validate()
         } catch {
-            throw .bad("malformed JSON in the request: \(Self.reason(error))")
+            throw .bad("malformed JSON in the request: \(error.description)")
         }
-        guard let request = object as? [String: Any] else { throw .bad("the request must be a JSON object") }
+        guard json[root] == UInt8(ascii: "{") else { throw .bad("the request must be a JSON object") }
+        let top = try fields(json, root, ["id", "parameters", "inputs", "outputs"], in: "the request")
         var id: String?
-        if let raw = request["id"] {
-            guard let s = raw as? String else { throw .bad("'id' must be a string") }
-            id = s
+        if top[0] >= 0 {
+            guard json[top[0]] == UInt8(ascii: "\"") else { throw .bad("'id' must be a string") }
+            id = json.string(top[0])
         }
         var binaryOutput = false
-        if let parameters = request["parameters"] {
-            guard let p = parameters as? [String: Any] else { throw .bad("'parameters' must be an object") }
-            if let flag = p["binary_data_output"] {
-                guard let b = jsonBool(flag) else {
-                    throw .bad("'parameters.binary_data_output' must be true or false")
-                }
+        if top[1] >= 0 {
+            guard json[top[1]] == UInt8(ascii: "{") else { throw .bad("'parameters' must be an object") }
+            let flag = try fields(json, top[1], ["binary_data_output"], in: "'parameters'")[0]
+            if flag >= 0 {
+                guard let b = bool(json, flag) else { throw .bad("'parameters.binary_data_output' must be true or false") }
                 binaryOutput = b
             }
         }
-        guard let inputList = request["inputs"] as? [Any], !inputList.isEmpty else {
+        guard top[2] >= 0, json[top[2]] == UInt8(ascii: "["), json[json.skipSpace(top[2] + 1)] != UInt8(ascii: "]") else {
             throw .bad("'inputs' must be a non-empty array of tensors")
         }
         var binaryCursor = jsonEnd
         var inputs: [InputTensor] = []
         var totalElements = 0
-        for (index, item) in inputList.enumerated() {
-            guard let tensor = item as? [String: Any] else { throw .bad("inputs[\(index)] must be an object") }
-            guard let name = tensor["name"] as? String else { throw .bad("inputs[\(index)].name must be a string") }
-            guard let typeName = tensor["datatype"] as? String else { throw .bad("input '\(name)': 'datatype' must be a string") }
+        var index = 0
+        try json.forEachElement(top[2]) { (item) throws(InferenceError) in
+            defer { index += 1 }
+            guard json[item] == UInt8(ascii: "{") else { throw .bad("inputs[\(index)] must be an object") }
+            let tensor = try fields(json, item, ["name", "datatype", "shape", "parameters", "data"], in: "inputs[\(index)]")
+            guard tensor[0] >= 0, json[tensor[0]] == UInt8(ascii: "\"") else { throw .bad("inputs[\(index)].name must be a string") }
+            let name = json.string(tensor[0])
+            guard tensor[1] >= 0, json[tensor[1]] == UInt8(ascii: "\"") else { throw .bad("input '\(name)': 'datatype' must be a string") }
+            let typeName = json.string(tensor[1])
             guard let datatype = TensorType(rawValue: typeName), datatype != .bytes else {
                 throw .bad("input '\(name)': datatype \(typeName) is not supported (use FP32, FP64, INT32 or INT64)")
             }
-            guard let shapeList = tensor["shape"] as? [Any] else { throw .bad("input '\(name)': 'shape' must be an array") }
+            guard tensor[2] >= 0, json[tensor[2]] == UInt8(ascii: "[") else { throw .bad("input '\(name)': 'shape' must be an array") }
             var shape: [Int] = []
             var elements = 1
-            for d in shapeList {
-                guard let n = jsonNumber(d), let v = Int(exactly: n), v >= 0 else {
-                    throw .bad("input '\(name)': shape \(shapeList) must hold non-negative integers")
+            try json.forEachElement(tensor[2]) { (d) throws(InferenceError) in
+                guard let n = number(json, d), let v = Int(exactly: n), v >= 0 else {
+                    throw .bad("input '\(name)': shape \(json.text(tensor[2])) must hold non-negative integers")
                 }
                 shape.append(v)
                 let (product, overflow) = elements.multipliedReportingOverflow(by: v)
@@ -136,10 +153,11 @@ public enum InferenceCodec {
                 throw InferenceError(413, "the request has more than \(maximumElements) elements")
             }
             var size: Int?
-            if let parameters = tensor["parameters"] {
-                guard let p = parameters as? [String: Any] else { throw .bad("input '\(name)': 'parameters' must be an object") }
-                if let raw = p["binary_data_size"] {
-                    guard let n = jsonNumber(raw), let v = Int(exactly: n), v >= 0 else {
+            if tensor[3] >= 0 {
+                guard json[tensor[3]] == UInt8(ascii: "{") else { throw .bad("input '\(name)': 'parameters' must be an object") }
+                let raw = try fields(json, tensor[3], ["binary_data_size"], in: "input '\(name)' parameters")[0]
+                if raw >= 0 {
+                    guard let n = number(json, raw), let v = Int(exactly: n), v >= 0 else {
                         throw .bad("input '\(name)': binary_data_size must be a non-negative integer")
                     }
                     size = v
@@ -147,7 +165,7 @@ public enum InferenceCodec {
             }
             let values: [Float]
             if let size {
-                guard tensor["data"] == nil else { throw .bad("input '\(name)' has both 'data' and binary_data_size") }
+                guard tensor[4] < 0 else { throw .bad("input '\(name)' has both 'data' and binary_data_size") }
                 guard headerLength != nil else {
                     throw .bad("input '\(name)' has binary_data_size but the request has no Inference-Header-Content-Length header")
                 }
@@ -161,10 +179,11 @@ public enum InferenceCodec {
                 values = decodeBinary(body, from: binaryCursor, count: elements, as: datatype)
                 binaryCursor += size
             } else {
-                guard let data = tensor["data"] else { throw .bad("input '\(name)' has neither 'data' nor binary_data_size") }
+                guard tensor[4] >= 0 else { throw .bad("input '\(name)' has neither 'data' nor binary_data_size") }
                 var flat: [Float] = []
-                flat.reserveCapacity(elements)
-                try flatten(data, into: &flat, name: name, datatype: datatype, limit: elements)
+                // Each number takes at least two bytes with its separator: never reserve more than the text can fill.
+                flat.reserveCapacity(min(elements, (json.bytes.count - tensor[4]) / 2 + 1))
+                try flatten(json, tensor[4], into: &flat, name: name, datatype: datatype, limit: elements)
                 guard flat.count == elements else {
                     throw .bad("input '\(name)': 'data' has \(flat.count) elements, shape \(shape) needs \(elements)")
                 }
@@ -176,157 +195,141 @@ public enum InferenceCodec {
             throw .bad("\(body.count - binaryCursor) bytes of binary data after the last input are not claimed by any binary_data_size")
         }
         var outputs: [(name: String, binary: Bool?)]?
-        if let raw = request["outputs"] {
-            guard let list = raw as? [Any] else { throw .bad("'outputs' must be an array") }
-            outputs = try list.enumerated().map { (index, item) throws(InferenceError) -> (name: String, binary: Bool?) in
-                guard let o = item as? [String: Any], let name = o["name"] as? String else {
+        if top[3] >= 0 {
+            guard json[top[3]] == UInt8(ascii: "[") else { throw .bad("'outputs' must be an array") }
+            var list: [(name: String, binary: Bool?)] = []
+            var index = 0
+            try json.forEachElement(top[3]) { (item) throws(InferenceError) in
+                defer { index += 1 }
+                guard json[item] == UInt8(ascii: "{") else { throw .bad("outputs[\(index)] must be an object with a 'name'") }
+                let output = try fields(json, item, ["name", "parameters"], in: "outputs[\(index)]")
+                guard output[0] >= 0, json[output[0]] == UInt8(ascii: "\"") else {
                     throw .bad("outputs[\(index)] must be an object with a 'name'")
                 }
+                let name = json.string(output[0])
                 var binary: Bool?
-                if let p = o["parameters"] as? [String: Any], let flag = p["binary_data"] {
-                    guard let b = jsonBool(flag) else { throw .bad("output '\(name)': binary_data must be true or false") }
-                    binary = b
+                if output[1] >= 0, json[output[1]] == UInt8(ascii: "{") {
+                    let flag = try fields(json, output[1], ["binary_data"], in: "output '\(name)' parameters")[0]
+                    if flag >= 0 {
+                        guard let b = bool(json, flag) else { throw .bad("output '\(name)': binary_data must be true or false") }
+                        binary = b
+                    }
                 }
-                return (name, binary)
+                list.append((name, binary))
             }
+            outputs = list
         }
         return InferenceRequest(id: id, inputs: inputs, outputs: outputs, binaryOutput: binaryOutput)
     }
 
-    private static func flatten(_ value: Any, into out: inout [Float], name: String, datatype: TensorType,
-                                limit: Int) throws(InferenceError) {
-        if let list = value as? [Any] {
-            for item in list {
-                try flatten(item, into: &out, name: name, datatype: datatype, limit: limit)
-                if out.count > limit { throw .bad("input '\(name)': 'data' has more elements than its shape") }
+    /// The offsets of the values of `names` in the object at `object` (-1: absent); other keys
+    /// are ignored. A key given twice is refused rather than guessed at.
+    private static func fields(_ json: JSONScanner, _ object: Int, _ names: [StaticString],
+                               in place: @autoclosure () -> String) throws(InferenceError) -> KnownFields {
+        var found = KnownFields()
+        try json.forEachMember(object) { (key, keyEnd, escaped, value) throws(InferenceError) in
+            for k in names.indices where json.stringEquals(key, end: keyEnd, escaped: escaped, names[k]) {
+                guard found[k] < 0 else { throw .bad("duplicate key '\(names[k])' in \(place())") }
+                found[k] = value
             }
-            return
         }
-        guard let d = jsonNumber(value) else {
-            throw .bad("input '\(name)': 'data' must hold numbers, found \(value is NSNull ? "null" : "\(value)")")
+        return found
+    }
+
+    /// Appends the numbers of `data` (a number or nested arrays of numbers) at `i`, at most `limit`;
+    /// returns the offset past the value. Reads each number once, in one pass over the array.
+    @discardableResult
+    private static func flatten(_ json: JSONScanner, _ i: Int, into out: inout [Float], name: String, datatype: TensorType,
+                                limit: Int) throws(InferenceError) -> Int {
+        if json[i] == UInt8(ascii: "[") {
+            var j = json.skipSpace(i + 1)
+            if json[j] == UInt8(ascii: "]") { return j + 1 }
+            while true {
+                j = json.skipSpace(try flatten(json, j, into: &out, name: name, datatype: datatype, limit: limit))
+                if json[j] == UInt8(ascii: "]") { return j + 1 }
+                j = json.skipSpace(j + 1)  // the ','
+            }
+        }
+        guard json[i] == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(json[i]),
+              let (d, end) = try? json.number(i) else {
+            throw .bad("input '\(name)': 'data' must hold numbers, found \(json.text(i))")
         }
         if datatype == .int32 || datatype == .int64 {
             guard d == d.rounded() else { throw .bad("input '\(name)': \(d) is not an integer (datatype \(datatype.rawValue))") }
         }
+        guard out.count < limit else { throw .bad("input '\(name)': 'data' has more elements than its shape") }
         out.append(Float(d))
+        return end
     }
 
-    private static func decodeBinary(_ body: [UInt8], from start: Int, count: Int, as datatype: TensorType) -> [Float] {
+    /// The JSON number at `i` (validated), or nil for any other value.
+    private static func number(_ json: JSONScanner, _ i: Int) -> Double? {
+        let b = json[i]
+        guard b == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) else { return nil }
+        return try? json.number(i).value
+    }
+
+    /// The JSON boolean at `i` (validated), or nil for any other value.
+    private static func bool(_ json: JSONScanner, _ i: Int) -> Bool? {
+        switch json[i] {
+        case UInt8(ascii: "t"): return true
+        case UInt8(ascii: "f"): return false
+        default: return nil
+        }
+    }
+
+    /// Binary tensor data converted to Float32 (bounds checked by the caller).
+    static func decodeBinary(_ body: UnsafeRawBufferPointer, from start: Int, count: Int, as datatype: TensorType) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            body.withUnsafeBytes { raw in
-                switch datatype {
-                case .fp32:
-                    for i in 0..<count {
-                        buffer[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
-                    }
-                case .fp64:
-                    for i in 0..<count {
-                        buffer[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self))))
-                    }
-                case .int32:
-                    for i in 0..<count {
-                        buffer[i] = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: Int32.self)))
-                    }
-                case .int64:
-                    for i in 0..<count {
-                        buffer[i] = Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: Int64.self)))
-                    }
-                case .bytes:
-                    break
+            let raw = body
+            switch datatype {
+            case .fp32:
+                for i in 0..<count {
+                    buffer[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
                 }
+            case .fp64:
+                for i in 0..<count {
+                    buffer[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self))))
+                }
+            case .int32:
+                for i in 0..<count {
+                    buffer[i] = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: Int32.self)))
+                }
+            case .int64:
+                for i in 0..<count {
+                    buffer[i] = Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: Int64.self)))
+                }
+            case .bytes:
+                break
             }
             initialized = count
         }
     }
+}
 
-    /// A JSON boolean (JSONSerialization gives NSNumbers; a boolean's type code is `c`).
-    static func jsonBool(_ value: Any) -> Bool? {
-        guard let n = value as? NSNumber, String(cString: n.objCType) == "c" else { return nil }
-        return n.boolValue
-    }
+/// The value offsets of up to five known keys of one JSON object (-1: absent), kept inline so
+/// that looking them up allocates nothing.
+struct KnownFields {
+    private var a = -1, b = -1, c = -1, d = -1, e = -1
 
-    /// A JSON number that is not a boolean.
-    static func jsonNumber(_ value: Any) -> Double? {
-        guard let n = value as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
-        return n.doubleValue
-    }
-
-    private static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        return (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
-    }
-
-    // MARK: - Responses
-
-    /// The response body and, for binary outputs, the JSON header length to send as
-    /// `Inference-Header-Content-Length`.
-    public static func encodeResponse(model: String, version: String, id: String?, outputs: [OutputTensor],
-                                      binary: [Bool]) -> (body: [UInt8], headerLength: Int?) {
-        var json = "{\"model_name\":\(quote(model)),\"model_version\":\(quote(version))"
-        if let id { json += ",\"id\":\(quote(id))" }
-        json += ",\"outputs\":["
-        var tail: [UInt8] = []
-        for (index, output) in outputs.enumerated() {
-            if index > 0 { json += "," }
-            json += "{\"name\":\(quote(output.name)),\"datatype\":\"\(output.datatype.rawValue)\",\"shape\":[\(output.shape.map(String.init).joined(separator: ","))]"
-            if binary[index] {
-                let bytes = binaryBytes(output.data)
-                json += ",\"parameters\":{\"binary_data_size\":\(bytes.count)}}"
-                tail += bytes
-            } else {
-                json += ",\"data\":[" + jsonElements(output.data) + "]}"
+    subscript(_ k: Int) -> Int {
+        get {
+            switch k {
+            case 0: a
+            case 1: b
+            case 2: c
+            case 3: d
+            default: e
             }
         }
-        json += "]}"
-        let head = Array(json.utf8)
-        return tail.isEmpty && !binary.contains(true) ? (head, nil) : (head + tail, head.count)
-    }
-
-    static func jsonElements(_ data: OutputData) -> String {
-        switch data {
-        case .floats(let values): return values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",")
-        case .integers(let values): return values.map(String.init).joined(separator: ",")
-        case .strings(let values): return values.map(quote).joined(separator: ",")
-        }
-    }
-
-    static func binaryBytes(_ data: OutputData) -> [UInt8] {
-        var out: [UInt8] = []
-        switch data {
-        case .floats(let values):
-            out.reserveCapacity(values.count * 4)
-            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
-        case .integers(let values):
-            out.reserveCapacity(values.count * 8)
-            for v in values { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        case .strings(let values):
-            for s in values {
-                let bytes = Array(s.utf8)
-                withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { out.append(contentsOf: $0) }
-                out += bytes
+        set {
+            switch k {
+            case 0: a = newValue
+            case 1: b = newValue
+            case 2: c = newValue
+            case 3: d = newValue
+            default: e = newValue
             }
         }
-        return out
-    }
-
-    /// A JSON string literal.
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

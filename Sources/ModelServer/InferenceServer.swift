@@ -25,6 +25,8 @@ public struct InferenceServer: Sendable {
     let logger: Logger
     /// Called with every drift evaluation and alert transition (log, webhook, tracking store).
     let onDrift: @Sendable (DriftState, DriftAlert?) -> Void
+    /// Where drift evaluations run, off the request path.
+    let driftWorker = DriftWorker()
 
     public init(catalog: ModelCatalog, settings: Settings, metrics: ServerMetrics = ServerMetrics(), logger: Logger,
                 onDrift: @escaping @Sendable (DriftState, DriftAlert?) -> Void) {
@@ -39,7 +41,7 @@ public struct InferenceServer: Sendable {
     public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
         for model in catalog.all { metrics.loaded(model: model.location.name, version: model.location.version, current: true) }
         let app = Application(
-            router: makeRouter(),
+            responder: InferenceResponder(server: self, router: makeRouter().buildResponder()),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "trainyard"),
             onServerRunning: { [self] channel in
                 onListening(channel.localAddress?.port ?? settings.port)
@@ -93,7 +95,7 @@ public struct InferenceServer: Sendable {
                 try respond(context) { _ in Self.json("{\"ready\":true}") }
             }
             router.post(RouterPath(prefix + "/infer")) { [self] request, context in
-                await infer(request, context)
+                await infer(request, name: context.parameters.get("name") ?? "", version: context.parameters.get("version"))
             }
         }
         router.get("/v2/models/:name/drift") { [self] _, context in
@@ -109,12 +111,15 @@ public struct InferenceServer: Sendable {
 
     /// The served model a path names (404 for an unknown model or a version not being served).
     func resolve(_ context: BasicRequestContext) throws(InferenceError) -> ServedModel {
-        let name = context.parameters.get("name") ?? ""
+        try resolve(name: context.parameters.get("name") ?? "", version: context.parameters.get("version"))
+    }
+
+    func resolve(name: String, version: String?) throws(InferenceError) -> ServedModel {
         guard let model = catalog.model(name) else {
             let served = catalog.all.map(\.location.name)
             throw InferenceError(404, "unknown model '\(name)'; serving \(served.isEmpty ? "none" : served.joined(separator: ", "))")
         }
-        if let version = context.parameters.get("version"), version != String(model.location.version) {
+        if let version, version != String(model.location.version) {
             throw InferenceError(404, "version \(version) of model '\(name)' is not served (serving version \(model.location.version))")
         }
         return model
@@ -150,42 +155,50 @@ public struct InferenceServer: Sendable {
 
     // MARK: - Inference
 
-    func infer(_ request: Request, _ context: BasicRequestContext) async -> Response {
+    static let headerLengthField = HTTPField.Name("Inference-Header-Content-Length")!
+
+    /// Answers `POST /v2/models/{name}[/versions/{version}]/infer`.
+    func infer(_ request: Request, name: String, version: String?) async -> Response {
         let started = ContinuousClock.now
-        var modelLabel = "", versionLabel = ""
-        var rows: Int?
+        var served: ServedModel?
         let response: Response
         do {
-            let model = try resolve(context)
-            modelLabel = model.location.name
-            versionLabel = String(model.location.version)
+            let model = try resolve(name: name, version: version)
+            served = model
             let buffer: ByteBuffer
             do {
                 buffer = try await request.body.collect(upTo: settings.maximumBodyBytes)
             } catch {
                 throw InferenceError(413, "the request body is larger than the \(settings.maximumBodyBytes)-byte limit")
             }
-            let body = Array(buffer.readableBytesView)
-            let header = request.headers[HTTPField.Name("Inference-Header-Content-Length")!]
-            let parsed = try InferenceCodec.decodeRequest(body, headerLength: header)
+            let header = request.headers[Self.headerLengthField]
+            let parsed = try buffer.withUnsafeReadableBytes { body in
+                Result { () throws(InferenceError) in try InferenceCodec.decodeRequest(body, headerLength: header) }
+            }.get()
             let (encoded, outputs, binary) = try score(parsed, model: model)
-            rows = encoded.rows
-            let (bytes, headerLength) = InferenceCodec.encodeResponse(
-                model: model.location.name, version: versionLabel, id: parsed.id, outputs: outputs, binary: binary)
+            var bytes = ByteBufferAllocator().buffer(capacity: 256)
+            let headerLength = InferenceCodec.encodeResponse(
+                into: &bytes, model: model.location.name, version: model.versionText, id: parsed.id, outputs: outputs,
+                binary: binary)
             var headers: HTTPFields = [.contentType: headerLength == nil ? "application/json" : "application/octet-stream"]
-            if let headerLength { headers[HTTPField.Name("Inference-Header-Content-Length")!] = String(headerLength) }
-            response = Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-            if let (state, alert) = model.drift.record(encoded.features, rows: encoded.rows) {
-                metrics.drift(state)
-                onDrift(state, alert)
+            if let headerLength { headers[Self.headerLengthField] = String(headerLength) }
+            response = Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
+            if let window = model.drift.record(encoded.features, rows: encoded.rows) {
+                driftWorker.submit { [metrics, onDrift] in
+                    let (state, alert) = model.drift.evaluate(window)
+                    metrics.drift(state)
+                    onDrift(state, alert)
+                }
             }
+            metrics.answered(metrics.series(model), duration: ContinuousClock.now - started, rows: encoded.rows)
+            return response
         } catch let error as InferenceError {
             response = Self.error(error.status, error.message)
         } catch {
             response = Self.error(500, "\(error)")
         }
-        metrics.request(model: modelLabel, version: versionLabel, status: Int(response.status.code),
-                        duration: ContinuousClock.now - started, rows: rows)
+        metrics.request(model: served?.location.name ?? "", version: served?.versionText ?? "",
+                        status: Int(response.status.code), duration: ContinuousClock.now - started, rows: nil)
         return response
     }
 
@@ -217,19 +230,20 @@ public struct InferenceServer: Sendable {
         } catch {
             throw .bad("\(error)")
         }
-        var available: [String: OutputTensor] = [:]
-        if model.isClassifier {
-            available["probabilities"] = OutputTensor(name: "probabilities", shape: [rows, predictions.classNames.count],
-                                                      data: .floats(predictions.probabilities))
-            available["label"] = OutputTensor(name: "label", shape: [rows], data: .strings(predictions.labels))
-        } else {
-            available["prediction"] = OutputTensor(name: "prediction", shape: [rows], data: .floats(predictions.values))
+        func output(_ name: String) -> OutputTensor? {
+            switch (model.isClassifier, name) {
+            case (true, "probabilities"):
+                return OutputTensor(name: name, shape: [rows, predictions.classNames.count], data: .floats(predictions.probabilities))
+            case (true, "label"): return OutputTensor(name: name, shape: [rows], data: .strings(predictions.labels))
+            case (false, "prediction"): return OutputTensor(name: name, shape: [rows], data: .floats(predictions.values))
+            default: return nil
+            }
         }
         var outputs: [OutputTensor] = []
         var binary: [Bool] = []
         if let requested = request.outputs {
             for (name, wantsBinary) in requested {
-                guard let output = available[name] else {
+                guard let output = output(name) else {
                     throw .bad("unknown output '\(name)'; model '\(model.location.name)' has \(model.outputNames.map { "'\($0)'" }.joined(separator: ", "))")
                 }
                 outputs.append(output)
@@ -237,7 +251,7 @@ public struct InferenceServer: Sendable {
             }
         } else {
             for name in model.outputNames {
-                outputs.append(available[name]!)
+                outputs.append(output(name)!)
                 binary.append(request.binaryOutput)
             }
         }

@@ -28,6 +28,8 @@ public final class ServedModel: Sendable {
     let predictor: Predictor
     let encoder: InputEncoder
     let drift: DriftMonitor
+    /// This version's per-request metric series, made on its first request (``ServerMetrics/series(_:)``).
+    let metricSeries = SeriesSlot()
 
     init(location: ModelLocation, package: PackagedModel, drift: DriftMonitor.Settings) throws {
         self.location = location
@@ -37,6 +39,8 @@ public final class ServedModel: Sendable {
         self.drift = DriftMonitor(model: location, manifest: package.manifest, settings: drift)
     }
 
+    /// The version as URLs and responses spell it.
+    var versionText: String { String(location.version) }
     var featureCount: Int { package.manifest.input.featureCount }
     var isClassifier: Bool { package.manifest.task == .classification }
 

@@ -15,13 +15,47 @@ public final class ServerMetrics: Sendable {
 
     public init() {}
 
-    /// One inference request answered with `status`.
+    /// The per-request series of one served model version, looked up once: a registry lookup
+    /// builds the label key and takes the registry's lock, which is too dear per request.
+    final class RequestSeries: Sendable {
+        let answered: Counter
+        let duration: DurationHistogram
+        let rows: ValueHistogram
+
+        fileprivate init(_ metrics: ServerMetrics, model: String, version: String) {
+            answered = metrics.requestCounter(model: model, version: version, status: 200)
+            duration = metrics.registry.makeDurationHistogram(descriptor: ServerMetrics.durationName, labels: [("model", model)], buckets: ServerMetrics.latencyBuckets)
+            rows = metrics.registry.makeValueHistogram(descriptor: ServerMetrics.rowsName, labels: [("model", model)], buckets: ServerMetrics.rowBuckets)
+        }
+    }
+
+    private static var requestsName: MetricNameDescriptor { MetricNameDescriptor(metricName: "trainyard_inference_requests_total", unitName: "", helpText: "Inference requests by model, version and HTTP status") }
+    private static var durationName: MetricNameDescriptor { MetricNameDescriptor(metricName: "trainyard_inference_request_duration_seconds", unitName: "", helpText: "Time to answer an inference request, from body received to response") }
+    private static var rowsName: MetricNameDescriptor { MetricNameDescriptor(metricName: "trainyard_inference_rows", unitName: "", helpText: "Rows per inference request") }
+
+    private func requestCounter(model: String, version: String, status: Int) -> Counter {
+        registry.makeCounter(descriptor: Self.requestsName, labels: [("model", model), ("version", version), ("status", String(status))])
+    }
+
+    /// The series of `model`, made on its first request and kept with it.
+    func series(_ model: ServedModel) -> RequestSeries {
+        model.metricSeries.get { RequestSeries(self, model: model.location.name, version: String(model.location.version)) }
+    }
+
+    /// One inference request answered 200 by `model`: a counter and two histograms, no lookup.
+    func answered(_ series: RequestSeries, duration: Duration, rows: Int) {
+        series.answered.increment()
+        series.duration.record(duration)
+        series.rows.record(Double(rows))
+    }
+
+    /// One inference request answered with `status` (an error; 200 goes through ``answered(_:duration:rows:)``).
     func request(model: String, version: String, status: Int, duration: Duration, rows: Int?) {
-        registry.makeCounter(descriptor: .init(metricName: "trainyard_inference_requests_total", unitName: "", helpText: "Inference requests by model, version and HTTP status"), labels: [("model", model), ("version", version), ("status", String(status))]).increment()
+        requestCounter(model: model, version: version, status: status).increment()
         guard status == 200 else { return }
-        registry.makeDurationHistogram(descriptor: .init(metricName: "trainyard_inference_request_duration_seconds", unitName: "", helpText: "Time to answer an inference request, from body received to response"), labels: [("model", model)], buckets: Self.latencyBuckets).record(duration)
+        registry.makeDurationHistogram(descriptor: Self.durationName, labels: [("model", model)], buckets: Self.latencyBuckets).record(duration)
         if let rows {
-            registry.makeValueHistogram(descriptor: .init(metricName: "trainyard_inference_rows", unitName: "", helpText: "Rows per inference request"), labels: [("model", model)], buckets: Self.rowBuckets).record(Double(rows))
+            registry.makeValueHistogram(descriptor: Self.rowsName, labels: [("model", model)], buckets: Self.rowBuckets).record(Double(rows))
         }
     }
 
@@ -45,5 +79,20 @@ public final class ServerMetrics: Sendable {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return buffer
+    }
+}
+
+/// A served model's ``ServerMetrics/RequestSeries``, made once under a lock.
+final class SeriesSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var series: ServerMetrics.RequestSeries?
+
+    func get(_ make: () -> ServerMetrics.RequestSeries) -> ServerMetrics.RequestSeries {
+        lock.withLock {
+            if let series { return series }
+            let made = make()
+            series = made
+            return made
+        }
     }
 }

@@ -72,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.maximumBodyBytes = maxBodyBytes
         settings.reloadInterval = .milliseconds(Int(reloadInterval * 1000))
         settings.serverVersion = BuildInfo.gitRevision ?? ""
-        var logger = Logger(label: "trainyard.serve")
+        var logger = Logger(label: "trainyard.serve", factory: DeferredMetadataLogHandler.init)
         logger.logLevel = .notice
         let recorder = DriftRecorder(store: store, webhook: webhook.flatMap(URL.init(string:)))
         let server = InferenceServer(catalog: catalog, settings: settings, logger: logger) { state, alert in
