@@ -29,6 +29,8 @@ final class SweepRunner: @unchecked Sendable {
     private let board: SweepLeaderboard
     private let trap = SignalTrap()
     private var pools: [LocalWorkerPool] = []
+    /// All the sweep's worker processes (they share this host's cores).
+    private var totalWorkers = 0
     /// Trials whose sessions are running, and the flags that stop them.
     private var running: [Int: StopFlag] = [:]
     /// Trials whose sessions ended, waiting for their turn: nil, or why the trial failed.
@@ -52,6 +54,7 @@ final class SweepRunner: @unchecked Sendable {
     func run(workers: Int) throws -> SweepState {
         signal(SIGPIPE, SIG_IGN)  // a worker that died must not take the sweep with it
         let lanes = definition.spec.parallel
+        totalWorkers = workers
         let giveUpAfter = (try? JobConfig(from: definition.baseJob))?.cluster.workerGiveUpAfter ?? 30
         defer { pools.forEach { $0.stop() } }
         for lane in 0..<lanes {
@@ -174,6 +177,7 @@ final class SweepRunner: @unchecked Sendable {
     private func runTrial(_ index: Int, lane: Int, source: JobSource, until epoch: Int, stop: StopFlag) {
         let pool = pools[lane]
         var session = TrainingSession(source: source, controlBind: "tcp://127.0.0.1:*", broadcastBind: nil)
+        session.localWorkers = totalWorkers
         session.trial = TrialHooks(
             parentRunID: sweepID, stop: stop,
             runOpened: { [self] runID in opened(index, runID: runID) },

@@ -43,6 +43,8 @@ struct TrainCommand: ParsableCommand {
 /// A session with its workers as local processes: `train` and `resume`.
 enum LocalTraining {
     static func run(_ session: TrainingSession, workers count: Int, json: Bool) throws {
+        var session = session
+        session.localWorkers = count
         var pool: LocalWorkerPool?
         let summary = try session.run(launch: { endpoint, jobID, job, runDirectory in
             let workers = LocalWorkerPool(logDirectory: runDirectory)

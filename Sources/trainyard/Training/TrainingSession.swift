@@ -44,6 +44,8 @@ struct TrainingSession {
     var metricsAddress: (host: String, port: Int)? = nil
     /// Set when a sweep runs this session as one of its trials.
     var trial: TrialHooks? = nil
+    /// Worker processes on this host (0: all elsewhere), for sharing its cores.
+    var localWorkers = 0
 
     /// Runs the job; `launch` starts workers once the coordinator is bound (or does nothing).
     func run(launch: (_ endpoint: String, _ jobID: JobID, _ job: PreparedJob, _ runDirectory: URL) throws -> Void,
@@ -73,7 +75,8 @@ struct TrainingSession {
         let identity = CheckpointIdentity(model: job.model, optimizer: job.optimizer,
                                           configDigest: try Self.trainingConfigDigest(config),
                                           datasetDigest: version.digest, seed: job.seed)
-        let reporter = ProgressReporter(job: job, model: model, store: store, runID: runID)
+        let reporter = ProgressReporter(job: job, model: model, store: store, runID: runID,
+                                        computeThreads: localWorkers * config.training.threadsPerWorker)
         reporter.quiet = trial != nil
 
         // Where training starts: a fresh model, or the newest valid checkpoint of the run.
