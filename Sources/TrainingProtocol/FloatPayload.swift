@@ -79,18 +79,7 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     /// No copy when the payload holds values, or holds aligned received frames on a little-endian host;
     /// otherwise each chunk is decoded into a temporary buffer. Pointers are valid only inside `body`.
     public func withChunks(_ body: (UnsafeBufferPointer<Float>) throws -> Void) rethrows {
-        switch storage {
-        case .values(let values):
-            try values.withUnsafeBufferPointer { buffer in
-                for range in PayloadFraming.frameRanges(elementCount: buffer.count) {
-                    try body(UnsafeBufferPointer(rebasing: buffer[range]))
-                }
-            }
-        case .frames(let frames):
-            for frame in frames {
-                try frame.withUnsafeBytes { try Self.view($0, body) }
-            }
-        }
+        for index in 0..<frameCount { try withElements(ofFrame: index, body) }
     }
 
     /// Calls `body` with the elements of payload frame `index` (0-based within the payload): no
