@@ -42,6 +42,7 @@ public struct InferenceServer: Sendable {
         for model in catalog.all { metrics.loaded(model: model.location.name, version: model.location.version, current: true) }
         let app = Application(
             responder: InferenceResponder(server: self, router: makeRouter().buildResponder()),
+            server: .http1(configuration: .init(additionalChannelHandlers: [InferenceFastPath(server: self, serverName: "trainyard")])),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "trainyard"),
             onServerRunning: { [self] channel in
                 onListening(channel.localAddress?.port ?? settings.port)
@@ -55,7 +56,9 @@ public struct InferenceServer: Sendable {
         var lastFailure: [String: String] = [:]
         while !Task.isCancelled {
             try? await Task.sleep(for: settings.reloadInterval)
-            for change in catalog.reload() {
+            // Alias lookups read the tracking store and a switch loads a package from disk: off
+            // the event loops, which run this task (see ``runConcurrencyOnEventLoops(threads:)``).
+            for change in await Self.offEventLoop({ [catalog] in catalog.reload() }) {
                 switch change {
                 case .switched(let name, let from, let to):
                     metrics.loaded(model: name, version: from, current: false)
@@ -99,7 +102,10 @@ public struct InferenceServer: Sendable {
             }
         }
         router.get("/v2/models/:name/drift") { [self] _, context in
-            try respond(context) { model in
+            // Waits for any evaluation in flight and evaluates the window: off the event loop.
+            let model: ServedModel
+            do { model = try resolve(context) } catch let error as InferenceError { return Self.error(error.status, error.message) }
+            return await Self.offEventLoop {
                 guard let state = model.drift.evaluateNow() else {
                     return Self.json("{\"model\":\(InferenceCodec.quote(model.location.name)),\"version\":\(model.location.version),\"window_rows\":0,\"drifted_share\":0,\"alerting\":false,\"columns\":[]}")
                 }
@@ -157,21 +163,40 @@ public struct InferenceServer: Sendable {
 
     static let headerLengthField = HTTPField.Name("Inference-Header-Content-Length")!
 
-    /// Answers `POST /v2/models/{name}[/versions/{version}]/infer`.
+    /// Answers `POST /v2/models/{name}[/versions/{version}]/infer` (the router's path; most
+    /// requests take ``InferenceFastPath``, which answers them on the event loop).
     func infer(_ request: Request, name: String, version: String?) async -> Response {
         let started = ContinuousClock.now
+        let body: ByteBuffer?
+        if (try? resolve(name: name, version: version)) != nil {
+            body = try? await request.body.collect(upTo: settings.maximumBodyBytes)
+        } else {
+            body = ByteBuffer()  // 404 whatever the body
+        }
+        let answer = answer(name: name, version: version, headerLength: request.headers[Self.headerLengthField],
+                            body: body, started: started)
+        return Response(status: answer.status, headers: answer.headers, body: .init(byteBuffer: answer.body))
+    }
+
+    /// An inference answer, for whichever HTTP layer delivers it.
+    struct Answer {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var body: ByteBuffer
+    }
+
+    /// Scores one inference request: `body` is the whole request body, nil when it was larger
+    /// than the limit (413). Records the request's metrics and the rows for drift detection.
+    func answer(name: String, version: String?, headerLength header: String?, body: ByteBuffer?,
+                started: ContinuousClock.Instant) -> Answer {
         var served: ServedModel?
-        let response: Response
+        let answer: Answer
         do {
             let model = try resolve(name: name, version: version)
             served = model
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.body.collect(upTo: settings.maximumBodyBytes)
-            } catch {
+            guard let buffer = body else {
                 throw InferenceError(413, "the request body is larger than the \(settings.maximumBodyBytes)-byte limit")
             }
-            let header = request.headers[Self.headerLengthField]
             let parsed = try buffer.withUnsafeReadableBytes { body in
                 Result { () throws(InferenceError) in try InferenceCodec.decodeRequest(body, headerLength: header) }
             }.get()
@@ -182,7 +207,6 @@ public struct InferenceServer: Sendable {
                 binary: binary)
             var headers: HTTPFields = [.contentType: headerLength == nil ? "application/json" : "application/octet-stream"]
             if let headerLength { headers[Self.headerLengthField] = String(headerLength) }
-            response = Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
             if let window = model.drift.record(encoded.features, rows: encoded.rows) {
                 driftWorker.submit { [metrics, onDrift] in
                     let (state, alert) = model.drift.evaluate(window)
@@ -191,15 +215,15 @@ public struct InferenceServer: Sendable {
                 }
             }
             metrics.answered(metrics.series(model), duration: ContinuousClock.now - started, rows: encoded.rows)
-            return response
+            return Answer(status: .ok, headers: headers, body: bytes)
         } catch let error as InferenceError {
-            response = Self.error(error.status, error.message)
+            answer = Self.errorAnswer(error.status, error.message)
         } catch {
-            response = Self.error(500, "\(error)")
+            answer = Self.errorAnswer(500, "\(error)")
         }
         metrics.request(model: served?.location.name ?? "", version: served?.versionText ?? "",
-                        status: Int(response.status.code), duration: ContinuousClock.now - started, rows: nil)
-        return response
+                        status: Int(answer.status.code), duration: ContinuousClock.now - started, rows: nil)
+        return answer
     }
 
     /// Validates the inputs against the model, predicts, and builds the requested outputs.
@@ -266,6 +290,12 @@ public struct InferenceServer: Sendable {
     }
 
     static func error(_ status: Int, _ message: String) -> Response {
-        json("{\"error\":\(InferenceCodec.quote(message))}", status: HTTPResponse.Status(code: status))
+        let answer = errorAnswer(status, message)
+        return Response(status: answer.status, headers: answer.headers, body: .init(byteBuffer: answer.body))
+    }
+
+    static func errorAnswer(_ status: Int, _ message: String) -> Answer {
+        Answer(status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
+               body: ByteBuffer(string: "{\"error\":\(InferenceCodec.quote(message))}"))
     }
 }

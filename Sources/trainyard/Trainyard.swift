@@ -23,6 +23,7 @@ enum TrainyardMain {
     static func main() async {
         do {
             var command = try Trainyard.parseAsRoot()
+            if let serve = command as? ServeCommand { serve.prepareExecutor() }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -36,10 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Raise the drift alert when this share of features drifted.") var driftAlertShare = 0.3
     @Option(name: .long, help: "Clear it when the share falls to this or below.") var driftClearShare = 0.1
     @Option(name: .long, help: "POST drift alerts (JSON) to this http(s) URL.") var webhook: String?
+    @Option(name: .long, help: "Event-loop threads, which also run the handlers (default: one per core).") var threads: Int?
 
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("name at least one model") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1...256") }
         guard maxBodyBytes > 0, reloadInterval > 0, driftWindow > 0, driftEvery > 0, driftMinRows > 0 else {
             throw ValidationError("sizes and intervals must be positive")
         }
@@ -49,6 +51,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let webhook, URL(string: webhook)?.scheme.map({ $0 == "http" || $0 == "https" }) != true {
             throw ValidationError("--webhook must be an http(s) URL")
         }
+    }
+
+    /// Before anything asynchronous runs: handlers run on the event loops that read the requests.
+    func prepareExecutor() {
+        InferenceServer.runConcurrencyOnEventLoops(threads: threads)
     }
 
     func run() async throws {
