@@ -68,28 +68,30 @@ public enum Metrics {
 
     /// Area under the ROC curve for binary labels (0/1) and scores (higher = more likely 1),
     /// by the rank-sum (Mann–Whitney) formula with tied scores given their average rank.
-    /// Returns nil if only one class is present. O(n log n).
+    /// Returns nil if only one class is present. O(n): a radix sort of the scores.
     public static func rocAUC(scores: [Float], labels: [Float]) -> Double? {
-        // Sort (order-preserving score bits, index) keys: a plain integer sort instead of a
-        // closure comparing floats, with ties in index order as a stable sort leaves them.
-        precondition(scores.count < 1 << 32, "rocAUC: too many scores")
+        // Keys: the score's order-preserving bits above, the label in bit 0. A stable radix sort
+        // on the upper half leaves equal scores in index order, as a stable comparison sort
+        // would. −0 is keyed as +0, since the two tie (==); NaNs never tie (NaN ≠ NaN).
+        precondition(scores.count == labels.count, "rocAUC: \(scores.count) scores, \(labels.count) labels")
         var keys = [UInt64](unsafeUninitializedCapacity: scores.count) { keys, initialized in
-            for (index, score) in scores.enumerated() {
-                let bits = score.bitPattern
-                let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
-                keys[index] = UInt64(ordered) << 32 | UInt64(index)
+            for index in scores.indices {
+                let score = scores[index] == 0 ? 0 : scores[index]
+                keys[index] = UInt64(RadixSort.orderedBits(score)) << 32 | (labels[index] == 1 ? 1 : 0)
             }
             initialized = scores.count
         }
-        keys.sort()
-        let order = keys.map { Int(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
+        RadixSort.sort(&keys, digitShifts: [32, 48])
         var positives = 0.0, rankSum = 0.0
         var i = 0
-        while i < order.count {
+        while i < keys.count {
+            let score = keys[i] >> 32
             var j = i
-            while j + 1 < order.count && scores[order[j + 1]] == scores[order[i]] { j += 1 }
+            if !RadixSort.float(orderedBits: UInt32(score)).isNaN {
+                while j + 1 < keys.count && keys[j + 1] >> 32 == score { j += 1 }
+            }
             let averageRank = Double(i + j) / 2 + 1
-            for t in i...j where labels[order[t]] == 1 {
+            for t in i...j where keys[t] & 1 == 1 {
                 positives += 1
                 rankSum += averageRank
             }

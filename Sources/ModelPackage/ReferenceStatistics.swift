@@ -1,4 +1,5 @@
 import Datasets
+import GradientCore
 
 /// The training-data reference of one raw input column, for drift detection at serving time.
 ///
@@ -161,31 +162,11 @@ public struct ReferenceStatistics: Sendable, Codable, Equatable {
             } else if value == -.infinity {
                 negativeInfinities += 1
             } else {
-                let bits = value.bitPattern
-                keys.append(bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000)
+                keys.append(RadixSort.orderedBits(value))
             }
         }
-        var scratch = [UInt32](repeating: 0, count: keys.count)
-        var counts = [Int](repeating: 0, count: 1 << 16)
-        for shift: UInt32 in [0, 16] {
-            for i in counts.indices { counts[i] = 0 }
-            for key in keys { counts[Int((key >> shift) & 0xFFFF)] += 1 }
-            var offset = 0
-            for i in counts.indices {
-                let n = counts[i]
-                counts[i] = offset
-                offset += n
-            }
-            for key in keys {
-                let digit = Int((key >> shift) & 0xFFFF)
-                scratch[counts[digit]] = key
-                counts[digit] += 1
-            }
-            swap(&keys, &scratch)
-        }
-        let sorted = keys.map { key -> Double in
-            Double(Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key))
-        }
+        RadixSort.sort(&keys, digitShifts: [0, 16])
+        let sorted = keys.map { Double(RadixSort.float(orderedBits: $0)) }
         return (sorted, negativeInfinities, positiveInfinities)
     }
 }

@@ -147,6 +147,57 @@ import Testing
         #expect(abs(auc - wins / pairs) < 1e-12)
     }
 
+    /// The radix-sorted rank sum gives bitwise the value of the comparison-sort version it
+    /// replaced (kept here as the reference), on ties, both zeros, NaNs and non-0/1 labels.
+    @Test func rocAUCIsBitwiseTheComparisonSortVersion() {
+        func reference(_ scores: [Float], _ labels: [Float]) -> Double? {
+            let order = scores.indices.map { index -> UInt64 in
+                let bits = scores[index].bitPattern
+                return UInt64(bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000) << 32 | UInt64(index)
+            }.sorted().map { Int($0 & 0xFFFF_FFFF) }
+            var positives = 0.0, rankSum = 0.0, i = 0
+            while i < order.count {
+                var j = i
+                while j + 1 < order.count && scores[order[j + 1]] == scores[order[i]] { j += 1 }
+                let averageRank = Double(i + j) / 2 + 1
+                for t in i...j where labels[order[t]] == 1 { positives += 1; rankSum += averageRank }
+                i = j + 1
+            }
+            let negatives = Double(scores.count) - positives
+            guard positives > 0, negatives > 0 else { return nil }
+            return (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
+        }
+        var rng = Philox(seed: 11)
+        for trial in 0..<20 {
+            let n = trial < 10 ? 50 + trial * 7 : 20_000
+            var scores: [Float] = (0..<n).map { _ in
+                trial % 2 == 0 ? Float(Int(rng.nextFloat() * 30) - 15) / 4 : rng.nextFloat() * 2 - 1
+            }
+            scores[0] = 0; scores[1] = -0.0; scores[2] = -.infinity; scores[3] = .infinity; scores[4] = .nan; scores[5] = .nan
+            let labels: [Float] = (0..<n).map { _ in rng.nextFloat() < 0.3 ? 1 : (rng.nextFloat() < 0.1 ? 0.5 : 0) }
+            let got = Metrics.rocAUC(scores: scores, labels: labels)
+            let want = reference(scores, labels)
+            #expect(got?.bitPattern == want?.bitPattern, "trial \(trial): \(String(describing: got)) vs \(String(describing: want))")
+        }
+    }
+
+    @Test func radixSortMatchesTheStandardSortAndIsStable() {
+        var rng = Philox(seed: 3)
+        let values: [UInt64] = (0..<5000).map { _ in UInt64(rng.nextFloat() * 1000) << 40 | UInt64(rng.nextFloat() * 65536) }
+        var whole = values
+        RadixSort.sort(&whole, digitShifts: [0, 16, 32, 48])
+        #expect(whole == values.sorted())
+        // By the upper half only: equal upper halves keep their input order.
+        var upper = values.enumerated().map { UInt64($0.element >> 32) << 32 | UInt64($0.offset) }
+        RadixSort.sort(&upper, digitShifts: [32, 48])
+        #expect(upper == upper.sorted())
+        let floats: [Float] = [3, -1, 0, -0.0, .infinity, -.infinity, 1e-30, -1e-30, 2.5]
+        var keys = floats.map(RadixSort.orderedBits)
+        RadixSort.sort(&keys, digitShifts: [0, 16])
+        #expect(keys.map { RadixSort.float(orderedBits: $0) }.map(\.bitPattern)
+                == [-Float.infinity, -1, -1e-30, -0.0, 0, 1e-30, 2.5, 3, .infinity].map(\.bitPattern))
+    }
+
     @Test func rocAUCCountsPairsWithTies() {
         // Positives at 0.8, 0.4; negatives at 0.5, 0.4, 0.1: pairs ranked right 1 + 1 + 1 + 0 + 0.5 (tie) + 1 = 4.5 of 6.
         let auc = Metrics.rocAUC(scores: [0.8, 0.4, 0.5, 0.4, 0.1], labels: [1, 1, 0, 0, 0])
