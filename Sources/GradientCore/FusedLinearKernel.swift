@@ -110,6 +110,63 @@ public enum FusedLinearKernel {
         return lossSum
     }
 
+    /// One pass over the rows for an evaluation: returns the loss sum ``accumulate(link:features:labels:rows:columns:weights:bias:gradWeights:gradBias:)``
+    /// returns for them, bitwise (the same logits, blocks and lane sums), and writes each row's
+    /// w·x + b as `Model.linearPredict` sums it (one accumulator, before the link) to
+    /// `predictions`. No gradient; the row is read once for both dot products.
+    public static func lossAndPredictions(
+        link: Link, features: UnsafePointer<Float>, labels: UnsafePointer<Float>, rows: Int, columns: Int,
+        weights: UnsafePointer<Float>, bias: Float, predictions: UnsafeMutablePointer<Float>
+    ) -> Double {
+        guard rows > 0 else { return 0 }
+        let full = columns & ~7
+        let tail = columns - full
+        let end = UnsafeRawPointer(features + rows * columns)
+        var prefetch = PrefetchCursor(start: UnsafeRawPointer(features), distance: prefetchDistance, end: end)
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRows) { buffer in
+            let logits = buffer.baseAddress!
+            var lossSum = 0.0
+            var start = 0
+            while start < rows {
+                let count = min(blockRows, rows - start)
+                let x = features + start * columns
+                prefetch.aim(atBlockEnd: UnsafeRawPointer(x + count * columns))
+                for r in 0..<count {
+                    let row = x + r * columns
+                    logits[r] = treeSum(dot(row, weights, full, tail, &prefetch)) + bias
+                    var single = SIMD8<Float>()
+                    var k = 0
+                    while k < full {
+                        single = single.addingProduct(load8(row + k), load8(weights + k))
+                        k += 8
+                    }
+                    if tail > 0 {
+                        single = single.addingProduct(loadPartial(row + k, count: tail), loadPartial(weights + k, count: tail))
+                    }
+                    predictions[start + r] = treeSum(single) + bias
+                }
+                var g = 0
+                while g < count {
+                    let valid = min(8, count - g)
+                    if valid == 8 {
+                        let (_, loss) = residualAndLoss(link, z: load8(logits + g), y: load8(labels + start + g))
+                        lossSum += Double(treeSum(loss))
+                    } else {
+                        let outside = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(valid)
+                        var (_, loss) = residualAndLoss(
+                            link, z: loadPartial(logits + g, count: valid), y: loadPartial(labels + start + g, count: valid))
+                        loss = loss.replacing(with: 0, where: outside)
+                        lossSum += Double(treeSum(loss))
+                    }
+                    g += 8
+                }
+                prefetch.finishBlock()
+                start += count
+            }
+            return lossSum
+        }
+    }
+
     /// x · w over `full` (multiple of 8) + `tail` columns, read front to back with four
     /// independent accumulators (lane sums left to the caller). One prefetch per 32 columns.
     @inline(__always)

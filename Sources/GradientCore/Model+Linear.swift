@@ -45,6 +45,32 @@ extension Model {
         return lossSum
     }
 
+    /// Σ loss as ``linearGradient(_:_:_:rows:gradient:threads:)`` computes it (same chunks, same
+    /// order: bitwise) and `output` as ``linearPredict(_:_:rows:output:)`` fills it, in one pass
+    /// over the rows and without the gradient.
+    func linearLossAndOutput(
+        _ p: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, rows: Int,
+        output: UnsafeMutablePointer<Float>, threads: Int
+    ) -> Double {
+        let columns = spec.inputs
+        let chunks = (rows + Model.linearRowsPerChunk - 1) / Model.linearRowsPerChunk
+        let losses = UnsafeMutablePointer<Double>.allocate(capacity: chunks)
+        defer { losses.deallocate() }
+        let link = self.link
+        let bias = p[columns]
+        ParallelFor.run(chunks, threads: threads) { chunk in
+            let start = chunk * Model.linearRowsPerChunk
+            let count = min(Model.linearRowsPerChunk, rows - start)
+            losses[chunk] = FusedLinearKernel.lossAndPredictions(
+                link: link, features: x + start * columns, labels: y + start, rows: count, columns: columns,
+                weights: p, bias: bias, predictions: output + start)
+        }
+        var lossSum = 0.0
+        for chunk in 0..<chunks { lossSum += losses[chunk] }
+        applyLink(output, rows: rows)
+        return lossSum
+    }
+
     /// ŷ = w·x + b per row, passed through σ for logistic regression.
     func linearPredict(_ p: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
         let columns = spec.inputs
@@ -62,6 +88,11 @@ extension Model {
             }
             output[r] = treeSum(acc) + p[columns]
         }
+        applyLink(output, rows: rows)
+    }
+
+    /// σ over `rows` values for logistic regression; nothing for linear regression.
+    private func applyLink(_ output: UnsafeMutablePointer<Float>, rows: Int) {
         if spec.kind == .logistic {
             var r = 0
             while r + 8 <= rows {

@@ -137,26 +137,26 @@ public struct Model: Sendable {
 
     /// Σ loss over `rows` labelled rows and the outputs ``predict(parameters:features:rows:threads:)``
     /// returns. Dense networks need one forward pass for both (the loss has the same bits as the
-    /// gradient pass's); linear models take the fused gradient pass for the loss.
+    /// gradient pass's); linear models one pass that computes the fused kernel's logits and loss
+    /// (the same bits as its gradient pass) and `predict`'s outputs, without the gradient.
     func lossAndOutput(
         parameters: [Float], features: [Float], labels: [Float], rows: Int, threads: Int
     ) throws(GradientCoreError) -> (lossSum: Double, output: [Float]) {
-        guard let network, rows > 0 else {
-            var scratch = [Float](repeating: 0, count: layout.count)
-            let result = try accumulateGradient(
-                parameters: parameters, features: features, labels: labels, rows: rows, into: &scratch, threads: threads)
-            return (result.lossSum, try predict(parameters: parameters, features: features, rows: rows, threads: threads))
-        }
         try validate(parameters: parameters.count, features: features.count, rows: rows)
         try requireShape("labels (rows)", expected: [rows], actual: [labels.count])
         try labels.withUnsafeBufferPointer { (y) throws(GradientCoreError) in try validateLabels(y) }
         let width = spec.predictionWidth
         var output = [Float](repeating: 0, count: rows * width)
+        guard rows > 0 else { return (0, output) }
         let lossSum = parameters.withUnsafeBufferPointer { pb in
             features.withUnsafeBufferPointer { xb in
                 labels.withUnsafeBufferPointer { yb in
                     output.withUnsafeMutableBufferPointer { ob in
-                        network.sumOverChunks(rows: rows) { start, count, work in
+                        guard let network else {
+                            return linearLossAndOutput(pb.baseAddress!, xb.baseAddress!, yb.baseAddress!, rows: rows,
+                                                       output: ob.baseAddress!, threads: threads)
+                        }
+                        return network.sumOverChunks(rows: rows) { start, count, work in
                             network.lossAndOutput(
                                 pb.baseAddress!, xb.baseAddress! + start * spec.inputs, yb.baseAddress! + start, rows: count,
                                 output: ob.baseAddress! + start * width, work: work, threads: threads)

@@ -35,12 +35,15 @@ import Testing
     /// pass's loss and as `predict`, across several row chunks.
     @Test func evaluationMatchesTheGradientPassAndPredict() throws {
         let specs = [
+            ModelSpec(kind: .logistic, inputs: 20, outputs: 1),
+            ModelSpec(kind: .logistic, inputs: 128, outputs: 1),
+            ModelSpec(kind: .linear, inputs: 37, outputs: 1),
             ModelSpec(kind: .softmax, inputs: 20, outputs: 4),
             ModelSpec(kind: .mlp, inputs: 20, outputs: 3, hidden: [16], activation: .tanh),
             ModelSpec(kind: .mlp, inputs: 20, outputs: 1, hidden: [16, 8], head: .linear),
         ]
-        let rows = 2 * DenseNetwork.rowsPerChunk + 5
         for spec in specs {
+            let rows = spec.kind == .logistic || spec.kind == .linear ? 2 * Model.linearRowsPerChunk + 13 : 2 * DenseNetwork.rowsPerChunk + 5
             let model = try Model(spec: spec)
             let features = TestData.floats(rows * spec.inputs, seed: 4)
             let labels = spec.classCount == nil ? TestData.floats(rows, seed: 5) : TestData.labels(rows, classes: spec.classCount, seed: 5)
