@@ -1,12 +1,20 @@
 import Foundation
 import GradientCore
 
-/// Runs validation evaluations on a thread of its own, one at a time, so the coordinator's loop
-/// keeps aggregating and broadcasting while the evaluation of an earlier step runs.
+/// Runs validation evaluations off the coordinator's loop, one at a time and in the order they
+/// were started, so the loop keeps aggregating and broadcasting while an evaluation runs.
+///
+/// With `idlePriority` (a host whose cores the local workers already fill) the evaluating
+/// thread runs under Linux `SCHED_IDLE`: it takes only CPU time nothing else wants — the gaps
+/// while workers wait for messages — and yields the moment a worker or the loop wakes, so it
+/// never delays a synchronous step. At normal priority it slowed 2-worker runs on 2 cores by
+/// taking a worker's core on the step's critical path; in the loop, each evaluation stalled every
+/// worker. At most ``maximumPending`` evaluations wait or run; a further `start` waits for one
+/// to finish (then the workers are idle and the evaluation has the CPU).
 ///
 /// The parameters are a snapshot of the step (copy-on-write), so the result is the same whenever
 /// it runs. Results are taken back on the caller's thread with ``takeFinished()`` or
-/// ``waitForAll()``, in the order they were started.
+/// ``waitForAll()``. The thread exists only while there is work; none is left behind.
 final class BackgroundEvaluator: @unchecked Sendable {
     struct Finished {
         let step: Int
@@ -15,29 +23,62 @@ final class BackgroundEvaluator: @unchecked Sendable {
         let at: Date
     }
 
+    static let maximumPending = 2
+
     private let model: Model
     private let features: [Float]
     private let labels: [Float]
-    private let queue = DispatchQueue(label: "trainyard.evaluation")
-    private let group = DispatchGroup()
-    private let lock = NSLock()
+    private let idlePriority: Bool
+    private let condition = NSCondition()
+    private var queue: [(parameters: [Float], step: Int)] = []
+    /// Queued plus running.
+    private var pending = 0
+    private var draining = false
     private var finished: [Finished] = []
 
-    init(model: Model, features: [Float], labels: [Float]) {
+    init(model: Model, features: [Float], labels: [Float], idlePriority: Bool) {
         self.model = model
         self.features = features
         self.labels = labels
+        self.idlePriority = idlePriority
     }
 
     /// Starts evaluating `parameters` (the state after `step`), after any evaluation still running.
     func start(_ parameters: [Float], step: Int) {
-        group.enter()
-        queue.async { [self] in
-            let evaluation = evaluate(parameters)
-            lock.withLock {
-                finished.append(Finished(step: step, evaluation: evaluation, at: Date()))
+        condition.withLock {
+            while pending >= Self.maximumPending { condition.wait() }
+            queue.append((parameters, step))
+            pending += 1
+            guard !draining else { return }
+            draining = true
+            let thread = Thread { [self] in drain() }
+            thread.name = "trainyard-evaluation"
+            thread.start()
+        }
+    }
+
+    private func drain() {
+        #if os(Linux)
+        if idlePriority {
+            var parameters = sched_param()
+            _ = sched_setscheduler(0, 5 /* SCHED_IDLE, not in Glibc's module map */, &parameters)  // 0: this thread
+        }
+        #endif
+        while true {
+            let job: (parameters: [Float], step: Int)? = condition.withLock {
+                guard !queue.isEmpty else {
+                    draining = false
+                    return nil
+                }
+                return queue.removeFirst()
             }
-            group.leave()
+            guard let job else { return }
+            let evaluation = evaluate(job.parameters)
+            condition.withLock {
+                finished.append(Finished(step: job.step, evaluation: evaluation, at: Date()))
+                pending -= 1
+                condition.broadcast()
+            }
         }
     }
 
@@ -49,7 +90,7 @@ final class BackgroundEvaluator: @unchecked Sendable {
 
     /// The evaluations finished since the last call, in the order they were started.
     func takeFinished() -> [Finished] {
-        lock.withLock {
+        condition.withLock {
             defer { finished.removeAll() }
             return finished
         }
@@ -57,7 +98,9 @@ final class BackgroundEvaluator: @unchecked Sendable {
 
     /// Waits for every started evaluation, then returns those not yet taken.
     func waitForAll() -> [Finished] {
-        group.wait()
+        condition.withLock {
+            while pending > 0 { condition.wait() }
+        }
         return takeFinished()
     }
 }

@@ -23,16 +23,14 @@ final class ProgressReporter: TrainingObserver {
     private var lastStep: Int?
     private var stragglerEvents = 0
 
-    /// Periodic evaluations run here, off the coordinator's loop, when ``evaluateInBackground``.
+    /// Periodic evaluations run here, off the coordinator's loop.
     private let evaluator: BackgroundEvaluator
-    /// True when this host has a core to spare for evaluations (see ``init``).
-    let evaluateInBackground: Bool
 
     /// `computeThreads` is how many busy threads the job already puts on this host (local workers
     /// times their gradient threads; 0 when every worker is elsewhere). Periodic evaluations run
-    /// on a thread of their own only if that thread still gets a core: measured on 2 cores, a
-    /// background evaluation doubled a 1-worker run's rate, but slowed a 2-worker run by a third
-    /// by taking time from the workers on the step's critical path.
+    /// on a thread of their own, at normal priority if that thread still gets a core, else at
+    /// idle priority (see ``BackgroundEvaluator``). Measured on 2 cores: at normal priority a
+    /// background evaluation doubled a 1-worker run's rate but slowed a 2-worker run by a third.
     init(job: PreparedJob, model: Model, store: TrackingStore, runID: String, computeThreads: Int,
          cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.job = job
@@ -40,8 +38,8 @@ final class ProgressReporter: TrainingObserver {
         self.store = store
         self.runID = runID
         interactive = isatty(STDERR_FILENO) != 0
-        evaluator = BackgroundEvaluator(model: model, features: job.validation.features, labels: job.validation.labels)
-        evaluateInBackground = computeThreads + 1 <= cores
+        evaluator = BackgroundEvaluator(model: model, features: job.validation.features, labels: job.validation.labels,
+                                        idlePriority: computeThreads + 1 > cores)
     }
 
     func stepCompleted(_ report: StepReport, state: TrainingSnapshot) {
@@ -54,9 +52,9 @@ final class ProgressReporter: TrainingObserver {
         let every = job.config.training.evalEverySteps
         // A local-SGD round completes several steps: evaluate when it crosses a multiple of `every`.
         let evaluate = every.map { report.step / $0 > previous / $0 } ?? report.endsEpoch
-        // With a core to spare, periodic evaluations run in the background while training goes on
-        // (their points are recorded when they finish); the last step's is waited for.
-        if report.step == job.totalSteps || (evaluate && !evaluateInBackground) {
+        // Periodic evaluations run in the background while training goes on (their points are
+        // recorded when they finish); the last step's is waited for.
+        if report.step == job.totalSteps {
             evaluateNow(parameters, step: report.step)
         } else if evaluate {
             evaluator.start(parameters, step: report.step)
