@@ -222,5 +222,17 @@ import Testing
         var labels = [Float](repeating: 0, count: 2)
         version.gatherRows([69_999, 3], features: &gathered, labels: &labels)
         #expect(gathered == [69_999, -69_999, 3, -3] && labels == [0, 0])
+
+        // The huge-page copy reads the same rows, across blocks, in any order.
+        let resident = try version.residentCopy()
+        #expect(resident.rowCount == n && resident.digest == version.digest && resident.dataFileBytes == version.dataFileBytes)
+        let indices = [0, 69_999, version.layout.rowsPerBlock, version.layout.rowsPerBlock - 1, 12_345, 3, 3]
+        var fromFile = [Float](repeating: 0, count: indices.count * 2), fromMemory = fromFile
+        var fileLabels = [Float](repeating: 0, count: indices.count), memoryLabels = fileLabels
+        version.gatherRows(indices, features: &fromFile, labels: &fileLabels)
+        resident.gatherRows(indices, features: &fromMemory, labels: &memoryLabels)
+        #expect(fromMemory == fromFile && memoryLabels == fileLabels)
+        #expect(fromMemory[2] == 69_999 && memoryLabels[1] == 0)
+        #expect(resident.rows(0..<n).features == version.rows(0..<n).features)
     }
 }
