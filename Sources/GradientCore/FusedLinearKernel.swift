@@ -79,26 +79,7 @@ public enum FusedLinearKernel {
                     residuals[r] = treeSum(dot(x + r * columns, weights, full, tail, &prefetch)) + bias
                 }
                 // 2. Residuals and losses, 8 logits at a time; lanes past `count` are zeroed.
-                var g = 0
-                while g < count {
-                    let valid = min(8, count - g)
-                    if valid == 8 {
-                        let (d, loss) = residualAndLoss(link, z: load8(residuals + g), y: load8(labels + start + g))
-                        lossSum += Double(treeSum(loss))
-                        biasSum += treeSum(d)
-                        store8(d, residuals + g)
-                    } else {
-                        let outside = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(valid)
-                        var (d, loss) = residualAndLoss(
-                            link, z: loadPartial(residuals + g, count: valid), y: loadPartial(labels + start + g, count: valid))
-                        d = d.replacing(with: 0, where: outside)
-                        loss = loss.replacing(with: 0, where: outside)
-                        lossSum += Double(treeSum(loss))
-                        biasSum += treeSum(d)
-                        storePartial(d, residuals + g, count: valid)
-                    }
-                    g += 8
-                }
+                blockResiduals(link, residuals, labels: labels + start, count: count, lossSum: &lossSum, biasSum: &biasSum)
                 // 3. gradWeights += X_blockᵀ · r (from L1).
                 accumulateTransposed(x, columns: columns, rows: count, residuals: residuals, into: gradWeights, &prefetch)
                 prefetch.finishBlock()
@@ -134,37 +115,58 @@ public enum FusedLinearKernel {
                 for r in 0..<count {
                     let row = x + r * columns
                     logits[r] = treeSum(dot(row, weights, full, tail, &prefetch)) + bias
-                    var single = SIMD8<Float>()
-                    var k = 0
-                    while k < full {
-                        single = single.addingProduct(load8(row + k), load8(weights + k))
-                        k += 8
-                    }
-                    if tail > 0 {
-                        single = single.addingProduct(loadPartial(row + k, count: tail), loadPartial(weights + k, count: tail))
-                    }
-                    predictions[start + r] = treeSum(single) + bias
+                    predictions[start + r] = treeSum(singleDot(row, weights, full, tail)) + bias
                 }
-                var g = 0
-                while g < count {
-                    let valid = min(8, count - g)
-                    if valid == 8 {
-                        let (_, loss) = residualAndLoss(link, z: load8(logits + g), y: load8(labels + start + g))
-                        lossSum += Double(treeSum(loss))
-                    } else {
-                        let outside = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(valid)
-                        var (_, loss) = residualAndLoss(
-                            link, z: loadPartial(logits + g, count: valid), y: loadPartial(labels + start + g, count: valid))
-                        loss = loss.replacing(with: 0, where: outside)
-                        lossSum += Double(treeSum(loss))
-                    }
-                    g += 8
-                }
+                var unusedBiasSum: Float = 0
+                blockResiduals(link, logits, labels: labels + start, count: count, lossSum: &lossSum, biasSum: &unusedBiasSum)
                 prefetch.finishBlock()
                 start += count
             }
             return lossSum
         }
+    }
+
+    /// Step 2 of both passes: replaces `count` logits with their residuals and adds their losses
+    /// and residuals to the sums, 8 at a time; lanes past `count` are zeroed. One function, so
+    /// the evaluation's loss has the gradient pass's bits by construction.
+    @inline(__always)
+    static func blockResiduals(
+        _ link: Link, _ z: UnsafeMutablePointer<Float>, labels: UnsafePointer<Float>, count: Int,
+        lossSum: inout Double, biasSum: inout Float
+    ) {
+        var g = 0
+        while g < count {
+            let valid = min(8, count - g)
+            if valid == 8 {
+                let (d, loss) = residualAndLoss(link, z: load8(z + g), y: load8(labels + g))
+                lossSum += Double(treeSum(loss))
+                biasSum += treeSum(d)
+                store8(d, z + g)
+            } else {
+                let outside = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(valid)
+                var (d, loss) = residualAndLoss(link, z: loadPartial(z + g, count: valid), y: loadPartial(labels + g, count: valid))
+                d = d.replacing(with: 0, where: outside)
+                loss = loss.replacing(with: 0, where: outside)
+                lossSum += Double(treeSum(loss))
+                biasSum += treeSum(d)
+                storePartial(d, z + g, count: valid)
+            }
+            g += 8
+        }
+    }
+
+    /// x · w with one accumulator, 8 columns at a time (lane sums left to the caller): the
+    /// order `Model.linearPredict` sums in.
+    @inline(__always)
+    static func singleDot(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ full: Int, _ tail: Int) -> SIMD8<Float> {
+        var acc = SIMD8<Float>()
+        var k = 0
+        while k < full {
+            acc = acc.addingProduct(load8(x + k), load8(w + k))
+            k += 8
+        }
+        if tail > 0 { acc = acc.addingProduct(loadPartial(x + k, count: tail), loadPartial(w + k, count: tail)) }
+        return acc
     }
 
     /// x · w over `full` (multiple of 8) + `tail` columns, read front to back with four

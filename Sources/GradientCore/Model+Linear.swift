@@ -76,17 +76,7 @@ extension Model {
         let columns = spec.inputs
         let full = columns & ~7
         for r in 0..<rows {
-            let row = x + r * columns
-            var acc = SIMD8<Float>()
-            var k = 0
-            while k < full {
-                acc = acc.addingProduct(load8(row + k), load8(p + k))
-                k += 8
-            }
-            if k < columns {
-                acc = acc.addingProduct(loadPartial(row + k, count: columns - k), loadPartial(p + k, count: columns - k))
-            }
-            output[r] = treeSum(acc) + p[columns]
+            output[r] = treeSum(FusedLinearKernel.singleDot(x + r * columns, p, full, columns - full)) + p[columns]
         }
         applyLink(output, rows: rows)
     }
