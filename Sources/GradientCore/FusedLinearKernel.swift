@@ -58,13 +58,11 @@ public enum FusedLinearKernel {
         gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>
     ) -> Double {
         guard rows > 0 else { return 0 }
-        let full = columns & ~7
-        let tail = columns - full
-        let end = UnsafeRawPointer(features + rows * columns)
+        let (full, tail) = (columns & ~7, columns & 7)
         // The cursor is declared outside the closure, so it lives in memory: each step waits for the
         // previous one through a store-to-load forward, which spaces the prefetches out. Keeping it
         // in registers (declared inside the closure) measured 2–10% slower from DRAM.
-        var prefetch = PrefetchCursor(start: UnsafeRawPointer(features), distance: prefetchDistance, end: end)
+        var prefetch = rowCursor(features, rows: rows, columns: columns)
         let (lossSum, biasSum) = withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRows) { buffer in
             let residuals = buffer.baseAddress!
             var lossSum = 0.0
@@ -100,10 +98,8 @@ public enum FusedLinearKernel {
         weights: UnsafePointer<Float>, bias: Float, predictions: UnsafeMutablePointer<Float>
     ) -> Double {
         guard rows > 0 else { return 0 }
-        let full = columns & ~7
-        let tail = columns - full
-        let end = UnsafeRawPointer(features + rows * columns)
-        var prefetch = PrefetchCursor(start: UnsafeRawPointer(features), distance: prefetchDistance, end: end)
+        let (full, tail) = (columns & ~7, columns & 7)
+        var prefetch = rowCursor(features, rows: rows, columns: columns)  // outside the closure, as in accumulate
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRows) { buffer in
             let logits = buffer.baseAddress!
             var lossSum = 0.0
@@ -124,6 +120,13 @@ public enum FusedLinearKernel {
             }
             return lossSum
         }
+    }
+
+    /// The prefetch cursor over `rows` rows of `columns` features, for both passes.
+    @inline(__always)
+    static func rowCursor(_ features: UnsafePointer<Float>, rows: Int, columns: Int) -> PrefetchCursor {
+        PrefetchCursor(start: UnsafeRawPointer(features), distance: prefetchDistance,
+                       end: UnsafeRawPointer(features + rows * columns))
     }
 
     /// Step 2 of both passes: replaces `count` logits with their residuals and adds their losses
