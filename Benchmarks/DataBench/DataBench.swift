@@ -6,6 +6,7 @@ import Foundation
 ///     DataBench csv FILE --mb N [--features F] [--seed S]   write a numeric CSV of about N MB
 ///     DataBench import FILE STORE_DIR                        import once; prints seconds, MB/s, peak RSS
 ///     DataBench shard VERSION_DIR [--runs R]                 shard read GB/s vs a memory-read loop
+///     DataBench gather VERSION_DIR [--batch N] [--resident]  random mini-batch row gathers, ns per row
 ///
 /// Every result is one line of `key=value` pairs for the script to collect.
 @main
@@ -31,14 +32,15 @@ enum DataBench {
             try runShard(directory: URL(fileURLWithPath: path), runs: option("--runs", 5))
         case "gather":
             guard let path = args.first else { usage() }
-            try runGather(directory: URL(fileURLWithPath: path), batch: option("--batch", 2048), runs: option("--runs", 5))
+            try runGather(directory: URL(fileURLWithPath: path), batch: option("--batch", 2048), runs: option("--runs", 5),
+                          resident: args.contains("--resident"))
         default:
             usage()
         }
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: DataBench csv FILE --mb N | import FILE STORE | shard VERSION_DIR | gather VERSION_DIR [--batch N]\n".utf8))
+        FileHandle.standardError.write(Data("usage: DataBench csv FILE --mb N | import FILE STORE | shard VERSION_DIR | gather VERSION_DIR [--batch N] [--resident]\n".utf8))
         exit(2)
     }
 
@@ -181,9 +183,11 @@ enum DataBench {
 
     /// Mini-batch gathers as a worker does them: `batch` rows at random positions of a shuffled
     /// epoch order, copied through `gatherRows`; ns per row and GB/s, beside the sequential
-    /// memory-read rate of the same bytes.
-    static func runGather(directory: URL, batch: Int, runs: Int) throws {
-        let version = try DatasetVersion(directory: directory)
+    /// memory-read rate of the same bytes. `resident`: from the huge-page copy workers read
+    /// (``DatasetVersion/residentCopy()``) instead of the file's memory map.
+    static func runGather(directory: URL, batch: Int, runs: Int, resident: Bool) throws {
+        let mapped = try DatasetVersion(directory: directory)
+        let version = resident ? try mapped.residentCopy() : mapped
         let rows = version.rowCount, width = version.featureCount
         let order = EpochOrder.permutation(count: rows, seed: 7, epoch: 0)
         let features = UnsafeMutablePointer<Float>.allocate(capacity: batch * width)
@@ -203,6 +207,6 @@ enum DataBench {
         _ = pass()
         let perRow = median((0..<runs).map { _ in pass() })
         let bytes = Double((width + 1) * 4)
-        print("gather batch=\(batch) rows=\(rows) ns_per_row=\(perRow * 1e9) gb_per_s=\(bytes / perRow / 1e9) checksum=\(checksum)")
+        print("gather batch=\(batch) rows=\(rows) resident=\(resident) ns_per_row=\(perRow * 1e9) gb_per_s=\(bytes / perRow / 1e9) checksum=\(checksum)")
     }
 }
