@@ -96,6 +96,11 @@ final class ProgressReporter: TrainingObserver {
         record(evaluator.evaluate(parameters), step: step, at: Date())
     }
 
+    /// Drops periodic evaluations still queued (a stopped run records what finished, not its backlog).
+    func discardQueuedEvaluations() {
+        evaluator.discardQueued()
+    }
+
     private func recordFinishedEvaluations(_ finished: [BackgroundEvaluator.Finished]) {
         for done in finished { record(done.evaluation, step: done.step, at: done.at) }
     }

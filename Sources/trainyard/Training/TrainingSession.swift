@@ -170,6 +170,8 @@ struct TrainingSession {
                                               server: server, observer: observed, stop: stop)
         }
         writer.waitUntilWritten()
+        // Ctrl-C: no waiting for queued evaluations (a sweep trial stopped at its rung keeps them).
+        if outcome == .stopped && trial == nil { reporter.discardQueuedEvaluations() }
         observer.recordResults()
         var failed = observer.failure
         if case .failed(let reason) = outcome { failed = failed ?? reason }

@@ -62,6 +62,26 @@ import ZeroMQ
         }
     }
 
+    /// Evaluations every step queue up behind training (2 workers fill this machine's cores, so
+    /// they run at idle priority): none may be lost or recorded out of order.
+    @Test func everyPeriodicEvaluationIsRecordedInStepOrder() throws {
+        let fixture = try TrainingFixture("train-evals")
+        defer { fixture.remove() }
+        try fixture.generate("three", rows: 1200, features: 6, classes: 3, seed: 3, separation: 1.2)
+        let job = try fixture.job(Self.mlp)
+        let result = try fixture.train(job, workers: 2, extra: ["--set", "training.eval_every_steps=1"])
+        #expect(result["status"] as? String == "FINISHED")
+        let runID = try #require(result["run_id"] as? String)
+        let shown = try runTrainyard(["runs", "metrics", runID, "val_loss", "--json"], home: fixture.home)
+        let series = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        let points = try #require(series["points"] as? [[String: Any]])
+        let train = try runTrainyard(["runs", "metrics", runID, "train_loss", "--json"], home: fixture.home)
+        let trainSeries = try #require(try JSONSerialization.jsonObject(with: Data(train.stdout.utf8)) as? [String: Any])
+        let steps = try #require(trainSeries["points"] as? [[String: Any]]).count
+        #expect(steps > 20)
+        #expect(points.compactMap { $0["step"] as? Int } == Array(1...steps))
+    }
+
     @Test func badJobFilesAndMismatchedModelsAreBadInput() throws {
         let fixture = try TrainingFixture("train-bad")
         defer { fixture.remove() }
