@@ -7,6 +7,14 @@
 import Foundation
 import GradientCore
 
+// The allocator settings `trainyard` processes run with (ZeroMQ's MemoryTuning): large buffers
+// come from the heap and are reused, so a fresh gradient array costs no page faults.
+#if canImport(Glibc)
+@_silgen_name("mallopt") func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
+_ = mallopt(-3 /* M_MMAP_THRESHOLD */, 64 << 20)
+_ = mallopt(-1 /* M_TRIM_THRESHOLD */, 256 << 20)
+#endif
+
 struct Options {
     var repetitions = 7
     var rows = 1_000_000
@@ -154,6 +162,39 @@ let stepSeconds = medianSeconds(max(options.repetitions * 5, 30)) {
 }
 results["mlp_step_seconds"] = stepSeconds
 results["mlp_samples_per_second"] = Double(batch) / stepSeconds
+// The same 256 rows as a worker computes them in `trainyard train` with the default
+// micro-shards (batch / 64): four 64-row micro-shards, each into a fresh gradient, added
+// pairwise along the micro-shard tree. Beside the step above it prices the micro-sharding that
+// keeps results independent of the worker count.
+let leaves = max(1, batch / 64)
+let leafSeconds = medianSeconds(max(options.repetitions * 5, 30)) {
+    var sums: [[Float]] = []
+    mlpX.withUnsafeBufferPointer { x in
+        mlpY.withUnsafeBufferPointer { y in
+            for leaf in 0..<leaves {
+                let rows = (leaf + 1) * batch / leaves - leaf * batch / leaves
+                let start = leaf * batch / leaves
+                var g = [Float](repeating: 0, count: mlp.layout.count)
+                _ = try! mlpParameters.withUnsafeBufferPointer { p in
+                    try g.withUnsafeMutableBufferPointer { gp in
+                        try mlp.accumulateGradient(
+                            parameters: p, features: UnsafeBufferPointer(rebasing: x[(start * 784)..<((start + rows) * 784)]),
+                            labels: UnsafeBufferPointer(rebasing: y[start..<(start + rows)]), rows: rows, into: gp, threads: 1)
+                    }
+                }
+                sums.append(g)
+            }
+        }
+    }
+    while sums.count > 1 {
+        sums = stride(from: 0, to: sums.count, by: 2).map { i in
+            i + 1 < sums.count ? elementwiseSum(sums[i], sums[i + 1]) : sums[i]
+        }
+    }
+    sink += sums[0][0]
+}
+results["mlp_microshard_seconds"] = leafSeconds
+results["mlp_microshard_samples_per_second"] = Double(batch) / leafSeconds
 }
 // 5. The exchange benchmark's worker step: MLP 4000-[4000]-2 (16M parameters) on 2 rows, forward
 // and backward, one thread — memory-bound (64 MB of weights read, 64 MB of gradient written), so
@@ -185,3 +226,15 @@ results["sink"] = Double(sink)
 
 let json = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
 print(String(decoding: json, as: UTF8.self))
+
+/// a + b element by element, as the coordinator's tree sum adds two subtree sums.
+func elementwiseSum(_ a: [Float], _ b: [Float]) -> [Float] {
+    [Float](unsafeUninitializedCapacity: a.count) { out, count in
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                for i in 0..<a.count { out[i] = a[i] + b[i] }
+            }
+        }
+        count = a.count
+    }
+}
