@@ -46,13 +46,38 @@ public struct DatasetSplit: Sendable, Codable, Equatable {
     }
 
     /// Fisher–Yates shuffle with unbiased bounded draws; platform-independent.
+    ///
+    /// Fisher–Yates from the top: for i = n−1 down to 1, swap i with j = `nextBelow(i + 1)`. The
+    /// draws do not depend on the values, so they are made ``shuffleLookahead`` iterations early
+    /// (in the same order) and the element at j is prefetched: each swap's random access into a
+    /// large array (an 800,000-row epoch order is 6.4 MB) then no longer waits for its own cache
+    /// miss. Same permutation as the plain loop, element for element.
     public static func shuffle(_ values: inout [Int], using rng: inout SplitMix64) {
         guard values.count > 1 else { return }
-        for i in stride(from: values.count - 1, to: 0, by: -1) {
-            let j = Int(rng.nextBelow(UInt64(i + 1)))
-            values.swapAt(i, j)
+        values.withUnsafeMutableBufferPointer { v in
+            let base = v.baseAddress!
+            let mask = shuffleLookahead - 1
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: shuffleLookahead) { ring in
+                /// The next iteration whose j has not been drawn yet.
+                var undrawn = v.count - 1
+                for i in stride(from: v.count - 1, to: 0, by: -1) {
+                    while undrawn >= 1 && undrawn >= i - mask {
+                        let j = Int(rng.nextBelow(UInt64(undrawn + 1)))
+                        ring[undrawn & mask] = j
+                        prefetchLine(UnsafeRawPointer(base + j))
+                        undrawn -= 1
+                    }
+                    let j = ring[i & mask]
+                    let held = base[i]
+                    base[i] = base[j]
+                    base[j] = held
+                }
+            }
         }
     }
+
+    /// How many draws ``shuffle(_:using:)`` makes ahead of its swaps (a power of two).
+    static let shuffleLookahead = 16
 }
 
 /// Per-epoch row order: a permutation that depends only on (seed, epoch).

@@ -40,6 +40,29 @@ import Testing
         #expect(p0 != EpochOrder.permutation(count: 500, seed: 4, epoch: 0))
         #expect(p0.sorted() == Array(0..<500))
     }
+
+    /// The shuffle draws ahead and prefetches; it must swap exactly as the plain Fisher–Yates loop
+    /// (the order every worker, the coordinator and the DDP peer's port derive), at every size
+    /// around the lookahead and on values that are not 0..<n.
+    @Test func shuffleMatchesThePlainFisherYatesLoop() {
+        for count in [0, 1, 2, 3, 15, 16, 17, 18, 31, 32, 33, 1000, 100_003] {
+            for seed: UInt64 in [0, 7] {
+                let values = (0..<count).map { $0 * 3 + 1 }
+                var expected = values
+                var reference = SplitMix64(seed: seed, stream: 11)
+                if count > 1 {
+                    for i in stride(from: count - 1, to: 0, by: -1) {
+                        expected.swapAt(i, Int(reference.nextBelow(UInt64(i + 1))))
+                    }
+                }
+                var shuffled = values
+                var rng = SplitMix64(seed: seed, stream: 11)
+                DatasetSplit.shuffle(&shuffled, using: &rng)
+                #expect(shuffled == expected, "count \(count), seed \(seed)")
+                #expect(rng.state == reference.state, "the generator advanced differently (count \(count))")
+            }
+        }
+    }
 }
 
 @Suite struct TransformTests {

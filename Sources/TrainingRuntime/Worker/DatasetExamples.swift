@@ -4,8 +4,9 @@ import Foundation
 /// The training rows of a stored dataset version, in each epoch's order, with the job's fitted
 /// transforms applied: what workers (and the coordinator's evaluation) read.
 ///
-/// Rows are read from the memory-mapped version file; the epoch's permutation is computed once
-/// per epoch and cached.
+/// Rows are read from the memory-mapped version file. Each epoch's order is computed once and
+/// cached as dataset row indices (the training rows shuffled for the epoch), so a mini-batch's
+/// indices are a contiguous slice of it.
 public final class DatasetExamples: ExampleSource, @unchecked Sendable {
     public let version: DatasetVersion
     /// Dataset row indices of the training split, ascending.
@@ -14,7 +15,8 @@ public final class DatasetExamples: ExampleSource, @unchecked Sendable {
     public let seed: UInt64
     private let lock = NSLock()
     private var cachedEpoch = -1
-    private var cachedOrder: [Int] = []
+    /// Dataset row index of each position of `cachedEpoch`'s order.
+    private var cachedRows: [Int] = []
 
     public init(version: DatasetVersion, rows: [Int], transforms: FittedTransforms?, seed: UInt64) {
         self.version = version
@@ -26,26 +28,26 @@ public final class DatasetExamples: ExampleSource, @unchecked Sendable {
     public var featureCount: Int { version.featureCount }
     public var exampleCount: Int { rows.count }
 
-    private func order(epoch: Int) -> [Int] {
+    /// The dataset rows of `epoch` in order: `rows[EpochOrder.permutation(…)[p]]` at position p,
+    /// computed by shuffling `rows` itself (the shuffle's swaps do not depend on the values).
+    private func orderedRows(epoch: Int) -> [Int] {
         lock.withLock {
             if cachedEpoch != epoch {
-                cachedOrder = EpochOrder.permutation(count: rows.count, seed: seed, epoch: epoch)
+                var shuffled = rows
+                EpochOrder.shuffle(&shuffled, seed: seed, epoch: epoch)
+                cachedRows = shuffled
                 cachedEpoch = epoch
             }
-            return cachedOrder
+            return cachedRows
         }
     }
 
     public func gather(epoch: Int, positions: Range<Int>, features: UnsafeMutablePointer<Float>,
                        labels: UnsafeMutablePointer<Float>) {
-        let order = order(epoch: epoch)
-        var indices = [Int](repeating: 0, count: positions.count)
-        rows.withUnsafeBufferPointer { rows in
-            order.withUnsafeBufferPointer { order in
-                for (k, position) in positions.enumerated() { indices[k] = rows[order[position]] }
-            }
+        let ordered = orderedRows(epoch: epoch)
+        ordered.withUnsafeBufferPointer {
+            version.gatherRows(UnsafeBufferPointer(rebasing: $0[positions]), features: features, labels: labels)
         }
-        indices.withUnsafeBufferPointer { version.gatherRows($0, features: features, labels: labels) }
         transforms?.apply(rows: UnsafeMutableBufferPointer(start: features, count: positions.count * featureCount))
     }
 
