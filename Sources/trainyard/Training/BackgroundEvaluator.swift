@@ -12,9 +12,9 @@ import GradientCore
 /// worker. Evaluations queue up while training keeps the cores busy, and the queue drains in the
 /// gaps and after the last step. Only when ``maximumPending(parameterCount:)`` evaluations wait or
 /// run does a further `start` wait for one to finish (then the workers are idle and the
-/// evaluation has the CPU): a bound of 2 stalled an MLP run on 2 cores for ~70 ms at most
-/// evaluations (a third of its training time), because at idle priority an evaluation takes
-/// longer than the steps between two of them.
+/// evaluation has the CPU): a bound of 2 stalled an MLP run on 2 cores for 25–78 ms at most
+/// evaluations (~430 ms of a 2.4 s run), because at idle priority an evaluation takes longer
+/// than the steps between two of them.
 ///
 /// The parameters are a snapshot of the step (copy-on-write), so the result is the same whenever
 /// it runs. Results are taken back on the caller's thread with ``takeFinished()`` or
