@@ -7,6 +7,8 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     enum Storage: Sendable {
         case values([Float])
         case frames([any ReceivedFrame])
+        /// The elements are not in this message (they are in a shared-memory slot the receiver resolves).
+        case absent
     }
 
     let storage: Storage
@@ -18,6 +20,22 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     public init(_ values: [Float]) {
         storage = .values(values)
         count = values.count
+    }
+
+    /// A payload of `count` elements that the message does not carry: a `gradientResult` whose sum is
+    /// in a shared-memory slot. Reading its elements is a programming error; the receiver replaces it
+    /// with the slot's contents before use.
+    public static func notCarried(count: Int) -> FloatPayload { FloatPayload(absentCount: count) }
+
+    private init(absentCount: Int) {
+        storage = .absent
+        count = absentCount
+    }
+
+    /// True for ``notCarried(count:)`` payloads.
+    public var isCarried: Bool {
+        if case .absent = storage { return false }
+        return true
     }
 
     /// A received payload: validates that `frames` are exactly the frames ``PayloadFraming`` makes for
@@ -66,6 +84,8 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
             let converted = values.withUnsafeBufferPointer { PayloadFraming.littleEndianBytes(UnsafeBufferPointer(rebasing: $0[range])) }
             return try converted.withUnsafeBytes { try body($0) }
             #endif
+        case .absent:
+            preconditionFailure("the elements of a payload carried in shared memory were read before it was resolved")
         }
     }
 
@@ -92,6 +112,8 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
             return try values.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
         case .frames(let frames):
             return try frames[index].withUnsafeBytes { try Self.view($0, body) }
+        case .absent:
+            preconditionFailure("the elements of a payload carried in shared memory were read before it was resolved")
         }
     }
 
@@ -119,6 +141,8 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
                 copy(into: buffer)
                 initialized = count
             }
+        case .absent:
+            preconditionFailure("the elements of a payload carried in shared memory were read before it was resolved")
         }
     }
 
@@ -140,6 +164,8 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
                 }
                 start += elements
             }
+        case .absent:
+            preconditionFailure("the elements of a payload carried in shared memory were read before it was resolved")
         }
     }
 
@@ -162,6 +188,8 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
                 try frame.withUnsafeBytes { try body($0, frame) }
             }
             #endif
+        case .absent:
+            preconditionFailure("the elements of a payload carried in shared memory were read before it was resolved")
         }
     }
 
@@ -173,6 +201,10 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
             if Self.sharesStorage(left, right) { return true }
         case (.frames(let left), .frames(let right)):
             if left.count == right.count && zip(left, right).allSatisfy({ $0 === $1 }) { return true }
+        case (.absent, .absent):
+            return true
+        case (.absent, _), (_, .absent):
+            return false
         default:
             break
         }

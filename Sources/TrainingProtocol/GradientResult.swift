@@ -1,8 +1,9 @@
 /// Worker → coordinator: the gradient sum of one micro-shard subtree (sync, async modes).
 ///
 /// Header (88 bytes): step 32, parameterVersion 40, exampleCount 48, lossSum 56 (f64),
-/// firstMicroShard 64, microShardCount 68, microShardsPerBatch 72, reserved 76, parameterCount 80.
-/// Payload: the gradient sum (not mean) over the subtree's examples.
+/// firstMicroShard 64, microShardCount 68, microShardsPerBatch 72, sharedSlot 76, parameterCount 80.
+/// Payload: the gradient sum (not mean) over the subtree's examples; none when `sharedSlot` ≠ 0, in
+/// which case the sum is in slot `sharedSlot − 1` of the sender's attached shared-memory segment.
 public struct GradientResult: WireBody, Equatable {
     static let kind = MessageKind.gradientResult
 
@@ -18,12 +19,16 @@ public struct GradientResult: WireBody, Equatable {
     public var microShards: Range<Int>
     /// Leaves of the micro-shard tree for this step.
     public var microShardsPerBatch: Int
-    /// The gradient sum in the model's flat layout.
+    /// The gradient sum in the model's flat layout (``FloatPayload/notCarried(count:)`` when it is
+    /// in shared memory and not yet resolved).
     public var gradientSum: FloatPayload
+    /// The slot of the sender's shared-memory segment holding the sum, or nil when the sum is in the
+    /// message's payload frames.
+    public var sharedSlot: Int?
 
     /// Creates a result.
     public init(step: UInt64, parameterVersion: UInt64, exampleCount: UInt64, lossSum: Double, microShards: Range<Int>,
-                microShardsPerBatch: Int, gradientSum: FloatPayload) {
+                microShardsPerBatch: Int, gradientSum: FloatPayload, sharedSlot: Int? = nil) {
         self.step = step
         self.parameterVersion = parameterVersion
         self.exampleCount = exampleCount
@@ -31,9 +36,10 @@ public struct GradientResult: WireBody, Equatable {
         self.microShards = microShards
         self.microShardsPerBatch = microShardsPerBatch
         self.gradientSum = gradientSum
+        self.sharedSlot = sharedSlot
     }
 
-    var floatPayload: FloatPayload? { gradientSum }
+    var floatPayload: FloatPayload? { sharedSlot == nil ? gradientSum : nil }
 
     func write(header: inout FieldWriter, metadata: inout FieldWriter) {
         header.u64(step)
@@ -43,7 +49,7 @@ public struct GradientResult: WireBody, Equatable {
         header.u32(UInt32(clamping: microShards.lowerBound))
         header.u32(UInt32(clamping: microShards.count))
         header.u32(UInt32(clamping: microShardsPerBatch))
-        header.zeros(4)
+        header.u32(sharedSlot.map { UInt32(clamping: $0 + 1) } ?? 0)
         header.u64(UInt64(gradientSum.count))
     }
 
@@ -61,9 +67,14 @@ public struct GradientResult: WireBody, Equatable {
             throw .outOfRange(header.position("firstMicroShard", at: 64), found: "leaves \(leaves.lowerBound)..<\(leaves.upperBound)",
                               expected: "a subtree of the \(perBatch)-leaf micro-shard tree")
         }
-        try header.reserved(4)
+        let slot = try header.u32("sharedSlot", in: 0...UInt64(WireConstants.maxSharedSlots))
+        guard slot > 0 else {
+            return GradientResult(step: step, parameterVersion: version, exampleCount: examples, lossSum: loss, microShards: leaves,
+                                  microShardsPerBatch: Int(perBatch), gradientSum: try payload.floats(&header))
+        }
         return GradientResult(step: step, parameterVersion: version, exampleCount: examples, lossSum: loss, microShards: leaves,
-                              microShardsPerBatch: Int(perBatch), gradientSum: try payload.floats(&header))
+                              microShardsPerBatch: Int(perBatch),
+                              gradientSum: .notCarried(count: try payload.declaredCount(&header)), sharedSlot: Int(slot) - 1)
     }
 }
 

@@ -16,6 +16,7 @@ public enum Message: Sendable, Equatable {
     case shutdown(Shutdown)
     case error(ErrorReport)
     case resultRejected(ResultRejected)
+    case sharedMemoryOffer(SharedMemoryOffer)
 
     /// The kind byte this message is sent with.
     public var kind: MessageKind { body.kindOfBody }
@@ -38,6 +39,7 @@ public enum Message: Sendable, Equatable {
         case .shutdown(let value): value
         case .error(let value): value
         case .resultRejected(let value): value
+        case .sharedMemoryOffer(let value): value
         }
     }
 
@@ -61,6 +63,7 @@ public enum Message: Sendable, Equatable {
         case .shutdown: .shutdown(try Shutdown.read(header: &header, metadata: &metadata, payload: &payload))
         case .error: .error(try ErrorReport.read(header: &header, metadata: &metadata, payload: &payload))
         case .resultRejected: .resultRejected(try ResultRejected.read(header: &header, metadata: &metadata, payload: &payload))
+        case .sharedMemoryOffer: .sharedMemoryOffer(try SharedMemoryOffer.read(header: &header, metadata: &metadata, payload: &payload))
         }
     }
 }

@@ -25,6 +25,7 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
     case shutdown = 14
     case error = 15
     case resultRejected = 16
+    case sharedMemoryOffer = 17
 
     /// The exact size in bytes of this kind's header frame (frame 0).
     public var headerSize: Int {
@@ -45,13 +46,14 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
         case .shutdown: 40
         case .error: 48
         case .resultRejected: 64
+        case .sharedMemoryOffer: 48
         }
     }
 
     /// True when frame 1 is a metadata frame (strings and lists).
     public var hasMetadata: Bool {
         switch self {
-        case .register, .accept, .refuse, .workAssignment, .shutdown, .error: true
+        case .register, .accept, .refuse, .workAssignment, .shutdown, .error, .sharedMemoryOffer: true
         default: false
         }
     }
@@ -60,7 +62,8 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
     public func isReceivable(by role: Role) -> Bool {
         switch self {
         case .heartbeat, .shutdown, .error: true
-        case .register, .dataChunkRequest, .catchUpRequest, .gradientResult, .evaluationResult, .localSGDResult:
+        case .register, .dataChunkRequest, .catchUpRequest, .gradientResult, .evaluationResult, .localSGDResult,
+             .sharedMemoryOffer:
             role == .coordinator
         case .accept, .refuse, .workAssignment, .dataChunk, .parameterBroadcast, .evaluationRequest, .resultRejected:
             role == .worker
@@ -86,6 +89,7 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
         case .shutdown: "shutdown"
         case .error: "error"
         case .resultRejected: "resultRejected"
+        case .sharedMemoryOffer: "sharedMemoryOffer"
         }
     }
 }

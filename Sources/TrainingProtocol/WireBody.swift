@@ -37,11 +37,7 @@ struct PayloadSource {
     /// takes the payload frames that carry it.
     mutating func floats(_ reader: inout FieldReader, field: String = "parameterCount") throws(ProtocolError) -> FloatPayload {
         let position = reader.position(field)
-        let declared = try reader.u64(field, in: 1...UInt64(WireConstants.maxParameterCount))
-        if let expected = expectedParameterCount, declared != UInt64(expected) {
-            throw .parameterCountMismatch(position, declared: declared, expected: expected)
-        }
-        let count = Int(declared)
+        let count = try checkedCount(&reader, field: field)
         switch mode {
         case .received(let frames, let firstIndex):
             let payload = try FloatPayload(received: frames, count: count, kind: reader.kind, firstFrameIndex: firstIndex)
@@ -54,6 +50,27 @@ struct PayloadSource {
             consumedFrames = floats.frameCount
             return floats
         }
+    }
+
+    /// Reads the u64 parameter count field of a message whose Float32 values are not in its frames
+    /// (they are in shared memory): checks it like ``floats(_:field:)`` and takes no payload frame.
+    mutating func declaredCount(_ reader: inout FieldReader, field: String = "parameterCount") throws(ProtocolError) -> Int {
+        let count = try checkedCount(&reader, field: field)
+        if case .received(let frames, let firstIndex) = mode, !frames.isEmpty {
+            throw .frameCountMismatch(reader.kind, expected: firstIndex, received: firstIndex + frames.count)
+        }
+        consumedFrames = 0
+        return count
+    }
+
+    /// The u64 count field, within the limits and equal to the model size when it is known.
+    private func checkedCount(_ reader: inout FieldReader, field: String) throws(ProtocolError) -> Int {
+        let position = reader.position(field)
+        let declared = try reader.u64(field, in: 1...UInt64(WireConstants.maxParameterCount))
+        if let expected = expectedParameterCount, declared != UInt64(expected) {
+            throw .parameterCountMismatch(position, declared: declared, expected: expected)
+        }
+        return Int(declared)
     }
 
     /// Takes the byte payload of `length` bytes: one frame, or none when `length` is 0.

@@ -4,7 +4,7 @@
 /// that exceeds one is rejected with a ``ProtocolError`` naming the limit.
 public enum WireConstants {
     /// The protocol version this module speaks. Peers must match exactly; see the versioning policy.
-    public static let protocolVersion: UInt16 = 1
+    public static let protocolVersion: UInt16 = 2
 
     /// The four magic bytes at offset 0 of every header frame: ASCII `TYRD`.
     public static let magic: [UInt8] = [0x54, 0x59, 0x52, 0x44]
@@ -44,6 +44,12 @@ public enum WireConstants {
 
     /// Largest number of threads a worker may announce.
     public static let maxThreads = 65_536
+
+    /// Longest shared-memory path a worker may offer, in UTF-8 bytes.
+    public static let maxPathBytes = 4096
+
+    /// Largest number of gradient slots in a worker's shared-memory segment.
+    public static let maxSharedSlots = 64
 
     /// Largest data chunk, in bytes: one frame.
     public static let maxChunkBytes = maxFrameBytes

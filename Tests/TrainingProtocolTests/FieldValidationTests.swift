@@ -189,6 +189,53 @@ struct FieldValidationTests {
         #expect(decodeError(frames, coordinator) == .frameCountMismatch(.gradientResult, expected: 2, received: 1))
     }
 
+    @Test("a gradient result in shared memory: slot range, no payload frames, model size")
+    func sharedGradientResult() throws {
+        let base = try Samples.frames(.gradientResult(Samples.sharedGradientResult))
+        #expect(base.count == 1)
+        let decoded = try Envelope.decode(base, context: coordinator)
+        guard case .gradientResult(let result) = decoded.message else {
+            Issue.record("expected a gradient result")
+            return
+        }
+        #expect(result.sharedSlot == 3 && !result.gradientSum.isCarried && result.gradientSum.count == Samples.parameterCount)
+
+        var frames = base
+        patch(&frames, at: 76, size: 4, UInt64(WireConstants.maxSharedSlots) + 1)
+        #expect(isOutOfRange(decodeError(frames, coordinator), "sharedSlot", offset: 76))
+        // A slot reference with payload frames as well is malformed.
+        frames = base + [Array(repeating: 0, count: Samples.parameterCount * 4)]
+        fixFrameCount(&frames)
+        #expect(decodeError(frames, coordinator) == .frameCountMismatch(.gradientResult, expected: 1, received: 2))
+        // And payload frames without the slot: the plain layout, whose frames are then missing.
+        frames = base
+        patch(&frames, at: 76, size: 4, 0)
+        #expect(decodeError(frames, coordinator) == .frameCountMismatch(.gradientResult, expected: 2, received: 1))
+        let larger = DecodingContext(receiver: .coordinator, jobID: Samples.job, parameterCount: 11)
+        #expect(decodeError(base, larger) ==
+            .parameterCountMismatch(FieldPosition(kind: .gradientResult, field: "parameterCount", frame: 0, offset: 80), declared: 10, expected: 11))
+    }
+
+    @Test("a shared-memory offer: slot count, model size, path length")
+    func sharedMemoryOffer() throws {
+        let offer = SharedMemoryOffer(slotCount: 4, parameterCount: UInt64(Samples.parameterCount), path: "/dev/shm/x")
+        let base = try Samples.frames(.sharedMemoryOffer(offer))
+        var frames = base
+        patch(&frames, at: 32, size: 4, 0)
+        #expect(isOutOfRange(decodeError(frames, coordinator), "slotCount", offset: 32))
+        frames = base
+        patch(&frames, at: 32, size: 4, UInt64(WireConstants.maxSharedSlots) + 1)
+        #expect(isOutOfRange(decodeError(frames, coordinator), "slotCount", offset: 32))
+        let larger = DecodingContext(receiver: .coordinator, jobID: Samples.job, parameterCount: 11)
+        #expect(decodeError(base, larger) ==
+            .parameterCountMismatch(FieldPosition(kind: .sharedMemoryOffer, field: "parameterCount", frame: 0, offset: 40), declared: 10, expected: 11))
+        var long = offer
+        long.path = String(repeating: "a", count: WireConstants.maxPathBytes + 1)
+        #expect(encodeError(.sharedMemoryOffer(long)) != nil)
+        // Workers never receive offers.
+        #expect(decodeError(base, DecodingContext(receiver: .worker, jobID: Samples.job, parameterCount: Samples.parameterCount)) != nil)
+    }
+
     @Test("evaluation and local-SGD results: loss, counts, squared error")
     func results() throws {
         let evaluation = try Samples.frames(Samples.all.first { $0.0.kind == .evaluationResult }!.0)

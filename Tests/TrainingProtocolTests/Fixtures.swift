@@ -70,6 +70,14 @@ enum Samples {
                        gradientSum: FloatPayload(floats(parameterCount)))
     }
 
+    /// The same result with its sum in shared-memory slot 3 (no payload frames).
+    static var sharedGradientResult: GradientResult {
+        var result = gradientResult
+        result.gradientSum = .notCarried(count: parameterCount)
+        result.sharedSlot = 3
+        return result
+    }
+
     /// One message of every kind, plus variants, each with the role that receives it.
     static var all: [(Message, Role)] {
         [
@@ -90,6 +98,9 @@ enum Samples {
             (.parameterBroadcast(ParameterBroadcast(version: 19, step: 18, parameters: FloatPayload(floats(parameterCount)))), .worker),
             (.catchUpRequest(CatchUpRequest(haveVersion: 0)), .coordinator),
             (.gradientResult(gradientResult), .coordinator),
+            (.gradientResult(sharedGradientResult), .coordinator),
+            (.sharedMemoryOffer(SharedMemoryOffer(slotCount: 4, parameterCount: UInt64(parameterCount),
+                                                  path: "/dev/shm/trainyard-job-worker-gradients")), .coordinator),
             (.evaluationRequest(EvaluationRequest(step: 100, parameterVersion: 101, rowStart: 0, rowCount: 500, datasetDigest: digest(4))), .worker),
             (.evaluationResult(EvaluationResult(step: 100, parameterVersion: 101, rowStart: 0, rowCount: 500, lossSum: 123.5,
                                                 correctCount: 480, squaredErrorSum: 0)), .coordinator),

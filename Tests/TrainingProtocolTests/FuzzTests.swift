@@ -116,7 +116,7 @@ struct FuzzTests {
             let kind = MessageKind.allCases[Int.random(in: 0..<MessageKind.allCases.count, using: &generator)]
             var body: [UInt8] = []
             while body.count < kind.headerSize - 32 { body += Self.word(&generator) }
-            var frames = [WireConstants.magic + [1, 0] + Samples.job.bytes + [kind.rawValue, 0, UInt8(kind.headerSize), 0, 0, 0, 0, 0, 0, 0] + body]
+            var frames = [WireConstants.magic + [UInt8(WireConstants.protocolVersion), 0] + Samples.job.bytes + [kind.rawValue, 0, UInt8(kind.headerSize), 0, 0, 0, 0, 0, 0, 0] + body]
             if kind.hasMetadata {
                 var metadata: [UInt8] = []
                 for _ in 0..<Int.random(in: 0...3, using: &generator) {

@@ -34,13 +34,13 @@ struct HeaderValidationTests {
     @Test("another protocol version is refused with the protocol-version reason")
     func wrongVersion() throws {
         var frames = try Samples.frames(.register(Samples.register))
-        patch(&frames, at: 4, size: 2, 2)
+        patch(&frames, at: 4, size: 2, 1)
         let error = decodeError(frames, coordinator)
-        #expect(error == .unsupportedVersion(found: 2, supported: 1))
+        #expect(error == .unsupportedVersion(found: 1, supported: WireConstants.protocolVersion))
         #expect(error?.refusalReason == .protocolVersion)
         var refusal = try Samples.frames(.refuse(Refuse(worker: nil, reason: .jobFull, text: "")))
         patch(&refusal, at: 4, size: 2, 0)
-        #expect(decodeError(refusal, Samples.context(.worker)) == .unsupportedVersion(found: 0, supported: 1))
+        #expect(decodeError(refusal, Samples.context(.worker)) == .unsupportedVersion(found: 0, supported: WireConstants.protocolVersion))
     }
 
     @Test("unknown kinds and kinds sent the wrong way")
@@ -48,8 +48,8 @@ struct HeaderValidationTests {
         var frames = try Samples.frames(heartbeat)
         frames[0][22] = 0
         #expect(decodeError(frames, coordinator) == .unknownKind(code: 0))
-        frames[0][22] = 17
-        #expect(decodeError(frames, coordinator) == .unknownKind(code: 17))
+        frames[0][22] = 18
+        #expect(decodeError(frames, coordinator) == .unknownKind(code: 18))
         let accept = try Samples.frames(.accept(Samples.accept))
         #expect(decodeError(accept, coordinator) == .unexpectedKind(.accept, receiver: .coordinator))
         let result = try Samples.frames(.gradientResult(Samples.gradientResult))

@@ -46,6 +46,8 @@ struct RoundTripTests {
             let declared = Int(frames[0][28]) | Int(frames[0][29]) << 8 | Int(frames[0][30]) << 16 | Int(frames[0][31]) << 24
             #expect(declared == frames.count)
             switch message {
+            case .gradientResult(let result) where result.sharedSlot != nil:
+                #expect(frames.count == 1, "the sum is in shared memory")
             case .parameterBroadcast, .gradientResult, .localSGDResult:
                 #expect(frames.count == 2)
                 #expect(frames[1].count == Samples.parameterCount * 4)
@@ -102,7 +104,7 @@ struct WireLayoutTests {
         let job = JobID(uuidString: "00112233-4455-6677-8899-aabbccddeeff")!
         let frames = try Envelope(jobID: job, message: .heartbeat(Heartbeat(sequence: 0x0102, lastParameterVersion: 5))).encode().frames
         let expected: [UInt8] = [
-            0x54, 0x59, 0x52, 0x44, 0x01, 0x00,
+            0x54, 0x59, 0x52, 0x44, 0x02, 0x00,
             0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF,
             0x04, 0x00, 0x30, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
             0x02, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -125,7 +127,10 @@ struct WireLayoutTests {
         #expect(u32(64) == 2)
         #expect(u32(68) == 2)
         #expect(u32(72) == 8)
+        #expect(u32(76) == 0)
         #expect(u64(80) == UInt64(Samples.parameterCount))
+        let shared = try Samples.frames(.gradientResult(Samples.sharedGradientResult))
+        #expect(shared.count == 1 && shared[0][76] == 4, "slot 3 is written as 4; 0 means payload frames")
         let first = Samples.floats(Samples.parameterCount)[0].bitPattern
         #expect(UInt32(frames[1][0]) | UInt32(frames[1][1]) << 8 | UInt32(frames[1][2]) << 16 | UInt32(frames[1][3]) << 24 == first)
     }

@@ -43,13 +43,35 @@ public final class CoordinatorServer {
     /// The job's dataset as a stream, for workers that do not have it (nil: none served).
     public var dataset: DatasetArchive?
     private let started = ContinuousClock.now
+    private let parameterCount: Int
+    /// Where same-host workers find the parameters and offer their gradient segments (nil: none).
+    private let sharedDirectory: String?
+    /// The parameter segment same-host workers read (nil: shared memory is off or unavailable).
+    private let sharedParameters: SharedParameters?
+    /// Attached gradient segments, by the worker's route.
+    private var sharedGradients: [[UInt8]: SharedGradients] = [:]
+
+    /// The path workers on this host map the parameters from (`sharedParameters` in the job spec).
+    public var sharedParametersPath: String? { sharedParameters?.path }
 
     /// Binds both sockets. `broadcastBind` nil binds the broadcast socket on the control host
-    /// at any free port.
+    /// at any free port. With a `sharedMemoryDirectory` (e.g. `/dev/shm`), workers on this host
+    /// exchange parameters and gradients through shared memory instead of the sockets; if the
+    /// segment cannot be created there, the sockets carry everything (logged).
     public init(context: Context, jobID: JobID, parameterCount: Int, controlBind: String, broadcastBind: String?,
-                logger: Logger) throws {
+                sharedMemoryDirectory: String? = nil, logger: Logger) throws {
         self.jobID = jobID
         self.logger = logger
+        self.parameterCount = parameterCount
+        sharedDirectory = sharedMemoryDirectory
+        do {
+            sharedParameters = try sharedMemoryDirectory.map {
+                try SharedParameters.create(directory: $0, jobID: jobID, parameterCount: parameterCount)
+            }
+        } catch {
+            logger.warning("shared memory unavailable, workers exchange over sockets only: \(error)")
+            sharedParameters = nil
+        }
         let router = try context.socket(.router)
         try router.set(.routerMandatory, true)
         try router.set(.sendHighWaterMark, 1000)
@@ -63,6 +85,8 @@ public final class CoordinatorServer {
         try broadcast.bind(broadcastBind ?? "tcp://\(host):*")
         broadcastEndpoint = try broadcast.lastEndpoint
     }
+
+    deinit { sharedParameters?.remove() }
 
     /// The port number of a bound `tcp://host:port` endpoint.
     public static func port(of endpoint: String) -> Int? {
@@ -97,7 +121,8 @@ public final class CoordinatorServer {
                 while let received = try control.receive(dontWait: true) {
                     switch received {
                     case .message(let envelope, let sender):
-                        finished = try execute(trainer.handle(envelope.message, from: sender ?? [], now: now),
+                        guard let message = resolveShared(envelope.message, from: sender ?? [], trainer: trainer) else { continue }
+                        finished = try execute(trainer.handle(message, from: sender ?? [], now: now),
                                                trainer: trainer, observer: observer) || finished
                     case .invalid(let error, let sender, let frames):
                         logger.warning("dropped an invalid message", metadata: [
@@ -137,8 +162,10 @@ public final class CoordinatorServer {
     private func execute(_ commands: [TrainerCommand], trainer: some CoordinatorTrainer, observer: TrainingObserver) throws -> Bool {
         var finished = false
         // Messages first, observers last: workers start the next step while the observer
-        // evaluates and records the one that just finished.
-        let ordered = commands.filter { !$0.isObservation } + commands.filter(\.isObservation)
+        // evaluates and records the one that just finished. Parameters go out before the work
+        // that needs them (into shared memory, where a worker looks when the work arrives).
+        let ordered = commands.filter(\.isPublication) + commands.filter { !$0.isObservation && !$0.isPublication }
+            + commands.filter(\.isObservation)
         for command in ordered {
             switch command {
             case .send(let message, let route):
@@ -146,6 +173,13 @@ public final class CoordinatorServer {
                     logger.debug("could not queue \(message.kind) to a worker (gone or busy)")
                 }
             case .publish(let message):
+                let members = trainer.membership.members
+                sharedGradients = sharedGradients.filter { route, _ in members.contains { $0.route == route } }
+                if let shared = sharedParameters, !sharedGradients.isEmpty, case .parameterBroadcast(let b) = message {
+                    shared.write(version: b.version, b.parameters)
+                }
+                // Workers reading shared memory need no broadcast.
+                guard members.isEmpty || members.contains(where: { sharedGradients[$0.route] == nil }) else { break }
                 // Zero-copy: libzmq sends the parameters straight from the trainer's array (shared
                 // between subscribers); the optimizer's next write copies it only if a slow
                 // subscriber still holds it.
@@ -179,6 +213,43 @@ public final class CoordinatorServer {
             }
         }
         return finished
+    }
+
+    /// Handles the shared-memory side of a message before the trainer sees it: attaches offered
+    /// gradient segments (nil: nothing for the trainer) and replaces a result's slot reference with
+    /// the slot's contents (nil when the slot does not hold it: dropped and logged, like an invalid frame).
+    private func resolveShared(_ message: Message, from route: [UInt8], trainer: some CoordinatorTrainer) -> Message? {
+        switch message {
+        case .sharedMemoryOffer(let offer):
+            guard let directory = sharedDirectory, sharedParameters != nil,
+                  let member = trainer.membership.member(route: route) else {
+                logger.notice("ignored a shared-memory offer from \(hex(route)) (shared memory is off, or not a member)")
+                return nil
+            }
+            do {
+                sharedGradients[route] = try SharedGradients.attach(offer, directory: directory, jobID: jobID, worker: member.identity,
+                                                                    parameterCount: parameterCount)
+                logger.debug("worker \(member.index) exchanges through shared memory (\(offer.slotCount) slots)")
+            } catch {
+                logger.warning("worker \(member.index)'s shared-memory offer was refused: \(error)")
+            }
+            return nil
+        case .gradientResult(var result) where result.sharedSlot != nil:
+            guard let segment = sharedGradients[route] else {
+                logger.warning("dropped a gradientResult from \(hex(route)) naming a shared slot, with no segment attached")
+                return nil
+            }
+            do {
+                result.gradientSum = try segment.resolve(result)
+                result.sharedSlot = nil
+                return .gradientResult(result)
+            } catch {
+                logger.warning("dropped a gradientResult from \(hex(route)): \(error)")
+                return nil
+            }
+        default:
+            return message
+        }
     }
 
     private func shutdown(_ trainer: some CoordinatorTrainer, reason: ShutdownReason, text: String) {

@@ -24,6 +24,11 @@ public enum TrainerCommand: Sendable {
     case failed(String)
 
     /// Progress, membership and log notices, as opposed to messages to send.
+    var isPublication: Bool {
+        if case .publish = self { return true }
+        return false
+    }
+
     var isObservation: Bool {
         switch self {
         case .stepCompleted, .membership, .straggler, .waiting, .dropped: return true

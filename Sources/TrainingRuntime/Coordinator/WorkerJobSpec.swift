@@ -15,13 +15,17 @@ public struct WorkerJobSpec: Codable, Sendable, Equatable {
     public var threads: Int
     /// The TCP port of the coordinator's parameter broadcast (PUB) socket, on the control host.
     public var broadcastPort: Int
+    /// The coordinator's shared-memory parameter segment: a worker on the coordinator's host that
+    /// can map it reads parameters from it and offers a gradient segment (nil: sockets only).
+    public var sharedParameters: String?
     /// The job's optimizer and learning-rate schedule, which workers apply themselves in local SGD.
     public var optimizer: OptimizerConfig?
     public var learningRate: LearningRateSchedule?
 
     public init(model: ModelSpec, datasetDigest: String, split: TrainingSplit, transformsJSON: String?,
                 threads: Int, broadcastPort: Int, optimizer: OptimizerConfig? = nil,
-                learningRate: LearningRateSchedule? = nil) {
+                learningRate: LearningRateSchedule? = nil, sharedParameters: String? = nil) {
+        self.sharedParameters = sharedParameters
         self.optimizer = optimizer
         self.learningRate = learningRate
         self.model = model

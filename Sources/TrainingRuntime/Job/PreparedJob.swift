@@ -24,14 +24,15 @@ public struct PreparedJob: Sendable {
     /// The seed as the unsigned value every derivation uses.
     public var seed: UInt64 { UInt64(config.training.seed) }
 
-    /// What workers need, except the broadcast port (known once the coordinator has bound).
-    public func workerSpec(broadcastPort: Int) throws -> WorkerJobSpec {
+    /// What workers need, except the broadcast port and the shared-memory segment (known once the
+    /// coordinator has bound and created them).
+    public func workerSpec(broadcastPort: Int, sharedParameters: String? = nil) throws -> WorkerJobSpec {
         let transformsJSON = try transforms.map { String(decoding: try $0.jsonData(), as: UTF8.self) }
         return WorkerJobSpec(
             model: model, datasetDigest: version.digest,
             split: TrainingSplit(seed: seed, validationFraction: validationFraction, stratify: stratified),
             transformsJSON: transformsJSON, threads: config.training.threadsPerWorker, broadcastPort: broadcastPort,
-            optimizer: optimizer, learningRate: learningRate)
+            optimizer: optimizer, learningRate: learningRate, sharedParameters: sharedParameters)
     }
 
     var validationFraction: Double {

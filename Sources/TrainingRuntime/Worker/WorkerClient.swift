@@ -29,9 +29,12 @@ public struct WorkerSettings: Sendable {
     public var processID: UInt32
     /// Where dataset versions are read from, and downloaded into when missing.
     public var datasetStore: DatasetStore?
+    /// Use the coordinator's shared memory when the job offers it and this host can map it.
+    public var sharedMemory: Bool
 
     public init(connect: String, jobID: JobID?, giveUpAfter: Double, hostName: String, processID: UInt32,
-                datasetStore: DatasetStore? = nil) {
+                datasetStore: DatasetStore? = nil, sharedMemory: Bool = true) {
+        self.sharedMemory = sharedMemory
         self.connect = connect
         self.jobID = jobID
         self.giveUpAfter = giveUpAfter
@@ -50,6 +53,11 @@ public final class WorkerClient {
     private let started = ContinuousClock.now
     /// Results (gradient sums and local-SGD parameters) sent so far, over all registrations.
     public private(set) var resultsSent = 0
+    /// How the exchange went, over all registrations: results whose sum went through shared memory,
+    /// parameter versions read from shared memory, and catch-up requests sent.
+    public private(set) var sharedResults = 0
+    public private(set) var sharedParameterReads = 0
+    public private(set) var catchUpRequests = 0
 
     public init(context: Context, settings: WorkerSettings, logger: Logger) {
         self.context = context
@@ -128,6 +136,9 @@ public final class WorkerClient {
         }
         let workload = try makeWorkload(accept, spec)
         logger.info("joined job \(jobID) as worker \(accept.workerIndex)")
+        let shared = try offerSharedMemory(spec, identity: identity, jobID: jobID, parameterCount: Int(accept.parameterCount),
+                                           control: control)
+        defer { shared?.gradients.remove() }
 
         let sub = try context.socket(.subscriber)
         try sub.set(.subscribe, Envelope.subscriptionPrefix(jobID: jobID))
@@ -135,12 +146,37 @@ public final class WorkerClient {
         let broadcasts = ProtocolSocket(sub, context: control.context)
 
         return try work(control: control, broadcasts: broadcasts, accept: accept, jobID: jobID, workload: workload, stop: stop,
-                        backlog: backlog)
+                        backlog: backlog, shared: shared)
     }
+
+    /// Maps the job's parameter segment and offers a gradient segment, when the job has one and
+    /// it can be mapped from here (same host); nil when the sockets carry everything.
+    private func offerSharedMemory(_ spec: WorkerJobSpec, identity: WorkerIdentity, jobID: JobID, parameterCount: Int,
+                                   control: ProtocolSocket) throws -> SharedExchange? {
+        guard settings.sharedMemory, let path = spec.sharedParameters, let slash = path.lastIndex(of: "/") else { return nil }
+        let parameters: SharedParameters
+        let gradients: SharedGradients
+        do {
+            parameters = try SharedParameters.open(path: path, jobID: jobID, parameterCount: parameterCount)
+            gradients = try SharedGradients.create(directory: String(path[..<slash]), jobID: jobID, worker: identity,
+                                                   parameterCount: parameterCount, slots: Self.sharedSlots(parameterCount))
+        } catch {
+            logger.info("not using shared memory (the coordinator may be on another host): \(error)")
+            return nil
+        }
+        try control.send(Envelope(jobID: jobID, message: .sharedMemoryOffer(SharedMemoryOffer(
+            slotCount: UInt32(gradients.slotCount), parameterCount: UInt64(parameterCount), path: gradients.path))))
+        return SharedExchange(parameters: parameters, gradients: gradients)
+    }
+
+    /// Gradient slots per worker: results a worker can have in flight before it falls back to
+    /// frames. Sync steps usually need one per worker; the slots are allocated in RAM up front, so
+    /// models over 16 MiB get 2.
+    static func sharedSlots(_ parameterCount: Int) -> Int { parameterCount * 4 <= 16 << 20 ? 4 : 2 }
 
     /// The work loop; `backlog` holds control messages that arrived while the dataset downloaded.
     private func work(control: ProtocolSocket, broadcasts: ProtocolSocket, accept: Accept, jobID: JobID,
-                      workload: MicroShardWorkload, stop: StopFlag, backlog: [Message]) throws -> SessionOutcome {
+                      workload: MicroShardWorkload, stop: StopFlag, backlog: [Message], shared: SharedExchange?) throws -> SessionOutcome {
         let interval = Double(accept.heartbeatIntervalMilliseconds) / 1000
         let timeout = max(Double(accept.heartbeatTimeoutMilliseconds) / 1000, settings.giveUpAfter)
         var parameters: (version: UInt64, values: [Float])?
@@ -172,6 +208,7 @@ public final class WorkerClient {
         let grace = Self.broadcastGrace(parameterCount: Int(accept.parameterCount))
 
         func requestCatchUp() throws {
+            catchUpRequests += 1
             try send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
         }
 
@@ -181,12 +218,17 @@ public final class WorkerClient {
         /// asking on the control channel (asking at once would have the coordinator send the whole
         /// model a second time). With no parameters yet, or a version missed entirely, it asks now.
         func catchUp(to version: UInt64) throws {
+            if (parameters?.version ?? 0) < version, let values = shared?.parameters.read(version: version) {
+                parameters = (version, values)
+                sharedParameterReads += 1
+            }
             if (parameters?.version ?? 0) < version { try takeBroadcasts() }
             guard let have = parameters?.version, have < version else {
                 if parameters == nil { try requestCatchUp() }
                 return
             }
-            if version > have + 1 {
+            // An attached worker gets no broadcasts when every worker reads shared memory.
+            if version > have + 1 || shared?.gradients.isAttached == true {
                 try requestCatchUp()
             } else if awaitingBroadcastSince == nil {
                 awaitingBroadcastSince = now
@@ -257,10 +299,17 @@ public final class WorkerClient {
                 if pending.isEmpty { workload.prefetcher?.prefetch(after: assignment) }
             }
             for sum in try workload.compute(assignment, parameters: parameters) {
-                try send(.gradientResult(GradientResult(
+                var result = GradientResult(
                     step: assignment.step, parameterVersion: version,
                     exampleCount: UInt64(sum.count), lossSum: sum.lossSum, microShards: sum.leaves,
-                    microShardsPerBatch: Int(assignment.microShardsPerBatch), gradientSum: sum.payload)))
+                    microShardsPerBatch: Int(assignment.microShardsPerBatch), gradientSum: sum.payload)
+                if let slot = shared?.gradients.write(sum.payload, step: assignment.step, parameterVersion: version,
+                                                      microShards: sum.leaves) {
+                    result.gradientSum = .notCarried(count: sum.payload.count)
+                    result.sharedSlot = slot
+                    sharedResults += 1
+                }
+                try send(.gradientResult(result))
                 resultsSent += 1
             }
         }
@@ -319,6 +368,12 @@ public final class WorkerClient {
             try runPending()
         }
     }
+}
+
+/// A worker's two shared-memory segments: the coordinator's parameters and its own gradient slots.
+struct SharedExchange {
+    let parameters: SharedParameters
+    let gradients: SharedGradients
 }
 
 extension WorkerClient {

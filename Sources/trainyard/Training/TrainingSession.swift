@@ -116,12 +116,13 @@ struct TrainingSession {
         var logger = Logger(label: "trainyard.coordinator")
         logger.logLevel = .warning
         let server = try CoordinatorServer(context: context, jobID: jobID, parameterCount: model.layout.count,
-                                           controlBind: controlBind, broadcastBind: broadcastBind, logger: logger)
+                                           controlBind: controlBind, broadcastBind: broadcastBind,
+                                           sharedMemoryDirectory: SharedMemorySetting.directory(), logger: logger)
         server.dataset = try? DatasetArchive(directory: data.store.directory(digest: version.digest))
         guard let port = CoordinatorServer.port(of: server.broadcastEndpoint) else {
             throw WorkFailed("could not read the broadcast port from \(server.broadcastEndpoint)")
         }
-        let specJSON = String(decoding: try Self.sortedEncoder.encode(try job.workerSpec(broadcastPort: port)), as: UTF8.self)
+        let specJSON = String(decoding: try Self.sortedEncoder.encode(try job.workerSpec(broadcastPort: port, sharedParameters: server.sharedParametersPath)), as: UTF8.self)
         let configDigest = ContentDigest(bytes: Array(SHA256.hash(data: Data(specJSON.utf8))))!
         var setup = TrainerSetup(
             jobID: jobID, model: model, schedule: job.batches, epochs: config.training.epochs,

@@ -74,7 +74,8 @@ struct WorkerCommand: ParsableCommand {
         logger.logLevel = .info
         let client = WorkerClient(context: try Context(), settings: WorkerSettings(
             connect: connect, jobID: job, giveUpAfter: giveUpAfter,
-            hostName: ProcessInfo.processInfo.hostName, processID: UInt32(getpid()), datasetStore: store), logger: logger)
+            hostName: ProcessInfo.processInfo.hostName, processID: UInt32(getpid()), datasetStore: store,
+            sharedMemory: SharedMemorySetting.directory() != nil), logger: logger)
         let exit = try client.run(stop: stop) { _, spec in
             // Random rows read faster from a huge-page copy than from the file's page cache; a
             // data set up to an eighth of this host's memory is copied (see docs/OPERATIONS.md).
@@ -91,7 +92,9 @@ struct WorkerCommand: ParsableCommand {
         }
         switch exit {
         case .shutdown(let reason, let text):
-            printError("worker: coordinator shut the job down (\(reason)): \(text); sent \(client.resultsSent) results")
+            printError("worker: coordinator shut the job down (\(reason)): \(text); sent \(client.resultsSent) results "
+                       + "(\(client.sharedResults) through shared memory), read \(client.sharedParameterReads) parameter versions "
+                       + "from shared memory, asked for \(client.catchUpRequests) catch-ups")
         case .refused(let why): printError("worker: refused by the coordinator: \(why)")
         case .coordinatorLost(let why): printError("worker: giving up: \(why)")
         case .stopped: printError("worker: stopped")

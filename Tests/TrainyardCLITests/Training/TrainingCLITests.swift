@@ -62,6 +62,37 @@ import ZeroMQ
         }
     }
 
+    /// Workers on the coordinator's host exchange parameters and gradients through shared memory;
+    /// the model is bitwise the one the sockets give, and no segment is left behind.
+    @Test func sharedMemoryAndSocketsTrainTheSameModel() throws {
+        let fixture = try TrainingFixture("train-shm")
+        defer { fixture.remove() }
+        try fixture.generate("three", rows: 1200, features: 6, classes: 3, seed: 3, separation: 1.2)
+        let job = try fixture.job(Self.mlp)
+        let shm = try TemporaryDirectory("shm")
+        defer { shm.remove() }
+        func workerLogs(_ result: [String: Any]) throws -> String {
+            let run = try #require(result["run_id"] as? String)
+            let dir = fixture.home.file("artifacts/\(run.prefix(12))")
+            let logs = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("worker-") }.sorted()
+            return try logs.map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }.joined()
+        }
+        let shared = try fixture.train(job, workers: 2, environment: ["TRAINYARD_SHARED_MEMORY": shm.path])
+        let sockets = try fixture.train(job, workers: 2, environment: ["TRAINYARD_SHARED_MEMORY": "off"])
+        #expect(shared["status"] as? String == "FINISHED" && sockets["status"] as? String == "FINISHED")
+        #expect(shared["final_params_sha256"] as? String == sockets["final_params_sha256"] as? String)
+
+        let sharedLog = try workerLogs(shared)
+        let counts = sharedLog.matches(of: /\((\d+) through shared memory\), read (\d+) parameter versions/).map {
+            (Int($0.output.1) ?? 0, Int($0.output.2) ?? 0)
+        }
+        #expect(counts.count == 2, "\(sharedLog)")
+        // (A worker that joins late may do little; together they use shared memory throughout.)
+        #expect(counts.map(\.0).reduce(0, +) > 0 && counts.map(\.1).reduce(0, +) > 0, "\(sharedLog)")
+        #expect(try workerLogs(sockets).matches(of: /\(0 through shared memory\), read 0 parameter/).count == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: shm.path).isEmpty, "segments left in \(shm.path)")
+    }
+
     /// Evaluations every step queue up behind training (2 workers fill this machine's cores, so
     /// they run at idle priority): none may be lost or recorded out of order.
     @Test func everyPeriodicEvaluationIsRecordedInStepOrder() throws {

@@ -27,9 +27,10 @@ struct TrainingFixture {
     }
 
     /// The JSON object printed by `train --json`.
-    func train(_ job: String, workers: Int, extra: [String] = [], timeout: Double = 240) throws -> [String: Any] {
+    func train(_ job: String, workers: Int, extra: [String] = [], environment: [String: String] = [:],
+               timeout: Double = 240) throws -> [String: Any] {
         let result = try runTrainyard(["train", job, "--workers", "\(workers)", "--json"] + extra,
-                                      home: home, timeout: timeout)
+                                      home: home, environment: environment, timeout: timeout)
         try #require(result.status == 0, "train failed (\(result.status)): \(result.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     }
