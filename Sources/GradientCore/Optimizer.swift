@@ -113,8 +113,11 @@ public struct Optimizer: Sendable {
     /// Throws on size mismatch or a non-finite gradient (the parameters are left unchanged).
     /// The element loops run over raw buffers (vectorised; the same IEEE operations per element,
     /// so the same bits, as the indexed form in ``ScalarKernels``' style).
+    /// With `threads` > 1, models of millions of parameters are updated by that many threads
+    /// (contiguous ranges; the same bits for any thread count).
     @discardableResult
-    public mutating func step(parameters: inout [Float], gradient: [Float], learningRate: Float) throws(GradientCoreError) -> Double? {
+    public mutating func step(parameters: inout [Float], gradient: [Float], learningRate: Float,
+                              threads: Int = 1) throws(GradientCoreError) -> Double? {
         try requireShape("parameters", expected: [parameterCount], actual: [parameters.count])
         try requireShape("gradient", expected: [parameterCount], actual: [gradient.count])
         var g = gradient
@@ -126,7 +129,7 @@ public struct Optimizer: Sendable {
             }
             GradientClipping.scale(&g, norm: value, maxNorm: clipNorm)
             norm = value
-        } else if let index = VectorMath.firstNonFinite(g) {
+        } else if let index = g.withUnsafeBufferPointer({ ElementwiseSplit.firstNonFinite($0, threads: threads) }) {
             throw .nonFinite(what: "gradient", index: index)
         }
         state.step += 1
@@ -141,11 +144,13 @@ public struct Optimizer: Sendable {
                 g.withUnsafeBufferPointer { g in
                     v.withUnsafeMutableBufferPointer { v in
                         parameters.withUnsafeMutableBufferPointer { p in
-                            for i in 0..<n {
-                                let gi = g[i] + wd * p[i]
-                                v[i] = mu * v[i] + gi
-                                let update = nesterov ? gi + mu * v[i] : v[i]
-                                p[i] -= lr * update
+                            ElementwiseSplit.run(count: n, threads: threads) { range in
+                                for i in range {
+                                    let gi = g[i] + wd * p[i]
+                                    v[i] = mu * v[i] + gi
+                                    let update = nesterov ? gi + mu * v[i] : v[i]
+                                    p[i] -= lr * update
+                                }
                             }
                         }
                     }
@@ -154,7 +159,9 @@ public struct Optimizer: Sendable {
             } else {
                 g.withUnsafeBufferPointer { g in
                     parameters.withUnsafeMutableBufferPointer { p in
-                        for i in 0..<n { p[i] -= lr * (g[i] + wd * p[i]) }
+                        ElementwiseSplit.run(count: n, threads: threads) { range in
+                            for i in range { p[i] -= lr * (g[i] + wd * p[i]) }
+                        }
                     }
                 }
             }
@@ -172,13 +179,15 @@ public struct Optimizer: Sendable {
                 m.withUnsafeMutableBufferPointer { m in
                     v.withUnsafeMutableBufferPointer { v in
                         parameters.withUnsafeMutableBufferPointer { p in
-                            for i in 0..<n {
-                                var gi = g[i]
-                                if coupled { gi += wd * p[i] } else { p[i] -= lr * wd * p[i] }
-                                m[i] = b1 * m[i] + (1 - b1) * gi
-                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                let denominator = v[i].squareRoot() / root2 + epsilon
-                                p[i] -= stepSize * m[i] / denominator
+                            ElementwiseSplit.run(count: n, threads: threads) { range in
+                                for i in range {
+                                    var gi = g[i]
+                                    if coupled { gi += wd * p[i] } else { p[i] -= lr * wd * p[i] }
+                                    m[i] = b1 * m[i] + (1 - b1) * gi
+                                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                    let denominator = v[i].squareRoot() / root2 + epsilon
+                                    p[i] -= stepSize * m[i] / denominator
+                                }
                             }
                         }
                     }

@@ -1,4 +1,5 @@
 import Foundation
+import GradientCore
 import Testing
 import TrainingProtocol
 @testable import TrainingRuntime
@@ -46,9 +47,18 @@ import TrainingProtocol
         } catch {
             #expect(error.description.contains("holds 5000003 parameters, the model has 5000004"))
         }
+        // Read in place: a version overwritten during the computation yields nothing, and an error
+        // computed from overwritten values is dropped; an error from intact values is not.
+        struct Failure: Error {}
+        #expect(try reader.withVersion(3) { $0[7] } == values(3)[7])
+        #expect(try reader.withVersion(3) { _ in coordinator.write(version: 5, FloatPayload(values(5))); return 1 } == nil)
+        #expect(try reader.withVersion(5) { _ -> Int in coordinator.write(version: 7, FloatPayload(values(7))); throw Failure() } == nil)
+        #expect(throws: Failure.self) { try reader.withVersion(7) { _ -> Int in throw Failure() } }
+        #expect(try reader.withVersion(6) { _ in 1 } == nil, "never written")
+
         coordinator.remove()
         #expect(!FileManager.default.fileExists(atPath: coordinator.path))
-        #expect(reader.read(version: 3) == values(3), "mappings outlive the name")
+        #expect(reader.read(version: 7) == values(7), "mappings outlive the name")
     }
 
     @Test func gradientSlotsAreLentUntilTheLastReaderIsDone() throws {
@@ -101,5 +111,40 @@ import TrainingProtocol
         }
         #expect(throws: SharedMemoryError.self) { try coordinator.resolve(result(slots, step: 3)) }
         #expect(gradients.write(sum, step: 4, parameterVersion: 5, microShards: 0..<2) == third)
+    }
+
+    /// Sums written straight into output memory (shared slots) are bitwise the arrays', whether a
+    /// subtree is one micro-shard or several added along the tree.
+    @Test func sumsWrittenIntoOutputMemoryAreTheSameBits() throws {
+        let spec = ModelSpec(kind: .mlp, inputs: 4, outputs: 3, hidden: [5], activation: .relu, head: .softmax)
+        let model = try spec.makeModel()
+        var data = separableData(rows: 96, features: 4, seed: 5)
+        data = InMemoryExamples(features: data.features, labels: data.labels.enumerated().map { Float($0.offset % 3) },
+                                featureCount: 4, seed: 11)
+        let workload = MicroShardWorkload(model: model, examples: data)
+        let parameters = spec.initialParameters(seed: 3)
+        // Leaves 1...6 of 8: maximal subtrees [1], [2, 4), [4, 6), [6]: single leaves and pairs.
+        let shards = (1...6).map { MicroShard(index: UInt32($0), rowStart: UInt64($0 * 12), rowCount: 12) }
+        let assignment = WorkAssignment(step: 0, parameterVersion: 1, epoch: 0, microShardsPerBatch: 8, mode: .sync, localSteps: 1,
+                                        datasetDigest: ContentDigest(bytes: Array(repeating: 7, count: 32))!, microShards: shards)
+        let plain = try workload.compute(assignment, parameters: parameters)
+        #expect(plain.map(\.leaves) == [1..<2, 2..<4, 4..<6, 6..<7])
+        var buffers: [Range<Int>: UnsafeMutableBufferPointer<Float>] = [:]
+        defer { buffers.values.forEach { $0.deallocate() } }
+        let inPlace = try parameters.withUnsafeBufferPointer { p in
+            try workload.compute(assignment, parameters: p) { subtree in
+                let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: model.layout.count)
+                buffer.initialize(repeating: .nan)  // must be overwritten entirely
+                buffers[subtree] = buffer
+                return buffer
+            }
+        }
+        #expect(inPlace.count == plain.count)
+        for (a, b) in zip(plain, inPlace) {
+            #expect(a.leaves == b.leaves && a.count == b.count && a.lossSum.bitPattern == b.lossSum.bitPattern)
+            #expect(!b.payload.isCarried)
+            let written = Array(try #require(buffers[b.leaves]))
+            #expect(written.map(\.bitPattern) == a.gradient.map(\.bitPattern), "subtree \(a.leaves)")
+        }
     }
 }

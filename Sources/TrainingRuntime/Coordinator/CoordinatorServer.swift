@@ -50,6 +50,8 @@ public final class CoordinatorServer {
     private let sharedParameters: SharedParameters?
     /// Attached gradient segments, by the worker's route.
     private var sharedGradients: [[UInt8]: SharedGradients] = [:]
+    /// Threads for copying a large model into shared memory (see ``TrainerSetup/updateThreads``).
+    public var updateThreads = 1
 
     /// The path workers on this host map the parameters from (`sharedParameters` in the job spec).
     public var sharedParametersPath: String? { sharedParameters?.path }
@@ -176,7 +178,7 @@ public final class CoordinatorServer {
                 let members = trainer.membership.members
                 sharedGradients = sharedGradients.filter { route, _ in members.contains { $0.route == route } }
                 if let shared = sharedParameters, !sharedGradients.isEmpty, case .parameterBroadcast(let b) = message {
-                    shared.write(version: b.version, b.parameters)
+                    shared.write(version: b.version, b.parameters, threads: updateThreads)
                 }
                 // Workers reading shared memory need no broadcast.
                 guard members.isEmpty || members.contains(where: { sharedGradients[$0.route] == nil }) else { break }

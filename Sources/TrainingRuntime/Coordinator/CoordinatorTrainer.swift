@@ -171,12 +171,15 @@ struct TrainerCore {
     /// `sum` is scaled in place (pass a uniquely referenced array to avoid a copy of the gradient).
     mutating func applyGradientSum(_ sum: inout [Float], count: Int) -> Float {
         let scale = 1 / Float(max(count, 1))
+        let threads = setup.updateThreads
         sum.withUnsafeMutableBufferPointer { g in
-            for i in 0..<g.count { g[i] *= scale }
+            ElementwiseSplit.run(count: g.count, threads: threads) { range in
+                for i in range { g[i] *= scale }
+            }
         }
         let rate = setup.learningRate.rate(step: completedSteps, base: setup.optimizer.learningRate)
         do {
-            _ = try optimizer.step(parameters: &parameters, gradient: sum, learningRate: rate)
+            _ = try optimizer.step(parameters: &parameters, gradient: sum, learningRate: rate, threads: threads)
         } catch {
             return .nan
         }

@@ -24,6 +24,10 @@ public struct TrainerSetup: Sendable {
     public var stragglerPolicy = JobConfig.Cluster.StragglerPolicy.report
     /// A worker whose share takes longer than this multiple of the median is a straggler.
     public var stragglerFactor = 3.0
+    /// Threads for the coordinator's elementwise work on models of millions of parameters (the
+    /// tree sum, the optimizer); the same bits for any count. In sync mode the workers wait
+    /// while the coordinator updates, so their cores are free.
+    public var updateThreads = 1
 
     public init(jobID: JobID, model: Model, schedule: BatchSchedule, epochs: Int,
                 optimizer: GradientCore.OptimizerConfig, learningRate: LearningRateSchedule,

@@ -1,3 +1,4 @@
+import GradientCore
 import TrainingProtocol
 
 /// A gradient sum over some micro-shards of one step, as a worker reports it.
@@ -46,13 +47,16 @@ public struct SyncStepAggregator: Sendable {
 
     public let tree: MicroShardTree
     public let parameterCount: Int
+    /// Threads for the additions of ``reduce()`` (large models only; the same bits for any count).
+    public let threads: Int
     private var received: [Range<Int>: SubtreeSum] = [:]
     private var covered: [Bool]
 
     /// An empty aggregator for a step with `tree`'s micro-shards and a model of `parameterCount`.
-    public init(tree: MicroShardTree, parameterCount: Int) {
+    public init(tree: MicroShardTree, parameterCount: Int, threads: Int = 1) {
         self.tree = tree
         self.parameterCount = parameterCount
+        self.threads = threads
         covered = Array(repeating: false, count: tree.leafCount)
     }
 
@@ -79,12 +83,13 @@ public struct SyncStepAggregator: Sendable {
     public func reduce() -> SubtreeSum? {
         guard isComplete else { return nil }
         let root = tree.root
-        let total = tree.sum(root, known: { node -> SubtreeSum? in received[node] }, add: Self.add)
+        let threads = threads
+        let total = tree.sum(root, known: { node -> SubtreeSum? in received[node] }, add: { Self.add($0, $1, threads: threads) })
         return total.map { SubtreeSum(leaves: root, payload: $0.payload, lossSum: $0.lossSum, count: $0.count) }
     }
 
     /// left + right, element by element, in that order (the order is part of the contract).
-    static func add(_ left: SubtreeSum, _ right: SubtreeSum) -> SubtreeSum {
+    static func add(_ left: SubtreeSum, _ right: SubtreeSum, threads: Int = 1) -> SubtreeSum {
         // One pass into a new buffer, frame by frame straight from the received frames (both
         // sides have the same length, so the same frame boundaries).
         precondition(left.payload.count == right.payload.count, "subtree sums of different lengths")
@@ -95,7 +100,9 @@ public struct SyncStepAggregator: Sendable {
                 left.payload.withElements(ofFrame: frame) { l in
                     right.payload.withElements(ofFrame: frame) { r in
                         let out = g.baseAddress! + start
-                        for i in 0..<l.count { out[i] = l[i] + r[i] }
+                        ElementwiseSplit.run(count: l.count, threads: threads) { range in
+                            for i in range { out[i] = l[i] + r[i] }
+                        }
                         start += l.count
                     }
                 }
@@ -107,9 +114,25 @@ public struct SyncStepAggregator: Sendable {
             lossSum: left.lossSum + right.lossSum, count: left.count + right.count)
     }
 
+    /// left + right into `output` (which holds exactly as many elements): ``add(_:_:threads:)``'s
+    /// additions, written into memory the caller owns.
+    static func add(_ left: SubtreeSum, _ right: SubtreeSum, into output: UnsafeMutableBufferPointer<Float>) {
+        precondition(left.payload.count == right.payload.count && output.count == left.payload.count, "subtree sums of different lengths")
+        var start = 0
+        for frame in 0..<left.payload.frameCount {
+            left.payload.withElements(ofFrame: frame) { l in
+                right.payload.withElements(ofFrame: frame) { r in
+                    let out = output.baseAddress! + start
+                    for i in 0..<l.count { out[i] = l[i] + r[i] }
+                    start += l.count
+                }
+            }
+        }
+    }
+
     /// Adds the given leaf sums along `tree` the same way ``reduce()`` does: what a worker owning
     /// `subtree` computes before sending it. Every leaf of `subtree` must be present.
     public static func preAdd(_ leafSums: [Int: SubtreeSum], subtree: Range<Int>, tree: MicroShardTree) -> SubtreeSum? {
-        tree.sum(subtree, known: { node in node.count == 1 ? leafSums[node.lowerBound] : nil }, add: add)
+        tree.sum(subtree, known: { node in node.count == 1 ? leafSums[node.lowerBound] : nil }, add: { add($0, $1) })
     }
 }

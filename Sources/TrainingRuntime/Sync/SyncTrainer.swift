@@ -70,7 +70,8 @@ public struct SyncTrainer: CoordinatorTrainer {
         let (epoch, batch) = setup.schedule.position(ofStep: completedSteps)
         let leaves = setup.schedule.leafCount(ofBatch: batch)
         guard let tree = MicroShardTree(leafCount: leaves) else { preconditionFailure("leaf count out of range") }
-        current = StepInProgress(aggregator: SyncStepAggregator(tree: tree, parameterCount: parameters.count),
+        current = StepInProgress(aggregator: SyncStepAggregator(tree: tree, parameterCount: parameters.count,
+                                                                                   threads: setup.updateThreads),
                                  planner: WorkPlanner(tree: tree), unassigned: Array(0..<leaves), epoch: epoch, batch: batch)
         stragglers.beginStep()
         return [.publish(.parameterBroadcast(core.broadcast()))] + assign(Array(0..<leaves), among: membership.order, now: now)
@@ -149,12 +150,13 @@ public struct SyncTrainer: CoordinatorTrainer {
             if worker == member.identity { stragglers.finished(worker, now: now) } else { stragglers.abandoned(worker) }
         }
         guard step.aggregator.isComplete, let total = step.aggregator.reduce() else { return [] }
-        return finishStep(total, epoch: step.epoch, batch: step.batch, now: now)
+        return finishStep(consume total, epoch: step.epoch, batch: step.batch, now: now)
     }
 
-    private mutating func finishStep(_ total: SubtreeSum, epoch: Int, batch: Int, now: Double) -> [TrainerCommand] {
+    /// `total` is consumed: its gradient is updated in place, so no other reference may keep it
+    /// (a second one would make the optimizer copy the whole gradient first).
+    private mutating func finishStep(_ total: consuming SubtreeSum, epoch: Int, batch: Int, now: Double) -> [TrainerCommand] {
         current = nil  // drops the received sums, so a reduced gradient is uniquely held below
-        var total = total
         var gradient = total.gradient  // the reduced values (no copy), or one copy of a single received sum
         total.payload = FloatPayload([])
         let rate = core.applyGradientSum(&gradient, count: total.count)

@@ -1,4 +1,5 @@
 import Glibc
+import GradientCore
 import Synchronization
 import TrainingProtocol
 
@@ -179,16 +180,50 @@ public final class SharedParameters: @unchecked Sendable {
         segment.word(SharedLayout.slotHeader(slot))
     }
 
-    /// Writes `values` as `version` (≥ 1) into slot `version % 2`.
-    public func write(version: UInt64, _ values: FloatPayload) {
+    /// Writes `values` as `version` (≥ 1) into slot `version % 2`, copying with up to `threads`
+    /// threads when the model is large.
+    public func write(version: UInt64, _ values: FloatPayload, threads: Int = 1) {
         precondition(values.count == parameterCount && version > 0, "SharedParameters.write: wrong size or version 0")
         let slot = Int(version % 2)
         versionWord(slot).pointee.store(0, ordering: .relaxed)
         atomicMemoryFence(ordering: .releasing)
-        let destination = UnsafeMutableBufferPointer(start: segment.floats(at: SharedLayout.values(slot, parameterCount: parameterCount)),
-                                                     count: parameterCount)
-        values.copy(into: destination)
+        let destination = segment.floats(at: SharedLayout.values(slot, parameterCount: parameterCount))
+        if values.isCarried, threads > 1 {
+            values.toArray().withUnsafeBufferPointer { source in  // no copy: the payload holds an array
+                ElementwiseSplit.run(count: parameterCount, threads: threads) { range in
+                    (destination + range.lowerBound).update(from: source.baseAddress! + range.lowerBound, count: range.count)
+                }
+            }
+        } else {
+            values.copy(into: UnsafeMutableBufferPointer(start: destination, count: parameterCount))
+        }
         versionWord(slot).pointee.store(version, ordering: .releasing)
+    }
+
+    /// True when the segment holds `version` now.
+    public func holds(version: UInt64) -> Bool {
+        version > 0 && versionWord(Int(version % 2)).pointee.load(ordering: .acquiring) == version
+    }
+
+    /// Runs `body` on `version`'s values in place (no copy), or returns nil without a result when
+    /// the segment did not hold that version before and after the call: the coordinator may have
+    /// overwritten the slot meanwhile, so anything computed from it, an error included, is
+    /// discarded. Errors `body` throws are rethrown only when the values were intact.
+    public func withVersion<R>(_ version: UInt64, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R? {
+        guard holds(version: version) else { return nil }
+        let values = UnsafeBufferPointer(start: segment.floats(at: SharedLayout.values(Int(version % 2), parameterCount: parameterCount)),
+                                         count: parameterCount)
+        func intact() -> Bool {
+            atomicMemoryFence(ordering: .acquiring)
+            return versionWord(Int(version % 2)).pointee.load(ordering: .relaxed) == version
+        }
+        do {
+            let result = try body(values)
+            return intact() ? result : nil
+        } catch {
+            if intact() { throw error }
+            return nil
+        }
     }
 
     /// A copy of `version`, or nil when the segment does not hold it (not written yet, or already
@@ -219,6 +254,8 @@ public final class SharedGradients: @unchecked Sendable {
     public let parameterCount: Int
     public let slotCount: Int
     private var sequence: UInt64 = 0
+    /// Slots the worker is writing (reserved, not yet published).
+    private var reserved: Set<Int> = []
     public var path: String { segment.path }
 
     private init(segment: SharedSegment, parameterCount: Int, slotCount: Int) {
@@ -264,26 +301,46 @@ public final class SharedGradients: @unchecked Sendable {
 
     private func header(_ slot: Int) -> Int { SharedLayout.slotHeader(slot) }
 
-    /// Writes `sum` into a free slot and returns its index, or nil when every slot is still in use
-    /// (or the coordinator has not attached the segment): then send the payload frames.
-    public func write(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) -> Int? {
-        guard isAttached, sum.count == parameterCount else { return nil }
-        for slot in 0..<slotCount {
+    /// Takes a free slot for the worker to write a sum into, with its memory; nil when every slot
+    /// is in use (or the coordinator has not attached the segment): then send the payload frames.
+    /// Follow with ``publish(_:step:parameterVersion:microShards:)`` or ``cancel(_:)``.
+    public func reserve() -> (slot: Int, values: UnsafeMutableBufferPointer<Float>)? {
+        guard isAttached else { return nil }
+        for slot in 0..<slotCount where !reserved.contains(slot) {
             let h = header(slot)
             let written = segment.word(h).pointee.load(ordering: .relaxed)
             guard segment.word(h + 8).pointee.load(ordering: .acquiring) == written else { continue }
-            sum.copy(into: UnsafeMutableBufferPointer(start: segment.floats(at: SharedLayout.values(slot, parameterCount: parameterCount)),
-                                                      count: parameterCount))
-            let raw = segment.base
-            raw.storeBytes(of: step, toByteOffset: h + 16, as: UInt64.self)
-            raw.storeBytes(of: parameterVersion, toByteOffset: h + 24, as: UInt64.self)
-            raw.storeBytes(of: UInt32(microShards.lowerBound), toByteOffset: h + 32, as: UInt32.self)
-            raw.storeBytes(of: UInt32(microShards.count), toByteOffset: h + 36, as: UInt32.self)
-            sequence += 1
-            segment.word(h).pointee.store(sequence, ordering: .releasing)
-            return slot
+            reserved.insert(slot)
+            return (slot, UnsafeMutableBufferPointer(start: segment.floats(at: SharedLayout.values(slot, parameterCount: parameterCount)),
+                                                     count: parameterCount))
         }
         return nil
+    }
+
+    /// Hands a reserved slot, now holding the sum of `microShards`, to the coordinator: its step,
+    /// version and leaves, then its new sequence number (release order).
+    public func publish(_ slot: Int, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) {
+        precondition(reserved.contains(slot), "publishing a slot that was not reserved")
+        let h = header(slot)
+        let raw = segment.base
+        raw.storeBytes(of: step, toByteOffset: h + 16, as: UInt64.self)
+        raw.storeBytes(of: parameterVersion, toByteOffset: h + 24, as: UInt64.self)
+        raw.storeBytes(of: UInt32(microShards.lowerBound), toByteOffset: h + 32, as: UInt32.self)
+        raw.storeBytes(of: UInt32(microShards.count), toByteOffset: h + 36, as: UInt32.self)
+        sequence += 1
+        segment.word(h).pointee.store(sequence, ordering: .releasing)
+        reserved.remove(slot)
+    }
+
+    /// Gives back a reserved slot that was not published.
+    public func cancel(_ slot: Int) { reserved.remove(slot) }
+
+    /// Copies `sum` into a free slot and publishes it; returns the slot, or nil when there is none.
+    public func write(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) -> Int? {
+        guard sum.count == parameterCount, let (slot, values) = reserve() else { return nil }
+        sum.copy(into: values)
+        publish(slot, step: step, parameterVersion: parameterVersion, microShards: microShards)
+        return slot
     }
 
     /// The sum a `gradientResult` names, resolved from its slot (coordinator): the slot is lent to

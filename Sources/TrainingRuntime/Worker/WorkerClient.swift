@@ -179,7 +179,8 @@ public final class WorkerClient {
                       workload: MicroShardWorkload, stop: StopFlag, backlog: [Message], shared: SharedExchange?) throws -> SessionOutcome {
         let interval = Double(accept.heartbeatIntervalMilliseconds) / 1000
         let timeout = max(Double(accept.heartbeatTimeoutMilliseconds) / 1000, settings.giveUpAfter)
-        var parameters: (version: UInt64, values: [Float])?
+        /// The newest parameters: their version, and the values (nil: in the shared segment, read in place).
+        var parameters: (version: UInt64, values: [Float]?)?
         /// Assignments in the order received (a worker answers them in that order).
         var pending: [WorkAssignment] = []
         var lastHeard = now
@@ -218,8 +219,8 @@ public final class WorkerClient {
         /// asking on the control channel (asking at once would have the coordinator send the whole
         /// model a second time). With no parameters yet, or a version missed entirely, it asks now.
         func catchUp(to version: UInt64) throws {
-            if (parameters?.version ?? 0) < version, let values = shared?.parameters.read(version: version) {
-                parameters = (version, values)
+            if (parameters?.version ?? 0) < version, shared?.parameters.holds(version: version) == true {
+                parameters = (version, nil)
                 sharedParameterReads += 1
             }
             if (parameters?.version ?? 0) < version { try takeBroadcasts() }
@@ -276,13 +277,16 @@ public final class WorkerClient {
                 switch assignment.mode {
                 case .async:
                     // Newer parameters than assigned only make the gradient fresher.
-                    try sendGradients(assignment, version: current.version, parameters: current.values)
+                    if try !sendGradients(assignment, version: current.version, values: current.values) { return try lostShared(assignment) }
                 case .sync:
                     guard current.version == assignment.parameterVersion else { continue }  // superseded
-                    try sendGradients(assignment, version: assignment.parameterVersion, parameters: current.values)
+                    if try !sendGradients(assignment, version: current.version, values: current.values) { return try lostShared(assignment) }
                 case .localSGD:
                     guard current.version == assignment.parameterVersion else { continue }  // the round is over
-                    let round = try workload.localRound(assignment, parameters: current.values)
+                    guard let values = current.values ?? shared?.parameters.read(version: current.version) else {
+                        return try lostShared(assignment)
+                    }
+                    let round = try workload.localRound(assignment, parameters: values)
                     try send(.localSGDResult(LocalSGDResult(
                         step: assignment.step, baseVersion: assignment.parameterVersion, localSteps: assignment.localSteps,
                         exampleCount: UInt64(round.examples), lossSum: round.lossSum,
@@ -292,19 +296,56 @@ public final class WorkerClient {
             }
         }
 
-        func sendGradients(_ assignment: WorkAssignment, version: UInt64, parameters: [Float]) throws {
+        /// The shared segment no longer holds the version the work needs (overwritten meanwhile):
+        /// put the work back and ask for the parameters on the control channel.
+        func lostShared(_ assignment: WorkAssignment) throws {
+            pending.insert(assignment, at: 0)
+            parameters = nil
+            try requestCatchUp()
+        }
+
+        /// Computes and sends an assignment's gradient sums against `version` (`values`, or the
+        /// shared segment in place when nil). Sums go straight into shared gradient slots when the
+        /// coordinator attached them. Returns false, having sent nothing, when the shared
+        /// parameters were overwritten during the computation.
+        func sendGradients(_ assignment: WorkAssignment, version: UInt64, values: [Float]?) throws -> Bool {
             defer {
                 // Between steps: read the rows the next assignment most likely covers, unless
                 // more work is already queued.
                 if pending.isEmpty { workload.prefetcher?.prefetch(after: assignment) }
             }
-            for sum in try workload.compute(assignment, parameters: parameters) {
+            var slots: [Range<Int>: Int] = [:]
+            func output(_ subtree: Range<Int>) -> UnsafeMutableBufferPointer<Float>? {
+                guard let (slot, memory) = shared?.gradients.reserve() else { return nil }
+                slots[subtree] = slot
+                return memory
+            }
+            let computed: [SubtreeSum]?
+            do {
+                if let values {
+                    computed = try values.withUnsafeBufferPointer { try workload.compute(assignment, parameters: $0, output: output) }
+                } else {
+                    computed = try shared?.parameters.withVersion(version) { try workload.compute(assignment, parameters: $0, output: output) }
+                }
+            } catch {
+                for slot in slots.values { shared?.gradients.cancel(slot) }
+                throw error
+            }
+            guard let sums = computed else {
+                for slot in slots.values { shared?.gradients.cancel(slot) }
+                return false
+            }
+            for sum in sums {
                 var result = GradientResult(
                     step: assignment.step, parameterVersion: version,
                     exampleCount: UInt64(sum.count), lossSum: sum.lossSum, microShards: sum.leaves,
                     microShardsPerBatch: Int(assignment.microShardsPerBatch), gradientSum: sum.payload)
-                if let slot = shared?.gradients.write(sum.payload, step: assignment.step, parameterVersion: version,
-                                                      microShards: sum.leaves) {
+                if let slot = slots[sum.leaves], !sum.payload.isCarried {
+                    shared?.gradients.publish(slot, step: assignment.step, parameterVersion: version, microShards: sum.leaves)
+                    result.sharedSlot = slot
+                    sharedResults += 1
+                } else if let slot = shared?.gradients.write(sum.payload, step: assignment.step, parameterVersion: version,
+                                                             microShards: sum.leaves) {
                     result.gradientSum = .notCarried(count: sum.payload.count)
                     result.sharedSlot = slot
                     sharedResults += 1
@@ -312,6 +353,11 @@ public final class WorkerClient {
                 try send(.gradientResult(result))
                 resultsSent += 1
             }
+            // Slots reserved for sums that came back as arrays (none today) go back.
+            for (leaves, slot) in slots where !sums.contains(where: { $0.leaves == leaves && !$0.payload.isCarried }) {
+                shared?.gradients.cancel(slot)
+            }
+            return true
         }
 
         /// Acts on one control message; returns an outcome when the session ends.

@@ -134,6 +134,9 @@ struct TrainingSession {
         setup.localSteps = config.training.localSteps
         setup.stragglerPolicy = config.cluster.stragglerPolicy
         setup.stragglerFactor = config.cluster.stragglerFactor
+        // The coordinator's update of a large model may use every core: sync workers wait for it.
+        setup.updateThreads = ProcessInfo.processInfo.activeProcessorCount
+        server.updateThreads = setup.updateThreads
         let optimizer = try Optimizer(config: job.optimizer, parameterCount: model.layout.count, state: start.optimizer)
         let writer = CheckpointWriter(directory: checkpoints, keep: config.checkpoint.keep, identity: identity,
                                       schedule: job.batches, extra: ["run_id": runID, "code_revision": BuildInfo.gitRevision ?? ""])
