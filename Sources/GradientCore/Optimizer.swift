@@ -114,14 +114,22 @@ public struct Optimizer: Sendable {
     /// The element loops run over raw buffers (vectorised; the same IEEE operations per element,
     /// so the same bits, as the indexed form in ``ScalarKernels``' style).
     /// With `threads` > 1, models of millions of parameters are updated by that many threads
-    /// (contiguous ranges; the same bits for any thread count).
+    /// (contiguous ranges; the same bits for any thread count). `gradientScale` multiplies each
+    /// gradient element as it is used (a sum and 1 / its example count make the mean): the same
+    /// bits as scaling the array first, without a pass of its own.
     @discardableResult
     public mutating func step(parameters: inout [Float], gradient: [Float], learningRate: Float,
-                              threads: Int = 1) throws(GradientCoreError) -> Double? {
+                              gradientScale: Float = 1, threads: Int = 1) throws(GradientCoreError) -> Double? {
         try requireShape("parameters", expected: [parameterCount], actual: [parameters.count])
         try requireShape("gradient", expected: [parameterCount], actual: [gradient.count])
         var g = gradient
+        var scale = gradientScale
         var norm: Double?
+        if config.clipNorm != nil && scale != 1 {
+            // Clipping needs the scaled gradient's norm: scale first.
+            for i in g.indices { g[i] *= scale }
+            scale = 1
+        }
         if let clipNorm = config.clipNorm {
             let value = GradientClipping.globalNorm(g)
             guard value.isFinite else {
@@ -146,7 +154,7 @@ public struct Optimizer: Sendable {
                         parameters.withUnsafeMutableBufferPointer { p in
                             ElementwiseSplit.run(count: n, threads: threads) { range in
                                 for i in range {
-                                    let gi = g[i] + wd * p[i]
+                                    let gi = g[i] * scale + wd * p[i]
                                     v[i] = mu * v[i] + gi
                                     let update = nesterov ? gi + mu * v[i] : v[i]
                                     p[i] -= lr * update
@@ -160,7 +168,7 @@ public struct Optimizer: Sendable {
                 g.withUnsafeBufferPointer { g in
                     parameters.withUnsafeMutableBufferPointer { p in
                         ElementwiseSplit.run(count: n, threads: threads) { range in
-                            for i in range { p[i] -= lr * (g[i] + wd * p[i]) }
+                            for i in range { p[i] -= lr * (g[i] * scale + wd * p[i]) }
                         }
                     }
                 }
@@ -181,7 +189,7 @@ public struct Optimizer: Sendable {
                         parameters.withUnsafeMutableBufferPointer { p in
                             ElementwiseSplit.run(count: n, threads: threads) { range in
                                 for i in range {
-                                    var gi = g[i]
+                                    var gi = g[i] * scale
                                     if coupled { gi += wd * p[i] } else { p[i] -= lr * wd * p[i] }
                                     m[i] = b1 * m[i] + (1 - b1) * gi
                                     v[i] = b2 * v[i] + (1 - b2) * gi * gi

@@ -7,6 +7,44 @@ import Testing
         a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance }
     }
 
+    /// Scaling inside the update, and splitting a large update across threads, give the bits of
+    /// scaling the array first and updating on one thread, for every optimizer.
+    @Test func scaledAndSplitUpdatesMatchTheSerialUpdateOfTheScaledGradient() throws {
+        let n = 2 * ElementwiseSplit.defaultMinimum + 3
+        var rng = Philox(seed: 17)
+        let parameters = (0..<n).map { _ in rng.nextFloat() * 2 - 1 }
+        let sum = (0..<n).map { _ in (rng.nextFloat() * 2 - 1) * 300 }
+        let scale = 1 / Float(37)
+        let configs = [
+            OptimizerConfig(kind: .sgd, learningRate: 0.1, weightDecay: 0.01),
+            OptimizerConfig(kind: .sgd, learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01),
+            OptimizerConfig(kind: .adam, learningRate: 0.01, weightDecay: 0.01),
+            OptimizerConfig(kind: .adamw, learningRate: 0.01, weightDecay: 0.01),
+            OptimizerConfig(kind: .sgd, learningRate: 0.1, momentum: 0.5, clipNorm: 1),
+        ]
+        for config in configs {
+            var reference = try Optimizer(config: config, parameterCount: n)
+            var fused = try Optimizer(config: config, parameterCount: n)
+            var expected = parameters
+            var actual = parameters
+            for _ in 0..<2 {
+                try reference.step(parameters: &expected, gradient: sum.map { $0 * scale }, learningRate: 0.1)
+                try fused.step(parameters: &actual, gradient: sum, learningRate: 0.1, gradientScale: scale, threads: 2)
+            }
+            #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern), "\(config.kind) clip \(String(describing: config.clipNorm))")
+        }
+        // The split finiteness check names the first bad element, wherever it is.
+        var bad = sum
+        bad[n - 2] = .nan
+        bad[n / 2 + 5] = .infinity
+        var optimizer = try Optimizer(config: configs[0], parameterCount: n)
+        var p = parameters
+        #expect(throws: GradientCoreError.nonFinite(what: "gradient", index: n / 2 + 5)) {
+            try optimizer.step(parameters: &p, gradient: bad, learningRate: 0.1, gradientScale: scale, threads: 2)
+        }
+        #expect(p == parameters)
+    }
+
     @Test func plainSgdWithWeightDecay() throws {
         var optimizer = try Optimizer(config: OptimizerConfig(kind: .sgd, learningRate: 0.1, weightDecay: 0.5), parameterCount: 2)
         var p: [Float] = [1, -2]

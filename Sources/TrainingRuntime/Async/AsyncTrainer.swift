@@ -119,8 +119,7 @@ public struct AsyncTrainer: CoordinatorTrainer {
                     .dropped("stale gradient from worker \(member.index): v\(result.parameterVersion), now v\(parameterVersion) (max_staleness \(setup.maxStaleness))")]
                 + assignIdleWorkers()
         }
-        var gradient = result.gradientSum.toArray()
-        let rate = core.applyGradientSum(&gradient, count: Int(result.exampleCount))
+        let rate = core.applyGradientSum(result.gradientSum.toArray(), count: Int(result.exampleCount))
         core.completedSteps += 1
         core.parameterVersion += 1
         let count = Int(result.exampleCount)

@@ -167,19 +167,12 @@ struct TrainerCore {
     /// at the learning rate of the current step. Returns the rate used, or NaN when the optimizer
     /// refused the gradient (a non-finite value): the parameters are then left as they were, and
     /// the step's report carries the NaN so the observer can stop the run as failed.
-    ///
-    /// `sum` is scaled in place (pass a uniquely referenced array to avoid a copy of the gradient).
-    mutating func applyGradientSum(_ sum: inout [Float], count: Int) -> Float {
-        let scale = 1 / Float(max(count, 1))
-        let threads = setup.updateThreads
-        sum.withUnsafeMutableBufferPointer { g in
-            ElementwiseSplit.run(count: g.count, threads: threads) { range in
-                for i in range { g[i] *= scale }
-            }
-        }
+    mutating func applyGradientSum(_ sum: [Float], count: Int) -> Float {
         let rate = setup.learningRate.rate(step: completedSteps, base: setup.optimizer.learningRate)
         do {
-            _ = try optimizer.step(parameters: &parameters, gradient: sum, learningRate: rate, threads: threads)
+            // The mean (sum × 1/count) is taken element by element inside the update.
+            _ = try optimizer.step(parameters: &parameters, gradient: sum, learningRate: rate,
+                                   gradientScale: 1 / Float(max(count, 1)), threads: setup.updateThreads)
         } catch {
             return .nan
         }

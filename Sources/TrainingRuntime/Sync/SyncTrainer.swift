@@ -150,16 +150,13 @@ public struct SyncTrainer: CoordinatorTrainer {
             if worker == member.identity { stragglers.finished(worker, now: now) } else { stragglers.abandoned(worker) }
         }
         guard step.aggregator.isComplete, let total = step.aggregator.reduce() else { return [] }
-        return finishStep(consume total, epoch: step.epoch, batch: step.batch, now: now)
+        return finishStep(total, epoch: step.epoch, batch: step.batch, now: now)
     }
 
-    /// `total` is consumed: its gradient is updated in place, so no other reference may keep it
-    /// (a second one would make the optimizer copy the whole gradient first).
-    private mutating func finishStep(_ total: consuming SubtreeSum, epoch: Int, batch: Int, now: Double) -> [TrainerCommand] {
-        current = nil  // drops the received sums, so a reduced gradient is uniquely held below
-        var gradient = total.gradient  // the reduced values (no copy), or one copy of a single received sum
-        total.payload = FloatPayload([])
-        let rate = core.applyGradientSum(&gradient, count: total.count)
+    private mutating func finishStep(_ total: SubtreeSum, epoch: Int, batch: Int, now: Double) -> [TrainerCommand] {
+        current = nil  // drops the received sums (their shared-memory slots go back to the workers)
+        // The reduced values (no copy), or one copy of a single received sum; read, never written.
+        let rate = core.applyGradientSum(total.gradient, count: total.count)
         core.completedSteps += 1
         core.parameterVersion += 1
         let report = StepReport(
