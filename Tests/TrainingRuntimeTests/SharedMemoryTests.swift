@@ -10,6 +10,7 @@ import TrainingProtocol
     let job = JobID.random()
     let worker = WorkerIdentity.random()
     let count = 5_000_003  // more than one 16 MiB payload frame
+    let pid = UInt32(getpid())
 
     func directory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("shm-test-\(UUID().uuidString)")
@@ -56,6 +57,17 @@ import TrainingProtocol
         #expect(throws: Failure.self) { try reader.withVersion(7) { _ -> Int in throw Failure() } }
         #expect(try reader.withVersion(6) { _ in 1 } == nil, "never written")
 
+        // Files of processes that no longer exist are removed when a coordinator starts; others stay.
+        let dead = dir.appendingPathComponent("trainyard-999999999-\(JobID.random())-parameters").path
+        let mine = dir.appendingPathComponent("trainyard-\(pid)-\(JobID.random())-parameters").path
+        let unrelated = dir.appendingPathComponent("notes.txt").path
+        for file in [dead, mine, unrelated] { FileManager.default.createFile(atPath: file, contents: Data([1])) }
+        let second = try SharedParameters.create(directory: dir.path, jobID: JobID.random(), parameterCount: 4)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: mine) && FileManager.default.fileExists(atPath: unrelated))
+        #expect(FileManager.default.fileExists(atPath: coordinator.path), "a live coordinator's segment stays")
+        second.remove()
+
         coordinator.remove()
         #expect(!FileManager.default.fileExists(atPath: coordinator.path))
         #expect(reader.read(version: 7) == values(7), "mappings outlive the name")
@@ -65,7 +77,8 @@ import TrainingProtocol
         let dir = try directory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let slots = 2
-        let gradients = try SharedGradients.create(directory: dir.path, jobID: job, worker: worker, parameterCount: count, slots: slots)
+        let gradients = try SharedGradients.create(directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count,
+                                                   slots: slots)
         let sum = FloatPayload(values(7))
         #expect(gradients.write(sum, step: 1, parameterVersion: 2, microShards: 0..<2) == nil, "not attached yet: send frames")
 
@@ -73,17 +86,22 @@ import TrainingProtocol
         var wrongPath = offer
         wrongPath.path = dir.path + "/elsewhere"
         #expect(throws: SharedMemoryError.self) {
-            try SharedGradients.attach(wrongPath, directory: dir.path, jobID: job, worker: worker, parameterCount: count)
+            try SharedGradients.attach(wrongPath, directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count)
         }
         #expect(throws: SharedMemoryError.self) {
-            try SharedGradients.attach(offer, directory: dir.path, jobID: job, worker: WorkerIdentity.random(), parameterCount: count)
+            try SharedGradients.attach(offer, directory: dir.path, jobID: job, worker: WorkerIdentity.random(), processID: pid, parameterCount: count)
         }
         var moreSlots = offer
         moreSlots.slotCount = 3
         #expect(throws: SharedMemoryError.self) {
-            try SharedGradients.attach(moreSlots, directory: dir.path, jobID: job, worker: worker, parameterCount: count)
+            try SharedGradients.attach(moreSlots, directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count)
         }
-        let coordinator = try SharedGradients.attach(offer, directory: dir.path, jobID: job, worker: worker, parameterCount: count)
+        var otherProcess = offer
+        otherProcess.path = otherProcess.path.replacingOccurrences(of: "trainyard-\(pid)-", with: "trainyard-\(pid + 1)-")
+        #expect(throws: SharedMemoryError.self) {
+            try SharedGradients.attach(otherProcess, directory: dir.path, jobID: job, worker: worker, processID: pid + 1, parameterCount: count)
+        }
+        let coordinator = try SharedGradients.attach(offer, directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count)
         #expect(gradients.isAttached)
         #expect(!FileManager.default.fileExists(atPath: gradients.path), "the name is removed once both sides have mapped it")
 

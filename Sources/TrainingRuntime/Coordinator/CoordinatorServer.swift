@@ -230,7 +230,7 @@ public final class CoordinatorServer {
             }
             do {
                 sharedGradients[route] = try SharedGradients.attach(offer, directory: directory, jobID: jobID, worker: member.identity,
-                                                                    parameterCount: parameterCount)
+                                                                    processID: member.processID, parameterCount: parameterCount)
                 logger.debug("worker \(member.index) exchanges through shared memory (\(offer.slotCount) slots)")
             } catch {
                 logger.warning("worker \(member.index)'s shared-memory offer was refused: \(error)")

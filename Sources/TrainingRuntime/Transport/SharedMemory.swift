@@ -102,6 +102,24 @@ enum SharedLayout {
 
     static func slotHeader(_ slot: Int) -> Int { slotHeaderOffset + slot * slotHeaderBytes }
 
+    static func gradientPath(directory: String, processID: UInt32, jobID: JobID, worker: WorkerIdentity) -> String {
+        "\(directory)/trainyard-\(processID)-\(jobID)-\(worker)-gradients"
+    }
+
+    /// Removes `trainyard-<pid>-…` files in `directory` whose process no longer exists. Names
+    /// carry the creating process's id for this; a live process's files are never touched.
+    static func removeStale(in directory: String) {
+        guard let dir = opendir(directory) else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix("trainyard-"), name.hasSuffix("-parameters") || name.hasSuffix("-gradients") else { continue }
+            let fields = name.split(separator: "-")
+            guard fields.count > 2, let pid = Int32(fields[1]), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(directory)/\(name)") }
+        }
+    }
+
     static func values(_ slot: Int, parameterCount: Int) -> Int { headerBytes + slot * stride(parameterCount: parameterCount) }
 
     static func writeHeader(_ segment: SharedSegment, magic: UInt64, jobID: JobID, worker: WorkerIdentity?,
@@ -154,9 +172,11 @@ public final class SharedParameters: @unchecked Sendable {
         self.parameterCount = parameterCount
     }
 
-    /// Creates the segment `directory/trainyard-<job>-parameters` (coordinator).
+    /// Creates the segment `directory/trainyard-<pid>-<job>-parameters` (coordinator), after
+    /// removing segments left in `directory` by processes that no longer exist (killed with SIGKILL).
     public static func create(directory: String, jobID: JobID, parameterCount: Int) throws(SharedMemoryError) -> SharedParameters {
-        let path = "\(directory)/trainyard-\(jobID)-parameters"
+        SharedLayout.removeStale(in: directory)
+        let path = "\(directory)/trainyard-\(getpid())-\(jobID)-parameters"
         let segment = try SharedSegment.create(path: path, size: SharedLayout.size(parameterCount: parameterCount, slots: 2))
         SharedLayout.writeHeader(segment, magic: SharedLayout.parameterMagic, jobID: jobID, worker: nil,
                                  parameterCount: parameterCount, slots: 2)
@@ -264,11 +284,12 @@ public final class SharedGradients: @unchecked Sendable {
         self.slotCount = slotCount
     }
 
-    /// Creates `directory/trainyard-<job>-<worker>-gradients` (worker).
-    public static func create(directory: String, jobID: JobID, worker: WorkerIdentity, parameterCount: Int,
+    /// Creates `directory/trainyard-<pid>-<job>-<worker>-gradients` (worker).
+    /// `processID` is the one the worker registers with (the coordinator expects it in the name).
+    public static func create(directory: String, jobID: JobID, worker: WorkerIdentity, processID: UInt32, parameterCount: Int,
                               slots: Int) throws(SharedMemoryError) -> SharedGradients {
         precondition((1...min(WireConstants.maxSharedSlots, SharedLayout.maxSlots)).contains(slots), "slot count out of range")
-        let path = "\(directory)/trainyard-\(jobID)-\(worker)-gradients"
+        let path = SharedLayout.gradientPath(directory: directory, processID: processID, jobID: jobID, worker: worker)
         let segment = try SharedSegment.create(path: path, size: SharedLayout.size(parameterCount: parameterCount, slots: slots))
         SharedLayout.writeHeader(segment, magic: SharedLayout.gradientMagic, jobID: jobID, worker: worker,
                                  parameterCount: parameterCount, slots: slots)
@@ -277,9 +298,10 @@ public final class SharedGradients: @unchecked Sendable {
 
     /// Maps a worker's offered segment after checking its path and header (coordinator). The file
     /// name is removed once mapped: both sides keep their mappings, nothing is left behind.
+    /// `processID` is the one the worker registered with.
     public static func attach(_ offer: SharedMemoryOffer, directory: String, jobID: JobID, worker: WorkerIdentity,
-                              parameterCount: Int) throws(SharedMemoryError) -> SharedGradients {
-        let expected = "\(directory)/trainyard-\(jobID)-\(worker)-gradients"
+                              processID: UInt32, parameterCount: Int) throws(SharedMemoryError) -> SharedGradients {
+        let expected = SharedLayout.gradientPath(directory: directory, processID: processID, jobID: jobID, worker: worker)
         guard offer.path == expected else { throw SharedMemoryError("offered path \(offer.path) is not \(expected)") }
         let slots = Int(offer.slotCount)
         guard slots <= SharedLayout.maxSlots else { throw SharedMemoryError("\(slots) slots offered, at most \(SharedLayout.maxSlots)") }

@@ -159,7 +159,8 @@ public final class WorkerClient {
         do {
             parameters = try SharedParameters.open(path: path, jobID: jobID, parameterCount: parameterCount)
             gradients = try SharedGradients.create(directory: String(path[..<slash]), jobID: jobID, worker: identity,
-                                                   parameterCount: parameterCount, slots: Self.sharedSlots(parameterCount))
+                                                   processID: settings.processID, parameterCount: parameterCount,
+                                                   slots: Self.sharedSlots(parameterCount))
         } catch {
             logger.info("not using shared memory (the coordinator may be on another host): \(error)")
             return nil
