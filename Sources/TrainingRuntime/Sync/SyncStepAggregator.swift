@@ -90,23 +90,10 @@ public struct SyncStepAggregator: Sendable {
 
     /// left + right, element by element, in that order (the order is part of the contract).
     static func add(_ left: SubtreeSum, _ right: SubtreeSum, threads: Int = 1) -> SubtreeSum {
-        // One pass into a new buffer, frame by frame straight from the received frames (both
-        // sides have the same length, so the same frame boundaries).
         precondition(left.payload.count == right.payload.count, "subtree sums of different lengths")
         let count = left.payload.count
         let gradient = [Float](unsafeUninitializedCapacity: count) { g, initialized in
-            var start = 0
-            for frame in 0..<left.payload.frameCount {
-                left.payload.withElements(ofFrame: frame) { l in
-                    right.payload.withElements(ofFrame: frame) { r in
-                        let out = g.baseAddress! + start
-                        ElementwiseSplit.run(count: l.count, threads: threads) { range in
-                            for i in range { out[i] = l[i] + r[i] }
-                        }
-                        start += l.count
-                    }
-                }
-            }
+            add(left, right, into: g, threads: threads)
             initialized = count
         }
         return SubtreeSum(
@@ -114,16 +101,19 @@ public struct SyncStepAggregator: Sendable {
             lossSum: left.lossSum + right.lossSum, count: left.count + right.count)
     }
 
-    /// left + right into `output` (which holds exactly as many elements): ``add(_:_:threads:)``'s
-    /// additions, written into memory the caller owns.
-    static func add(_ left: SubtreeSum, _ right: SubtreeSum, into output: UnsafeMutableBufferPointer<Float>) {
+    /// left + right into `output` (which holds exactly as many elements), in one pass, frame by
+    /// frame straight from received frames or shared-memory slots (both sides have the same
+    /// length, so the same frame boundaries).
+    static func add(_ left: SubtreeSum, _ right: SubtreeSum, into output: UnsafeMutableBufferPointer<Float>, threads: Int = 1) {
         precondition(left.payload.count == right.payload.count && output.count == left.payload.count, "subtree sums of different lengths")
         var start = 0
         for frame in 0..<left.payload.frameCount {
             left.payload.withElements(ofFrame: frame) { l in
                 right.payload.withElements(ofFrame: frame) { r in
                     let out = output.baseAddress! + start
-                    for i in 0..<l.count { out[i] = l[i] + r[i] }
+                    ElementwiseSplit.run(count: l.count, threads: threads) { range in
+                        for i in range { out[i] = l[i] + r[i] }
+                    }
                     start += l.count
                 }
             }
