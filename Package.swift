@@ -78,6 +78,7 @@ let package = Package(
             ]
         ),
         .target(name: "TrainingProtocol"),
+        .target(name: "JobConfiguration", dependencies: ["GradientCore"]),
         .target(
             name: "ModelPackage",
             dependencies: ["GradientCore", "Datasets"],
@@ -86,11 +87,11 @@ let package = Package(
         .target(
             name: "TrainingRuntime",
             dependencies: [
-                "GradientCore", "TrainingProtocol", "ZeroMQ", "Datasets", "ModelPackage",
+                "GradientCore", "JobConfiguration", "TrainingProtocol", "ZeroMQ", "Datasets", "ModelPackage",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Sweeps", dependencies: ["TrainingRuntime", "GradientCore"]),
+        .target(name: "Sweeps", dependencies: ["JobConfiguration", "GradientCore"]),
         .target(
             name: "ModelServer",
             dependencies: [
@@ -112,6 +113,7 @@ let package = Package(
             dependencies: [
                 "ZeroMQ",
                 "CBuildInfo",
+                "JobConfiguration",
                 "TrainingRuntime",
                 "TrackingStore",
                 "Sweeps",
@@ -132,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "TrainingRuntimeTests",
             dependencies: [
-                "TrainingRuntime", "GradientCore", "TrainingProtocol", "ZeroMQ", "ModelPackage",
+                "TrainingRuntime", "GradientCore", "JobConfiguration", "TrainingProtocol", "ZeroMQ", "ModelPackage",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -145,7 +147,8 @@ let package = Package(
             name: "ModelServerTests",
             dependencies: ["ModelServer", "ModelPackage", "GradientCore", "Datasets", "TrainyardTestSupport"]
         ),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "TrainingRuntime"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "JobConfiguration"]),
+        .testTarget(name: "JobConfigurationTests", dependencies: ["JobConfiguration", "TrainingProtocol"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TrainyardTestSupport"]),
         .testTarget(name: "TrackingStoreTests", dependencies: ["TrackingStore", "TrainyardTestSupport"]),
         .executableTarget(

@@ -1,6 +1,6 @@
 import Foundation
 import GradientCore
-import TrainingRuntime
+import JobConfiguration
 
 /// The values one search dimension takes.
 public enum Distribution: Equatable, Sendable {

@@ -1,4 +1,4 @@
-import TrainingRuntime
+import JobConfiguration
 
 /// One value a search dimension can take: a scalar or a list (`model.hidden: [256, 128]`).
 ///
@@ -110,4 +110,18 @@ public struct SweepSpecError: Error, CustomStringConvertible, Equatable, Sendabl
     }
 
     public var description: String { "\(key): \(message)" }
+
+    /// The same problem found by the shared section checks, in this error's `key: message` form.
+    public init(_ error: ConfigError) {
+        switch error {
+        case .unknownKey(let path, let suggestion):
+            self.init(key: path, "unknown key" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""))
+        case .missingKey(let path):
+            self.init(key: path, "is required")
+        case .wrongType(let path, let expected, let found):
+            self.init(key: path, "expected \(expected), found \(found)")
+        case .invalidValue(let path, let message):
+            self.init(key: path, message)
+        }
+    }
 }

@@ -1,5 +1,5 @@
 import GradientCore
-import TrainingRuntime
+import JobConfiguration
 
 /// The dimensions a sweep varies: dotted job-config keys, each with a ``Distribution``, in the
 /// order the sweep file lists them.

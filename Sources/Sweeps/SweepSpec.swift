@@ -1,4 +1,4 @@
-import TrainingRuntime
+import JobConfiguration
 
 /// What a sweep file asks for, apart from the base job (which the CLI resolves): the search
 /// space, the algorithm, the objective, how many trials and how many at once.
@@ -55,48 +55,42 @@ public struct SweepSpec: Equatable, Sendable {
     public let seed: UInt64
     public let register: Registration?
 
-    /// Keys a sweep file may have; `base` / `job` and `name` are read by the CLI.
-    public static let topLevelKeys = [
-        "base", "job", "name", "search", "algorithm", "objective", "trials", "parallel",
-        "seed", "register",
-    ]
-
     /// Parses and validates a sweep document (everything but the base job).
-    /// - Throws: ``SweepSpecError`` naming the dotted key: unknown keys, wrong types, invalid
-    ///   distributions, ASHA resources out of order, `trials` with grid.
+    /// - Throws: ``SweepSpecError`` naming the dotted key: unknown keys (with the nearest known
+    ///   one), wrong types, invalid distributions, ASHA resources out of order, `trials` with grid.
     public init(parsing document: ConfigValue) throws {
-        guard case .map(let entries) = document else {
-            throw SweepSpecError(key: "(sweep file)", "expected a mapping, found \(document.typeDescription)")
+        do {
+            try self.init(checking: document)
+        } catch let error as ConfigError {
+            throw SweepSpecError(error)
         }
-        if let unknown = entries.first(where: { !Self.topLevelKeys.contains($0.key) }) {
-            throw SweepSpecError(
-                key: unknown.key, "unknown key (expected one of \(Self.topLevelKeys.joined(separator: ", ")))")
-        }
-        let root = SweepFields(entries, prefix: "")
-        guard let searchValue = document.value(at: "search") else { throw SweepSpecError(key: "search", "is required") }
+    }
+
+    private init(checking document: ConfigValue) throws {
+        var root = try ConfigSection(document, path: "")
+        for key in ["base", "job", "name"] { _ = root.raw(key) }  // read by the CLI
+        guard let searchValue = root.raw("search") else { throw ConfigError.missingKey(path: "search") }
         search = try SearchSpace(parsing: searchValue)
 
-        let algorithmFields = try root.section(
-            "algorithm",
-            allowed: [
-                "kind", "min_resource", "max_resource",
-                "reduction_factor", "grace_period",
-            ])
+        var algorithmFields = try root.section("algorithm")
         let kind = try algorithmFields.string("kind") ?? "random"
+        let maxResource = try algorithmFields.optionalInt("max_resource")
+        let minResource = try algorithmFields.int("min_resource", default: 1)
+        let reductionFactor = try algorithmFields.int("reduction_factor", default: 3)
+        let gracePeriod = try algorithmFields.int("grace_period", default: minResource)
+        try algorithmFields.finish()
         switch kind {
         case "grid": algorithm = .grid
         case "random": algorithm = .random
         case "asha":
-            guard let max = try algorithmFields.int("max_resource") else {
+            guard let maxResource else {
                 throw SweepSpecError(
                     key: "algorithm.max_resource", "is required for asha (epochs of a fully trained trial)")
             }
-            let min = try algorithmFields.int("min_resource") ?? 1
             algorithm = .asha(
                 try ASHASettings(
-                    minResource: min, maxResource: max,
-                    reductionFactor: try algorithmFields.int("reduction_factor") ?? 3,
-                    gracePeriod: try algorithmFields.int("grace_period") ?? min))
+                    minResource: minResource, maxResource: maxResource, reductionFactor: reductionFactor,
+                    gracePeriod: gracePeriod))
         default:
             throw SweepSpecError(key: "algorithm.kind", "unknown algorithm '\(kind)' (expected grid, random or asha)")
         }
@@ -106,17 +100,18 @@ public struct SweepSpec: Equatable, Sendable {
                 "asha owns the epoch budget: set algorithm.max_resource instead of searching epochs")
         }
 
-        let objectiveFields = try root.section("objective", allowed: ["metric", "mode"])
+        var objectiveFields = try root.section("objective")
         let metric = try objectiveFields.string("metric") ?? "val_loss"
         let modeText =
             try objectiveFields.string("mode")
             ?? (metric.hasSuffix("accuracy") || metric.hasSuffix("auc") ? "max" : "min")
+        try objectiveFields.finish()
         guard let mode = Objective.Mode(rawValue: modeText) else {
             throw SweepSpecError(key: "objective.mode", "expected min or max, found '\(modeText)'")
         }
         objective = Objective(metric: metric, mode: mode)
 
-        let trialCount = try root.int("trials")
+        let trialCount = try root.optionalInt("trials")
         if case .grid = algorithm {
             if trialCount != nil {
                 throw SweepSpecError(key: "trials", "grid search runs every combination; remove trials")
@@ -126,21 +121,19 @@ public struct SweepSpec: Equatable, Sendable {
             trials = trialCount ?? 10
             guard trials >= 1 else { throw SweepSpecError(key: "trials", "must be at least 1, found \(trials)") }
         }
-        parallel = try root.int("parallel") ?? 1
-        guard parallel >= 1 else { throw SweepSpecError(key: "parallel", "must be at least 1, found \(parallel)") }
-        let seedValue = try root.int("seed") ?? 0
-        guard seedValue >= 0 else { throw SweepSpecError(key: "seed", "must be 0 or more, found \(seedValue)") }
-        seed = UInt64(seedValue)
+        parallel = try root.int("parallel", default: 1, min: 1)
+        seed = UInt64(try root.int("seed", default: 0, min: 0))
 
-        if document.value(at: "register") != nil {
-            let fields = try root.section("register", allowed: ["model", "alias"])
-            guard let model = try fields.string("model") else {
-                throw SweepSpecError(key: "register.model", "is required")
-            }
+        if root.has("register") {
+            var fields = try root.section("register")
+            let model = try fields.requiredString("model")
             register = Registration(model: model, alias: try fields.string("alias"))
+            try fields.finish()
         } else {
+            _ = root.raw("register")
             register = nil
         }
+        try root.finish()
     }
 
     /// The parameters of every trial, in trial order: the grid, or one seeded draw per trial.
@@ -149,53 +142,5 @@ public struct SweepSpec: Equatable, Sendable {
         case .grid: return try search.grid()
         case .random, .asha: return (0..<trials).map { search.sample(seed: seed, trial: $0) }
         }
-    }
-}
-
-/// Typed reads of a mapping's fields, with errors that name the dotted key.
-struct SweepFields {
-    let entries: [(key: String, value: ConfigValue)]
-    let prefix: String
-
-    init(_ entries: [(key: String, value: ConfigValue)], prefix: String) {
-        self.entries = entries
-        self.prefix = prefix
-    }
-
-    func path(_ key: String) -> String { prefix.isEmpty ? key : "\(prefix).\(key)" }
-
-    func value(_ key: String) -> ConfigValue? {
-        guard let value = entries.first(where: { $0.key == key })?.value, value != .null else { return nil }
-        return value
-    }
-
-    /// A nested mapping (empty when absent), checked for unknown keys.
-    func section(_ key: String, allowed: [String]) throws -> SweepFields {
-        guard let value = value(key) else { return SweepFields([], prefix: path(key)) }
-        guard case .map(let nested) = value else {
-            throw SweepSpecError(key: path(key), "expected a mapping, found \(value.typeDescription)")
-        }
-        if let unknown = nested.first(where: { !allowed.contains($0.key) }) {
-            throw SweepSpecError(
-                key: "\(path(key)).\(unknown.key)",
-                "unknown key (expected one of \(allowed.joined(separator: ", ")))")
-        }
-        return SweepFields(nested, prefix: path(key))
-    }
-
-    func int(_ key: String) throws -> Int? {
-        guard let value = value(key) else { return nil }
-        guard case .int(let i) = value else {
-            throw SweepSpecError(key: path(key), "expected an integer, found \(value.typeDescription)")
-        }
-        return i
-    }
-
-    func string(_ key: String) throws -> String? {
-        guard let value = value(key) else { return nil }
-        guard case .string(let s) = value else {
-            throw SweepSpecError(key: path(key), "expected a string, found \(value.typeDescription)")
-        }
-        return s
     }
 }

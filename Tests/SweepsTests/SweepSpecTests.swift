@@ -1,6 +1,6 @@
 import Sweeps
 import Testing
-import TrainingRuntime
+import JobConfiguration
 
 /// Sweep documents: defaults, the ASHA rungs, and errors naming the key.
 struct SweepSpecTests {
@@ -73,11 +73,11 @@ struct SweepSpecTests {
             ([("register", .map([(key: "alias", value: .string("staging"))]))], "register.model: is required"),
             (
                 [("objective", .map([(key: "metrc", value: .string("val_loss"))]))],
-                "objective.metrc: unknown key (expected one of metric, mode)"
+                "objective.metrc: unknown key (did you mean 'objective.metric'?)"
             ),
             (
                 [("searchh", .map([]))],
-                "searchh: unknown key (expected one of base, job, name, search, algorithm, objective, trials, parallel, seed, register)"
+                "searchh: unknown key (did you mean 'search'?)"
             ),
         ] as [([(String, ConfigValue)], String)])
     func invalidDocumentsNameTheKey(_ extra: [(String, ConfigValue)], _ message: String) {

@@ -1,4 +1,5 @@
 import GradientCore
+import JobConfiguration
 import Testing
 import TrainingProtocol
 @testable import TrainingRuntime

@@ -1,3 +1,4 @@
+import JobConfiguration
 import TrainingProtocol
 
 /// Tracks how long each worker takes for its share of a step (or round) and names the workers

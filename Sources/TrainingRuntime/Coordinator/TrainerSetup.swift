@@ -1,4 +1,5 @@
 import GradientCore
+import JobConfiguration
 import TrainingProtocol
 
 /// What a coordinator state machine needs to know about the job, whatever its mode.

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import GradientCore
+import JobConfiguration
 
 /// A job made concrete against its data: the split, the fitted transforms, the model spec and
 /// the optimizer, all derived deterministically from the config and the dataset version.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobConfiguration
 import TrainingRuntime
 
 /// `trainyard config check FILE`: validates a job file and prints it with every default filled in.

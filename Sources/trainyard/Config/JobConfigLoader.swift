@@ -1,4 +1,5 @@
 import Foundation
+import JobConfiguration
 import TrainingRuntime
 
 /// Reads a job file, applies `--set` overrides and validates the result.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import JobConfiguration
 import Sweeps
 import TrainingRuntime
 

@@ -1,4 +1,5 @@
 import Foundation
+import JobConfiguration
 import Sweeps
 import TrackingStore
 import TrainingRuntime

@@ -2,6 +2,7 @@ import Crypto
 import Datasets
 import Foundation
 import GradientCore
+import JobConfiguration
 import Logging
 import ModelPackage
 import ModelServer

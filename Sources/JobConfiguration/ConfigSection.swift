@@ -1,12 +1,12 @@
 /// Reads one mapping of a ``ConfigValue`` tree, remembering which keys were used so that any
 /// other key can be reported as unknown.
-struct ConfigSection {
-    let path: String
+package struct ConfigSection {
+    package let path: String
     private let entries: [(key: String, value: ConfigValue)]
     private var used: Set<String> = []
 
     /// A section for `value` at `path`; a missing or null value reads as an empty mapping.
-    init(_ value: ConfigValue?, path: String) throws(ConfigError) {
+    package init(_ value: ConfigValue?, path: String) throws(ConfigError) {
         self.path = path
         switch value {
         case nil, .null?: entries = []
@@ -16,21 +16,21 @@ struct ConfigSection {
         }
     }
 
-    func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
+    package func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
     /// True when the key is present with a non-null value.
-    func has(_ name: String) -> Bool {
+    package func has(_ name: String) -> Bool {
         guard let v = entries.first(where: { $0.key == name })?.value else { return false }
         return v != .null
     }
 
-    mutating func raw(_ name: String) -> ConfigValue? {
+    package mutating func raw(_ name: String) -> ConfigValue? {
         used.insert(name)
         guard let v = entries.first(where: { $0.key == name })?.value, v != .null else { return nil }
         return v
     }
 
-    mutating func string(_ name: String) throws(ConfigError) -> String? {
+    package mutating func string(_ name: String) throws(ConfigError) -> String? {
         guard let v = raw(name) else { return nil }
         switch v {
         case .string(let s): return s
@@ -39,12 +39,12 @@ struct ConfigSection {
         }
     }
 
-    mutating func requiredString(_ name: String) throws(ConfigError) -> String {
+    package mutating func requiredString(_ name: String) throws(ConfigError) -> String {
         guard let s = try string(name), !s.isEmpty else { throw ConfigError.missingKey(path: key(name)) }
         return s
     }
 
-    mutating func int(_ name: String, default fallback: Int, min: Int? = nil, max: Int? = nil)
+    package mutating func int(_ name: String, default fallback: Int, min: Int? = nil, max: Int? = nil)
         throws(ConfigError) -> Int
     {
         guard let v = raw(name) else { return fallback }
@@ -58,12 +58,12 @@ struct ConfigSection {
         return value
     }
 
-    mutating func optionalInt(_ name: String, min: Int? = nil) throws(ConfigError) -> Int? {
+    package mutating func optionalInt(_ name: String, min: Int? = nil) throws(ConfigError) -> Int? {
         guard has(name) else { _ = raw(name); return nil }
         return try int(name, default: 0, min: min)
     }
 
-    mutating func double(_ name: String, default fallback: Double, min: Double? = nil, max: Double? = nil,
+    package mutating func double(_ name: String, default fallback: Double, min: Double? = nil, max: Double? = nil,
                          exclusiveMin: Bool = false) throws(ConfigError) -> Double {
         guard let v = raw(name) else { return fallback }
         let value: Double
@@ -82,14 +82,14 @@ struct ConfigSection {
         return value
     }
 
-    mutating func optionalDouble(_ name: String, min: Double? = nil, exclusiveMin: Bool = false)
+    package mutating func optionalDouble(_ name: String, min: Double? = nil, exclusiveMin: Bool = false)
         throws(ConfigError) -> Double?
     {
         guard has(name) else { _ = raw(name); return nil }
         return try double(name, default: 0, min: min, exclusiveMin: exclusiveMin)
     }
 
-    mutating func bool(_ name: String, default fallback: Bool) throws(ConfigError) -> Bool {
+    package mutating func bool(_ name: String, default fallback: Bool) throws(ConfigError) -> Bool {
         guard let v = raw(name) else { return fallback }
         guard case .bool(let b) = v else {
             throw ConfigError.wrongType(path: key(name), expected: "true or false", found: v.typeDescription)
@@ -97,7 +97,7 @@ struct ConfigSection {
         return b
     }
 
-    mutating func intList(_ name: String, default fallback: [Int], min: Int? = nil) throws(ConfigError) -> [Int] {
+    package mutating func intList(_ name: String, default fallback: [Int], min: Int? = nil) throws(ConfigError) -> [Int] {
         guard let v = raw(name) else { return fallback }
         let items: [ConfigValue]
         switch v {
@@ -118,7 +118,7 @@ struct ConfigSection {
         return out
     }
 
-    mutating func stringList(_ name: String, default fallback: [String]) throws(ConfigError) -> [String] {
+    package mutating func stringList(_ name: String, default fallback: [String]) throws(ConfigError) -> [String] {
         guard let v = raw(name) else { return fallback }
         let items: [ConfigValue]
         switch v {
@@ -137,7 +137,7 @@ struct ConfigSection {
     }
 
     /// One of an enum's raw values.
-    mutating func choice<E: RawRepresentable & CaseIterable>(_ name: String, default fallback: E?)
+    package mutating func choice<E: RawRepresentable & CaseIterable>(_ name: String, default fallback: E?)
         throws(ConfigError) -> E where E.RawValue == String
     {
         guard let s = try string(name) else {
@@ -151,12 +151,12 @@ struct ConfigSection {
         return value
     }
 
-    mutating func section(_ name: String) throws(ConfigError) -> ConfigSection {
+    package mutating func section(_ name: String) throws(ConfigError) -> ConfigSection {
         try ConfigSection(raw(name), path: key(name))
     }
 
     /// Throws for the first key that was never read.
-    func finish() throws(ConfigError) {
+    package func finish() throws(ConfigError) {
         for (name, _) in entries where !used.contains(name) {
             let known = Array(used)
             throw ConfigError.unknownKey(path: key(name), suggestion: nearest(name, in: known).map(key))
@@ -176,13 +176,13 @@ struct ConfigSection {
 }
 
 /// The candidate within edit distance 2 of `word` (or sharing a long prefix), if any.
-func nearest(_ word: String, in candidates: [String]) -> String? {
+package func nearest(_ word: String, in candidates: [String]) -> String? {
     let scored = candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= 2 }
     return scored.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }?.0
 }
 
 /// Levenshtein distance between two short strings.
-func editDistance(_ a: String, _ b: String) -> Int {
+package func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }

@@ -1,5 +1,6 @@
 import Testing
-@testable import TrainingRuntime
+import TrainingProtocol
+@testable import JobConfiguration
 
 /// Builds a ConfigValue mapping from nested literal pairs.
 private func map(_ entries: (String, ConfigValue)...) -> ConfigValue {
@@ -122,5 +123,32 @@ private let minimal = map(
         #expect(editDistance("epochs", "epoch") == 1)
         #expect(nearest("bach_size", in: ["batch_size", "seed"]) == "batch_size")
         #expect(nearest("zzz", in: ["batch_size", "seed"]) == nil)
+    }
+}
+
+@Suite struct JobConfigWireLimitTests {
+    @Test func localStepLimitMatchesTheWire() {
+        #expect(JobConfig.Training.maxLocalSteps == WireConstants.maxLocalSteps)
+    }
+}
+
+@Suite struct ConfigValueJSONTests {
+    @Test func jsonTextReadsBackAsTheSameTree() throws {
+        let tree = ConfigValue.map([
+            (key: "b", value: .int(3)), (key: "a", value: .double(1e-5)), (key: "c", value: .double(2)),
+            (key: "d", value: .list([.string("x\"y\n"), .bool(true), .null, .map([])])),
+        ])
+        #expect(try ConfigValue(jsonText: tree.jsonText, source: "t") == tree)
+    }
+
+    @Test func malformedJSONNamesTheSourceAndOffset() {
+        for text in ["{\"a\": }", "[1, 2", "{\"a\" 1}", "tru", "1 2", "\"open"] {
+            #expect(throws: ConfigError.self) { try ConfigValue(jsonText: text, source: "run x config") }
+        }
+        do {
+            _ = try ConfigValue(jsonText: "{\"a\": }", source: "run x config")
+        } catch {
+            #expect("\(error)" == "'run x config' is not valid JSON at byte 6: expected a value")
+        }
     }
 }

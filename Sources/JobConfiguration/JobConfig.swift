@@ -1,4 +1,4 @@
-/// A training job, as written in a job file (schema in DESIGN.md, every key in docs/CONFIG.md).
+/// A training job, as written in a job file (every key and default in docs/CONFIG.md).
 ///
 /// Build one with ``init(from:)`` from a ``ConfigValue`` tree; every key except `data.dataset`,
 /// `data.label` and `model.kind` has a default. Encodes to JSON with the same snake_case keys,

@@ -1,5 +1,3 @@
-import TrainingProtocol
-
 extension JobConfig {
     /// The documented default learning rate for each optimizer (used when `optimizer.lr` is absent).
     public static func defaultLearningRate(for kind: JobConfig.Optimizer.Kind) -> Double {
@@ -135,6 +133,10 @@ extension JobConfig.Training {
     /// spread over 16 workers, big enough that each is an efficient matrix product.
     public static func defaultMicroShards(batchSize: Int) -> Int { min(16, max(1, batchSize / 64)) }
 
+    /// The most local steps a round may have; equal to the wire's `WireConstants.maxLocalSteps`
+    /// (a test holds them together), so every valid job fits in a work assignment.
+    public static let maxLocalSteps = 1_000_000
+
     init(_ s: ConfigSection) throws(ConfigError) {
         var s = s
         epochs = try s.int("epochs", default: 10, min: 1, max: 1_000_000)
@@ -143,7 +145,7 @@ extension JobConfig.Training {
         mode = try s.choice("mode", default: .sync)
         microShards = try s.int("micro_shards", default: Self.defaultMicroShards(batchSize: batchSize), min: 1, max: 4096)
         maxStaleness = try s.int("max_staleness", default: 4, min: 0)
-        localSteps = try s.int("local_steps", default: 8, min: 1, max: WireConstants.maxLocalSteps)
+        localSteps = try s.int("local_steps", default: 8, min: 1, max: Self.maxLocalSteps)
         evalEverySteps = try s.optionalInt("eval_every_steps", min: 1)
         threadsPerWorker = try s.int("threads_per_worker", default: 1, min: 1, max: 256)
         try s.finish()
