@@ -108,12 +108,25 @@ let package = Package(
             name: "CBuildInfo",
             cSettings: [.define("TRAINYARD_GIT_REVISION", to: "\"\(revision)\"")]
         ),
+        .target(
+            name: "TrainyardKit",
+            dependencies: [
+                "ZeroMQ", "GradientCore", "JobConfiguration", "TrainingProtocol", "TrainingRuntime", "TrackingStore",
+                "Sweeps", "Datasets", "ModelPackage", "ModelServer",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "trainyard",
             dependencies: [
+                "TrainyardKit",
                 "ZeroMQ",
                 "CBuildInfo",
+                "GradientCore",
                 "JobConfiguration",
+                "TrainingProtocol",
                 "TrainingRuntime",
                 "TrackingStore",
                 "Sweeps",

@@ -1,4 +1,5 @@
 import CBuildInfo
+import TrainyardKit
 
 /// The version string shown by `trainyard --version`.
 enum BuildInfo {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrainyardKit
 
 /// Every top-level subcommand, in the order `trainyard --help` lists them.
 enum TrainyardSubcommands {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrainyardKit
 
 /// The `trainyard` command: the composition root of the platform.
 ///

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JobConfiguration
 import TrainingRuntime
+import TrainyardKit
 
 /// `trainyard config check FILE`: validates a job file and prints it with every default filled in.
 struct ConfigCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrainyardKit
 import ZeroMQ
 
 /// `trainyard keys generate`: CURVE key pairs for encrypted, authenticated cluster traffic.

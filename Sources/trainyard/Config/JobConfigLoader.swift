@@ -1,6 +1,7 @@
 import Foundation
 import JobConfiguration
 import TrainingRuntime
+import TrainyardKit
 
 /// Reads a job file, applies `--set` overrides and validates the result.
 enum JobConfigLoader {

@@ -1,6 +1,7 @@
 import Foundation
 import JobConfiguration
 import TrainingRuntime
+import TrainyardKit
 import Yams
 
 /// Turns YAML text into a ``ConfigValue`` tree, the only place YAML is parsed.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard data add PATH --name NAME`: parse, check, store and catalogue a dataset version.
 struct DataAddCommand: AsyncParsableCommand {
@@ -55,7 +56,7 @@ struct DataAddCommand: AsyncParsableCommand {
         options.maxLevels = maxLevels
         let url = URL(fileURLWithPath: path).standardizedFileURL
         guard FileManager.default.fileExists(atPath: url.path) else { throw BadInput("\(path): no such file") }
-        let context = try DataContext.open()
+        let context = try DataContext.open(home: .fromEnvironment())
         let outcome: ImportOutcome
         do {
             outcome = try context.store.importFile(at: url, format: try read.sourceFormat(), options: options)
@@ -72,32 +73,7 @@ struct DataAddCommand: AsyncParsableCommand {
     }
 }
 
-/// What `data add` and `data generate` print.
-struct DataAddReport: Encodable {
-    var version: String
-    var name: String
-    var digest: String
-    var rows: Int
-    var features: Int
-    var task: String?
-    var classes: [String]?
-    var created: Bool
-    var sizeBytes: Int64
-    var warnings: [QualityIssue]
-
-    init(record: DatasetVersionRecord, outcome: ImportOutcome) {
-        version = record.versionLabel
-        name = record.name
-        digest = outcome.digest
-        rows = Int(outcome.statistics.rows)
-        features = outcome.schema.featureCount
-        task = outcome.schema.label?.task.rawValue
-        classes = outcome.schema.label?.classNames
-        created = outcome.created
-        sizeBytes = outcome.sizeBytes
-        warnings = outcome.warnings
-    }
-
+extension DataAddReport {
     func print(json: Bool) throws {
         if json { return try JSONOutput.print(self) }
         if !warnings.isEmpty { Swift.print(DataFormat.qualityTable(warnings)) }

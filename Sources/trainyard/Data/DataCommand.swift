@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrainyardKit
 
 /// `trainyard data`: import, generate, list, show and validate dataset versions.
 struct DataCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import ModelPackage
+import TrainyardKit
 
 /// `trainyard data export NAME[@VERSION] --output FILE.csv`: a dataset version back to CSV.
 struct DataExportCommand: ParsableCommand {
@@ -22,7 +23,7 @@ struct DataExportCommand: ParsableCommand {
 
     func run() throws {
         if let limit, limit < 0 { throw BadInput("--limit must be ≥ 0") }
-        let (record, version) = try DataContext.open().resolve(dataset)
+        let (record, version) = try DataContext.open(home: .fromEnvironment()).resolve(dataset)
         let schema = version.schema
         let rows = min(limit ?? version.rowCount, version.rowCount)
         let columns = schema.featureColumns

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import TrainyardKit
 
 /// `trainyard data generate`: a synthetic dataset, reproducible from its seed.
 struct DataGenerateCommand: AsyncParsableCommand {
@@ -43,7 +44,7 @@ struct DataGenerateCommand: AsyncParsableCommand {
         }
         let spec = SyntheticSpec(kind: task, rows: rows, features: features, classes: classes, seed: seed,
                                  separation: separation)
-        let context = try DataContext.open()
+        let context = try DataContext.open(home: .fromEnvironment())
         let outcome: ImportOutcome
         do {
             try spec.validate()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard data list [NAME]`: the catalogued dataset versions, newest first.
 struct DataListCommand: AsyncParsableCommand {
@@ -44,7 +45,7 @@ struct DataListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = try DataContext.open()
+        let context = try DataContext.open(home: .fromEnvironment())
         let records = try context.catalogCall { try context.catalog.datasetVersions(name: name) }
         let entries = records.map(Entry.init)
         if output.json { return try JSONOutput.print(entries) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import TrainyardKit
 
 /// Options shared by `data add` and `data validate` that control how a file is read.
 struct DataReadOptions: ParsableArguments {

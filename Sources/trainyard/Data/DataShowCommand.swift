@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard data show NAME[@VERSION]`: schema, statistics and the runs that used a version.
 struct DataShowCommand: AsyncParsableCommand {
@@ -15,34 +16,16 @@ struct DataShowCommand: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    struct Document: Encodable {
-        var version: String
-        var name: String
-        var digest: String
-        var format: String
-        var source: String?
-        var rows: Int
-        var features: Int
-        var sizeBytes: Int64
-        var createdAt: Date
-        var schema: DatasetSchema
-        var statistics: DatasetStatistics
-        var runs: [DatasetUse]
-    }
-
     func run() async throws {
-        let context = try DataContext.open()
+        let context = try DataContext.open(home: .fromEnvironment())
         let (record, version) = try context.resolve(reference)
         let runs = try context.catalogCall { try context.catalog.runsUsingDataset(digest: record.digest) }
-        let document = Document(
-            version: record.versionLabel, name: record.name, digest: record.digest, format: record.format,
-            source: record.sourcePath, rows: version.rowCount, features: version.featureCount, sizeBytes: record.sizeBytes,
-            createdAt: record.createdAt, schema: version.schema, statistics: version.statistics, runs: runs)
+        let document = DatasetReport(record: record, version: version, runs: runs)
         if output.json { return try JSONOutput.print(document) }
         print(render(document))
     }
 
-    func render(_ d: Document) -> String {
+    func render(_ d: DatasetReport) -> String {
         var lines = ["\(d.version)  (digest \(d.digest))",
                      "rows \(d.rows), features \(d.features), \(DataFormat.bytes(d.sizeBytes)), from \(d.source ?? d.format)"]
         if let label = d.schema.label {

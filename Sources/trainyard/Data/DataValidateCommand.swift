@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import TrainyardKit
 
 /// `trainyard data validate PATH --against NAME[@VERSION]`: schema, range and drift checks.
 struct DataValidateCommand: AsyncParsableCommand {
@@ -27,7 +28,7 @@ struct DataValidateCommand: AsyncParsableCommand {
     func run() async throws {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         guard FileManager.default.fileExists(atPath: url.path) else { throw BadInput("\(path): no such file") }
-        let context = try DataContext.open()
+        let context = try DataContext.open(home: .fromEnvironment())
         let (record, version) = try context.resolve(against)
         let report: ValidationReport
         do {

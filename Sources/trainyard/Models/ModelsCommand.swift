@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard models`: the model registry (versions, aliases, their history, rollback).
 struct ModelsCommand: ParsableCommand {
@@ -29,8 +30,8 @@ struct ModelsListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try TrackingCLI.openStore()
-        let models = try TrackingCLI.mapErrors { try store.models() }
+        let store = try TrackingAccess.open(.fromEnvironment())
+        let models = try TrackingAccess.mapErrors { try store.models() }
         if output.json {
             try JSONOutput.print(models.map {
                 Row(name: $0.name, created_at: $0.createdAt, latest_version: $0.latestVersion,
@@ -71,8 +72,8 @@ struct ModelsAliasCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try TrackingCLI.openStore()
-        let previous = try TrackingCLI.mapErrors {
+        let store = try TrackingAccess.open(.fromEnvironment())
+        let previous = try TrackingAccess.mapErrors {
             try store.setAlias(model: name, alias: alias, version: version, actor: actor ?? TrackingCLI.defaultActor)
         }
         if output.json {
@@ -103,8 +104,8 @@ struct ModelsRollbackCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try TrackingCLI.openStore()
-        let moved = try TrackingCLI.mapErrors {
+        let store = try TrackingAccess.open(.fromEnvironment())
+        let moved = try TrackingAccess.mapErrors {
             try store.rollback(model: name, alias: alias, actor: actor ?? TrackingCLI.defaultActor)
         }
         if output.json {
@@ -134,8 +135,8 @@ struct ModelsHistoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try TrackingCLI.openStore()
-        let events = try TrackingCLI.mapErrors { () -> [AliasEvent] in
+        let store = try TrackingAccess.open(.fromEnvironment())
+        let events = try TrackingAccess.mapErrors { () -> [AliasEvent] in
             _ = try store.model(name)
             return try store.aliasHistory(name, alias: alias)
         }

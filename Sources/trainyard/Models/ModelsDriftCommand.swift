@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard models drift NAME`: the drift reports `trainyard serve` recorded.
 struct ModelsDriftCommand: ParsableCommand {
@@ -22,11 +23,11 @@ struct ModelsDriftCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try TrackingCLI.openStore()
-        let reference = try TrackingCLI.mapErrors { try ModelReference(parsing: model) }
+        let store = try TrackingAccess.open(.fromEnvironment())
+        let reference = try TrackingAccess.mapErrors { try ModelReference(parsing: model) }
         var version: Int?
         if case .version(let v) = reference.selector, model.contains("/") { version = v }
-        let reports = try TrackingCLI.mapErrors { try store.driftReports(model: reference.model, version: version) }.suffix(max(0, last))
+        let reports = try TrackingAccess.mapErrors { try store.driftReports(model: reference.model, version: version) }.suffix(max(0, last))
         if output.json {
             try JSONOutput.print(reports.map {
                 Report(version: $0.version, at: $0.at, rows: $0.rows, drifted_share: $0.driftedShare, alert: $0.alert,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ModelPackage
+import TrainyardKit
 
 /// `trainyard models export NAME@ALIAS DIR`: copy a registered model's package out.
 struct ModelsExportCommand: ParsableCommand {
@@ -21,7 +22,7 @@ struct ModelsExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let resolved = try ModelPackages.open(model)
+        let resolved = try ModelPackages.open(model, home: .fromEnvironment())
         let target = URL(fileURLWithPath: directory, isDirectory: true)
         var names: [String] = []
         for source in PackagedModel.files(in: resolved.directory) {

@@ -1,4 +1,5 @@
 import Logging
+import TrainyardKit
 
 /// `StreamLogHandler` (standard error, swift-log's default) that renders its metadata only when
 /// a message is written. Hummingbird gives every request a logger with its own request id, and

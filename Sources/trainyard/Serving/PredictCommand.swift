@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ModelPackage
+import TrainyardKit
 
 /// `trainyard predict NAME@ALIAS --input FILE.csv [--output FILE]`: score a CSV file.
 struct PredictCommand: ParsableCommand {
@@ -19,7 +20,7 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write the predictions (written atomically).") var output: String?
 
     func run() throws {
-        let resolved = try ModelPackages.open(model)
+        let resolved = try ModelPackages.open(model, home: .fromEnvironment())
         let inputURL = URL(fileURLWithPath: input)
         guard FileManager.default.isReadableFile(atPath: inputURL.path) else { throw BadInput("\(input): no such readable file") }
         let predictor = try resolved.package.predictor()

@@ -1,12 +1,10 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import ModelPackage
 import ModelServer
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard serve NAME@ALIAS ...`: the Open Inference Protocol over HTTP.
 struct ServeCommand: AsyncParsableCommand {
@@ -60,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let home = TrainyardHome.fromEnvironment()
-        let store = try TrackingCLI.openStore(home)
+        let store = try TrackingAccess.open(home)
         var drift = DriftMonitor.Settings()
         drift.windowRows = driftWindow
         drift.evaluateEvery = driftEvery
@@ -81,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.serverVersion = BuildInfo.gitRevision ?? ""
         var logger = Logger(label: "trainyard.serve", factory: DeferredMetadataLogHandler.init)
         logger.logLevel = .notice
-        let recorder = DriftRecorder(store: store, webhook: webhook.flatMap(URL.init(string:)))
+        let recorder = DriftRecorder(store: store, webhook: webhook.flatMap(URL.init(string:)), report: printError)
         let server = InferenceServer(catalog: catalog, settings: settings, logger: logger) { state, alert in
             recorder.handle(state, alert)
         }
@@ -89,79 +87,5 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.run { boundPort in
             printError("serving \(served); listening on http://\(host):\(boundPort) (POST /v2/models/NAME/infer, GET /metrics)")
         }
-    }
-}
-
-/// Models from the registry (aliases re-resolved on every reload) or package directories.
-struct RegistrySource: ModelSource, @unchecked Sendable {
-    let home: TrainyardHome
-    let store: TrackingStore
-
-    func locate(_ reference: String) throws -> ModelLocation {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), isDirectory.boolValue {
-            return ModelLocation(name: URL(fileURLWithPath: reference).lastPathComponent, version: 1)
-        }
-        let record = try TrackingCLI.mapErrors { try store.resolveModel(reference) }
-        return ModelLocation(name: record.model, version: record.version)
-    }
-
-    func load(_ reference: String, at location: ModelLocation) throws -> PackagedModel {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), isDirectory.boolValue {
-            return try ModelPackages.open(reference, home: home).package
-        }
-        return try ModelPackages.open("\(location.name)/\(location.version)", home: home).package
-    }
-}
-
-/// What happens with drift evaluations: alert transitions are printed, POSTed to the webhook and
-/// recorded in the tracking store; other evaluations are recorded at most once a minute.
-final class DriftRecorder: @unchecked Sendable {
-    let store: TrackingStore
-    let webhook: URL?
-    private let lock = NSLock()
-    private var lastRecorded: [String: Date] = [:]
-
-    init(store: TrackingStore, webhook: URL?) {
-        self.store = store
-        self.webhook = webhook
-    }
-
-    func handle(_ state: DriftState, _ alert: DriftAlert?) {
-        let key = "\(state.model.name)/\(state.model.version)"
-        let due = lock.withLock { () -> Bool in
-            guard alert != nil || Date().timeIntervalSince(lastRecorded[key] ?? .distantPast) >= 60 else { return false }
-            lastRecorded[key] = Date()
-            return true
-        }
-        if let alert {
-            let columns = state.report.driftedColumns.joined(separator: ", ")
-            printError(alert.status == .firing
-                ? "drift alert: \(key): \(state.report.driftedColumns.count)/\(state.report.columns.count) features drifted (\(columns)) over the last \(state.report.rows) rows"
-                : "drift resolved: \(key): \(state.report.driftedColumns.count)/\(state.report.columns.count) features drifted now")
-            if let webhook { post(state.json(status: alert.status), to: webhook) }
-        }
-        guard due else { return }
-        do {
-            try store.recordDriftReport(model: state.model.name, version: state.model.version, rows: state.report.rows,
-                                        driftedShare: state.driftedShare, alert: state.alerting, reportJSON: state.json())
-        } catch {
-            // A package directory served outside the registry has no model version to record against.
-        }
-    }
-
-    private func post(_ json: String, to url: URL) {
-        var request = URLRequest(url: url, timeoutInterval: 5)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(json.utf8)
-        URLSession.shared.dataTask(with: request) { _, response, error in
-            if let error {
-                printError("warning: drift webhook \(url): \(error.localizedDescription)")
-            } else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                printError("warning: drift webhook \(url) answered \(http.statusCode)")
-            }
-        }.resume()
     }
 }

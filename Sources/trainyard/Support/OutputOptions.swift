@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrainyardKit
 
 /// `--json` for commands that list or show things.
 struct OutputOptions: ParsableArguments {

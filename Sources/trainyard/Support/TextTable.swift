@@ -1,3 +1,4 @@
+import TrainyardKit
 /// A plain-text table with aligned columns, for human-readable listings.
 ///
 /// Numeric-looking cells are right-aligned, everything else left-aligned.

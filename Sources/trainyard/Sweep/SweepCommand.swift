@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Sweeps
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard sweep`: hyperparameter sweeps (grid, random, ASHA) over a pool of local workers.
 struct SweepCommand: ParsableCommand {
@@ -48,34 +49,19 @@ struct SweepRunCommand: ParsableCommand {
 
     func run() throws {
         let definition = try SweepDefinition.load(path: file)
-        let data = try DataContext.open()
-        let store = data.catalog
+        let environment = RunEnvironment.fromProcess()
+        let data = try DataContext.open(home: environment.home)
         try definition.checkDatasets(data)
-        // An unfinished sweep of the same file and base job is taken up again.
-        let filter = try RunFilter(parsing: "tags.sweep.digest = \"\(definition.digest)\"")
-        let previous = try data.catalogCall { try store.listRuns(RunQuery(filter: filter)) }.first {
-            $0.status != .finished
-        }
-        let sweepID: String
-        if let previous {
-            sweepID = previous.id
+        let (sweepID, resumed) = try SweepSession.startOrContinue(definition, data: data, environment: environment)
+        if resumed {
             printError("resuming sweep \(sweepID) (\(definition.name)), interrupted earlier")
         } else {
-            sweepID = try data.catalogCall {
-                let id = try store.startRun(
-                    experiment: definition.experiment, name: definition.name,
-                    configJSON: definition.document.jsonText, codeRevision: BuildInfo.gitRevision,
-                    host: ProcessInfo.processInfo.hostName)
-                try store.setTag(runID: id, key: "sweep.digest", value: definition.digest)
-                try store.logParams(runID: id, SweepSession.params(definition.spec))
-                return id
-            }
             printError(
                 "sweep \(sweepID): \(definition.spec.algorithm.name), \(definition.parameters.count) trials, "
                     + "\(definition.spec.parallel) at a time on \(options.workers) workers")
         }
-        try SweepSession(definition: definition, sweepID: sweepID, data: data).run(
-            workers: options.workers, json: options.json)
+        try SweepSession(definition: definition, sweepID: sweepID, data: data, environment: environment)
+            .runAndReport(options)
     }
 }
 
@@ -93,10 +79,11 @@ struct SweepResumeCommand: ParsableCommand {
     @OptionGroup var options: SweepRunOptions
 
     func run() throws {
-        let data = try DataContext.open()
+        let environment = RunEnvironment.fromProcess()
+        let data = try DataContext.open(home: environment.home)
         let (definition, sweepID) = try SweepSession.open(sweep, data: data)
-        try SweepSession(definition: definition, sweepID: sweepID, data: data).run(
-            workers: options.workers, json: options.json)
+        try SweepSession(definition: definition, sweepID: sweepID, data: data, environment: environment)
+            .runAndReport(options)
     }
 }
 
@@ -114,7 +101,7 @@ struct SweepStatusCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let data = try DataContext.open()
+        let data = try DataContext.open(home: .fromEnvironment())
         let (definition, sweepID) = try SweepSession.open(sweep, data: data)
         let directory = data.home.artifacts.appendingPathComponent(sweepID, isDirectory: true)
         let state = try SweepState.load(from: directory) ?? SweepState(sweepID: sweepID, definition: definition)
@@ -126,5 +113,33 @@ struct SweepStatusCommand: ParsableCommand {
                 "sweep \(sweepID) \(state.status.rawValue): \(state.scheduler.trials.filter { $0.state != .pending }.count) "
                     + "of \(state.trials.count) trials started, \(state.totalEpochs) epochs trained")
         }
+    }
+}
+
+extension SweepSession {
+    /// Runs the sweep with the terminal leaderboard and Ctrl-C handling, then prints the result
+    /// (the final table and the best trial, or with --json the contract's object).
+    func runAndReport(_ options: SweepRunOptions) throws {
+        let trap = SignalTrap()
+        let board = SweepLeaderboard(keys: definition.spec.search.dimensions.map(\.key))
+        let state = try run(workers: options.workers, stop: trap.stop, progress: board)
+        if state.status == .interrupted {
+            printError("sweep \(sweepID) interrupted; continue it with: trainyard sweep resume \(sweepID)")
+            throw ExitCode(1)
+        }
+        if options.json {
+            try JSONOutput.print(SweepResultJSON(state))
+            return
+        }
+        print(SweepTable.render(state, keys: definition.spec.search.dimensions.map(\.key)))
+        if let best = state.scheduler.best {
+            let trial = state.trials[best.index]
+            let values = trial.parameters.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            print(
+                "best: trial \(best.index), run \(trial.runID ?? "-"), \(state.scheduler.objective.metric) "
+                    + "\(String(format: "%.6g", best.results.last ?? .nan)) (\(values))")
+        }
+        if let registered = state.registered { print("registered \(registered)") }
+        print("sweep \(sweepID) finished: \(state.totalEpochs) epochs trained")
     }
 }

@@ -1,17 +1,9 @@
 import Foundation
 import Sweeps
+import TrainyardKit
 
 /// The sweep's table: trial, run, parameters, epochs, rung, objective, status; best first.
 enum SweepTable {
-    /// The trial's status as users read it: a paused ASHA trial of a finished sweep was stopped early.
-    static func status(_ trial: SweepScheduler.Trial, sweep: SweepState.Status) -> String {
-        switch trial.state {
-        case .paused: return sweep == .finished ? "stopped" : "paused"
-        case .completed: return "finished"
-        default: return trial.state.rawValue
-        }
-    }
-
     /// Trials with a result first, best first; then the others by index.
     static func order(_ state: SweepState) -> [Int] {
         let objective = state.scheduler.objective
@@ -43,7 +35,7 @@ enum SweepTable {
             table.add(
                 ["\(index)", trial.runID.map { String($0.prefix(8)) } ?? "-"] + values + [
                     "\(trial.objective.count)", rung, trial.objective.last.map { String(format: "%.4f", $0) } ?? "-",
-                    status(progress, sweep: state.status),
+                    state.statusText(ofTrial: index),
                 ])
         }
         let hidden = state.trials.count - shown.count
@@ -54,7 +46,7 @@ enum SweepTable {
 
 /// Shows a sweep while it runs: on a terminal, the table redrawn in place (at most five times a
 /// second) under a line naming the latest event; otherwise one plain line per event.
-final class SweepLeaderboard {
+final class SweepLeaderboard: SweepProgress {
     let keys: [String]
     let interactive: Bool
     private var drawnLines = 0
@@ -75,6 +67,8 @@ final class SweepLeaderboard {
             printError(text)
         }
     }
+
+    func warning(_ text: String) { printError("warning: \(text)") }
 
     /// Fresh numbers (an epoch ended); redrawn on a terminal only.
     func update(_ state: SweepState) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard gc`: removes artifact files that no run or model version references.
 struct GCCommand: ParsableCommand {
@@ -35,8 +36,8 @@ struct GCCommand: ParsableCommand {
 
     func run() throws {
         let home = TrainyardHome.fromEnvironment()
-        let store = try TrackingCLI.openStore(home)
-        let report = try TrackingCLI.mapErrors {
+        let store = try TrackingAccess.open(home)
+        let report = try TrackingAccess.mapErrors {
             try store.collectGarbage(home: home.root, gracePeriod: grace, dryRun: dryRun)
         }
         if output.json {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrainyardKit
 
 /// `trainyard runs`: list, inspect, compare and delete tracked runs.
 struct RunsCommand: ParsableCommand {

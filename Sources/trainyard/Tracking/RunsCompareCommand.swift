@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard runs compare RUN RUN...`: params and metrics side by side, differences marked.
 struct RunsCompareCommand: ParsableCommand {
@@ -17,52 +18,18 @@ struct RunsCompareCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    /// `--json`: every value keyed by field then run id, plus the keys that differ.
-    struct Comparison: Encodable {
-        let runs: [String]
-        let attributes: [String: [String: String]]
-        let params: [String: [String: String]]
-        let metrics: [String: [String: Double]]
-        let differences: [String: [String]]
-    }
-
     func validate() throws {
         if runs.count < 2 { throw ValidationError("compare needs at least two runs, got \(runs.count)") }
     }
 
     func run() throws {
-        let store = try TrackingCLI.openStore()
-        let records = try TrackingCLI.mapErrors { try runs.map { try store.run($0) } }
-        let ids = records.map(\.id)
-        if Set(ids).count != ids.count { throw BadInput("the same run is named twice: \(ids.joined(separator: ", "))") }
-
-        var attributes: [String: [String: String]] = [:]
-        for record in records {
-            let values: [String: String] = [
-                "experiment": record.experiment, "name": record.name ?? "-", "status": record.status.rawValue,
-                "duration": TrackingCLI.duration(from: record.startTime, to: record.endTime),
-            ]
-            for (field, value) in values { attributes[field, default: [:]][record.id] = value }
-        }
-        var params: [String: [String: String]] = [:]
-        var metrics: [String: [String: Double]] = [:]
-        for record in records {
-            for (key, value) in record.params { params[key, default: [:]][record.id] = value }
-            for metric in record.metrics { metrics[metric.key, default: [:]][record.id] = metric.last }
-        }
-        func differs<V: Equatable>(_ values: [String: V]) -> Bool {
-            values.count != ids.count || Set(ids.map { id in values[id].map { "\($0)" } ?? "\u{0}" }).count > 1
-        }
-        let differing: [String: [String]] = [
-            "attributes": attributes.keys.filter { differs(attributes[$0]!) }.sorted(),
-            "params": params.keys.filter { differs(params[$0]!) }.sorted(),
-            "metrics": metrics.keys.filter { differs(metrics[$0]!) }.sorted(),
-        ]
-        if output.json {
-            try JSONOutput.print(Comparison(
-                runs: ids, attributes: attributes, params: params, metrics: metrics, differences: differing))
-            return
-        }
+        let store = try TrackingAccess.open(.fromEnvironment())
+        let records = try TrackingAccess.mapErrors { try runs.map { try store.run($0) } }
+        let comparison = try RunComparison(records)
+        if output.json { return try JSONOutput.print(comparison) }
+        let (ids, attributes, params, metrics, differing) = (
+            comparison.runs, comparison.attributes, comparison.params, comparison.metrics, comparison.differences
+        )
 
         var rows: [(cells: [String], differs: Bool)] = []
         for field in ["experiment", "name", "status", "duration"] {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard runs delete RUN...`: real deletion of runs and their unshared artifact files.
 struct RunsDeleteCommand: ParsableCommand {
@@ -34,10 +35,10 @@ struct RunsDeleteCommand: ParsableCommand {
 
     func run() throws {
         let home = TrainyardHome.fromEnvironment()
-        let store = try TrackingCLI.openStore(home)
+        let store = try TrackingAccess.open(home)
         var deleted: [Deleted] = []
         for reference in runs {
-            let deletion = try TrackingCLI.mapErrors { try store.deleteRun(reference, home: home.root, force: force) }
+            let deletion = try TrackingAccess.mapErrors { try store.deleteRun(reference, home: home.root, force: force) }
             deleted.append(Deleted(
                 run_id: deletion.runID, removed_paths: deletion.removedPaths, shared_paths: deletion.sharedPaths,
                 failed_paths: deletion.failedPaths, reclaimed_bytes: deletion.reclaimedBytes))

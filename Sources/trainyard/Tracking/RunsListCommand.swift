@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard runs list`: runs matching a filter, sorted, as a table or JSON.
 struct RunsListCommand: ParsableCommand {
@@ -41,8 +42,8 @@ struct RunsListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try TrackingCLI.openStore()
-        let (query, runs) = try TrackingCLI.mapErrors { () -> (RunQuery, [RunSummary]) in
+        let store = try TrackingAccess.open(.fromEnvironment())
+        let (query, runs) = try TrackingAccess.mapErrors { () -> (RunQuery, [RunSummary]) in
             let query = RunQuery(
                 experiment: experiment, status: try status.map(RunStatus.init(parsing:)), parentRunID: parent,
                 filter: try filter.map(RunFilter.init(parsing:)), sort: try sort.map(RunSort.init(parsing:)) ?? .newestFirst,
@@ -62,7 +63,7 @@ struct RunsListCommand: ParsableCommand {
         for run in runs {
             table.add(
                 [run.id, run.experiment, run.name ?? "-", run.status.rawValue, TrackingCLI.time(run.startTime),
-                 TrackingCLI.duration(from: run.startTime, to: run.endTime)]
+                 RunComparison.duration(from: run.startTime, to: run.endTime)]
                     + metricKeys.map { TrackingCLI.number(run.metrics[$0]) })
         }
         print(table.render())

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard runs metrics RUN KEY`: a metric series with a small terminal plot.
 struct RunsMetricsCommand: ParsableCommand {
@@ -43,8 +44,8 @@ struct RunsMetricsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try TrackingCLI.openStore()
-        let (runID, points) = try TrackingCLI.mapErrors { () -> (String, [MetricPoint]) in
+        let store = try TrackingAccess.open(.fromEnvironment())
+        let (runID, points) = try TrackingAccess.mapErrors { () -> (String, [MetricPoint]) in
             let id = try store.resolveRunID(runReference)
             return (id, try store.metricSeries(runID: id, key: key))
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrackingStore
+import TrainyardKit
 
 /// `trainyard runs show RUN`: everything about one run.
 struct RunsShowCommand: ParsableCommand {
@@ -14,8 +15,8 @@ struct RunsShowCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let store = try TrackingCLI.openStore()
-        let record = try TrackingCLI.mapErrors { try store.run(runReference) }
+        let store = try TrackingAccess.open(.fromEnvironment())
+        let record = try TrackingAccess.mapErrors { try store.run(runReference) }
         if output.json {
             try JSONOutput.print(TrackingJSON.RunDetail(record))
             return
@@ -30,7 +31,7 @@ struct RunsShowCommand: ParsableCommand {
             ("status", run.status.rawValue),
             ("started", TrackingCLI.time(run.startTime)),
             ("ended", TrackingCLI.time(run.endTime)),
-            ("duration", TrackingCLI.duration(from: run.startTime, to: run.endTime)),
+            ("duration", RunComparison.duration(from: run.startTime, to: run.endTime)),
             ("host", run.host ?? "-"),
             ("code revision", run.codeRevision ?? "-"),
             ("parent run", run.parentRunID ?? "-"),

@@ -1,36 +1,10 @@
 import Foundation
 import TrackingStore
+import TrainyardKit
 
-/// Shared plumbing of the `runs`, `models` and `gc` commands: opening the store, mapping its
-/// errors to exit statuses, and formatting values for tables.
+/// Shared plumbing of the `runs`, `models` and `gc` commands: the actor of alias moves and
+/// formatting values for tables.
 enum TrackingCLI {
-    /// Opens `TRAINYARD_HOME/trainyard.db`, creating the home and the database when missing.
-    static func openStore(_ home: TrainyardHome = .fromEnvironment()) throws -> TrackingStore {
-        try mapErrors {
-            try home.create()
-            return try TrackingStore(path: home.database)
-        }
-    }
-
-    /// Runs `body`, turning tracking errors into `BadInput` (the user must change the command:
-    /// unknown names, malformed filters, conflicts) or `WorkFailed` (the database failed or is too new).
-    static func mapErrors<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as TrackingError {
-            switch error {
-            case .schemaTooNew: throw WorkFailed(error.description)
-            default: throw BadInput(error.description)
-            }
-        } catch let error as BadInput {
-            throw error
-        } catch let error as WorkFailed {
-            throw error
-        } catch {
-            throw WorkFailed("tracking database: \(error)")
-        }
-    }
-
     /// `USER@host`, recorded as the actor of alias moves.
     static var defaultActor: String {
         let environment = ProcessInfo.processInfo.environment
@@ -48,16 +22,6 @@ enum TrackingCLI {
         return String(
             format: "%04d-%02d-%02d %02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
             Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
-    }
-
-    /// `1h02m`, `3m12s`, `4.2s`; "-" while a run has no end.
-    static func duration(from start: Date, to end: Date?) -> String {
-        guard let end else { return "-" }
-        let seconds = max(0, end.timeIntervalSince(start))
-        if seconds < 60 { return String(format: "%.1fs", seconds) }
-        let whole = Int(seconds)
-        if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
-        return String(format: "%dh%02dm", whole / 3600, (whole % 3600) / 60)
     }
 
     /// A metric value with 6 significant digits (`nan`, `inf` spelled out).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrainyardKit
 
 /// `trainyard coordinator CONFIG --bind tcp://*:PORT`: the coordinator alone, for clusters.
 struct CoordinatorCommand: ParsableCommand {
@@ -35,8 +36,11 @@ struct CoordinatorCommand: ParsableCommand {
         if broadcast == nil, let colon = bind.lastIndex(of: ":"), let port = Int(bind[bind.index(after: colon)...]) {
             broadcast = String(bind[...colon]) + String(port + 1)
         }
-        var session = TrainingSession(source: .file(path: config, overrides: overrides), controlBind: bind,
-                                      broadcastBind: broadcast)
+        let (job, _) = try JobConfigLoader.load(path: config, overrides: overrides)
+        let trap = SignalTrap()
+        var session = TrainingSession(source: .config(job, origin: config), environment: .fromProcess(),
+                                      controlBind: bind, broadcastBind: broadcast, display: TerminalDisplay())
+        session.stop = trap.stop
         session.metricsAddress = metrics.address
         let summary = try session.run(launch: { _, _, _, _ in }, afterRun: {})
         try TrainingOutput.print(summary, json: json)

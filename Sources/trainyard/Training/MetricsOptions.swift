@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrainyardKit
 
 /// `--metrics-port` and `--metrics-host` of the commands that run a coordinator.
 struct MetricsOptions: ParsableArguments {

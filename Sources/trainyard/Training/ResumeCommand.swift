@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrainyardKit
 
 /// `trainyard resume RUN [--workers N]`: continue a run from its newest valid checkpoint.
 struct ResumeCommand: ParsableCommand {
@@ -35,9 +36,6 @@ struct ResumeCommand: ParsableCommand {
     }
 
     func run() throws {
-        var session = TrainingSession(source: .resume(run: runReference, force: force), controlBind: "tcp://127.0.0.1:*",
-                                      broadcastBind: nil)
-        session.metricsAddress = metrics.address
-        try LocalTraining.run(session, workers: workers, json: json)
+        try LocalTraining.run(.resume(run: runReference, force: force), workers: workers, metrics: metrics, json: json)
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import TrainingRuntime
+import TrainyardKit
 
 /// Turns SIGINT and SIGTERM into a ``StopFlag`` request, so loops stop cleanly instead of dying.
 final class SignalTrap: @unchecked Sendable {

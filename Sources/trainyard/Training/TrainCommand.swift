@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrainingRuntime
+import TrainyardKit
 
 /// `trainyard train CONFIG --workers N`: a coordinator here plus N local worker processes.
 struct TrainCommand: ParsableCommand {
@@ -33,17 +34,19 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        var session = TrainingSession(source: .file(path: config, overrides: overrides), controlBind: "tcp://127.0.0.1:*",
-                                      broadcastBind: nil)
-        session.metricsAddress = metrics.address
-        try LocalTraining.run(session, workers: workers, json: json)
+        let (job, _) = try JobConfigLoader.load(path: config, overrides: overrides)
+        try LocalTraining.run(.config(job, origin: config), workers: workers, metrics: metrics, json: json)
     }
 }
 
 /// A session with its workers as local processes: `train` and `resume`.
 enum LocalTraining {
-    static func run(_ session: TrainingSession, workers count: Int, json: Bool) throws {
-        var session = session
+    static func run(_ source: JobSource, workers count: Int, metrics: MetricsOptions, json: Bool) throws {
+        let trap = SignalTrap()
+        var session = TrainingSession(source: source, environment: .fromProcess(), controlBind: "tcp://127.0.0.1:*",
+                                      broadcastBind: nil, display: TerminalDisplay())
+        session.stop = trap.stop
+        session.metricsAddress = metrics.address
         session.localWorkers = count
         var pool: LocalWorkerPool?
         let summary = try session.run(launch: { endpoint, jobID, job, runDirectory in

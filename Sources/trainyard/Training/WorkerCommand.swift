@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import TrainingProtocol
 import TrainingRuntime
+import TrainyardKit
 import ZeroMQ
 
 /// `trainyard worker --connect tcp://HOST:PORT`: one worker process.
@@ -76,20 +77,7 @@ struct WorkerCommand: ParsableCommand {
             connect: connect, jobID: job, giveUpAfter: giveUpAfter,
             hostName: ProcessInfo.processInfo.hostName, processID: UInt32(getpid()), datasetStore: store,
             sharedMemory: SharedMemorySetting.directory() != nil), logger: logger)
-        let exit = try client.run(stop: stop) { _, spec in
-            // Random rows read faster from a huge-page copy than from the file's page cache; a
-            // data set up to an eighth of this host's memory is copied (see docs/OPERATIONS.md).
-            let opened = try store.open(digest: spec.datasetDigest)
-            let version = opened.dataFileBytes <= Int(ProcessInfo.processInfo.physicalMemory / 8)
-                ? try opened.residentCopy() : opened
-            let labels = spec.split.stratify ? version.labels() : nil
-            let split = try DatasetSplit.make(rowCount: version.rowCount, validation: spec.split.validationFraction,
-                                              seed: spec.split.seed, stratifyBy: labels)
-            let transforms = try spec.transformsJSON.map { try FittedTransforms(json: Data($0.utf8)) }
-            let examples = DatasetExamples(version: version, rows: split.train, transforms: transforms, seed: spec.split.seed)
-            return MicroShardWorkload(model: try spec.model.makeModel(), examples: examples, threads: spec.threads,
-                                      localUpdate: spec.localUpdate, prefetch: true)
-        }
+        let exit = try client.run(stop: stop) { _, spec in try WorkerWorkload.make(spec, store: store) }
         switch exit {
         case .shutdown(let reason, let text):
             printError("worker: coordinator shut the job down (\(reason)): \(text); sent \(client.resultsSent) results "

@@ -2,15 +2,14 @@ import Datasets
 import Foundation
 import TrackingStore
 
-/// The dataset store and the catalog of one `TRAINYARD_HOME`, opened for a `data` command.
-struct DataContext {
-    let home: TrainyardHome
-    let store: DatasetStore
-    let catalog: TrackingStore
+/// The dataset store and the catalog of one `TRAINYARD_HOME`, opened together.
+package struct DataContext {
+    package let home: TrainyardHome
+    package let store: DatasetStore
+    package let catalog: TrackingStore
 
     /// Opens (creating when missing) the home, the store directory and the tracking database.
-    static func open() throws -> DataContext {
-        let home = TrainyardHome.fromEnvironment()
+    package static func open(home: TrainyardHome) throws -> DataContext {
         do {
             try home.create()
             let catalog = try TrackingStore(path: home.database)
@@ -21,7 +20,7 @@ struct DataContext {
     }
 
     /// The catalog record for `reference` (NAME, NAME@PREFIX or a digest) and its opened version.
-    func resolve(_ reference: String) throws -> (DatasetVersionRecord, DatasetVersion) {
+    package func resolve(_ reference: String) throws -> (DatasetVersionRecord, DatasetVersion) {
         let record = try catalogCall { try catalog.resolveDatasetVersion(reference) }
         do {
             return (record, try store.open(digest: record.digest))
@@ -31,7 +30,7 @@ struct DataContext {
     }
 
     /// Registers an imported version under `name` in the catalog.
-    func register(name: String, outcome: ImportOutcome, source: String?) throws -> DatasetVersionRecord {
+    package func register(name: String, outcome: ImportOutcome, source: String?) throws -> DatasetVersionRecord {
         let record = DatasetVersionRecord(
             name: name, digest: outcome.digest, format: outcome.manifest.sourceFormat, rows: Int(outcome.statistics.rows),
             features: outcome.schema.featureCount, label: outcome.schema.label?.column,
@@ -42,7 +41,7 @@ struct DataContext {
     }
 
     /// Runs a catalog call, mapping lookup errors to bad input (exit 2) and the rest to failures.
-    func catalogCall<T>(_ body: () throws -> T) throws -> T {
+    package func catalogCall<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as TrackingError {
             switch error {
             case .notFound, .ambiguous, .invalidArgument: throw BadInput(error.description)
@@ -51,7 +50,7 @@ struct DataContext {
         }
     }
 
-    static func compactJSON<T: Encodable>(_ value: T) throws -> String {
+    package static func compactJSON<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -60,7 +59,7 @@ struct DataContext {
     }
 
     /// Checks a dataset name before any work is done: `[A-Za-z0-9._-]{1,128}`.
-    static func checkName(_ name: String) throws {
+    package static func checkName(_ name: String) throws {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
         guard (1...128).contains(name.count), name.allSatisfy({ allowed.contains($0) }) else {
             throw BadInput("invalid dataset name \"\(name)\": use 1 to 128 of A-Z a-z 0-9 . _ -")
@@ -69,22 +68,22 @@ struct DataContext {
 }
 
 /// The compact statistics kept in the catalog: moments per column, class counts.
-struct StatisticsSummary: Codable {
-    struct Column: Codable {
-        var name: String
-        var kind: String
-        var count: Int64
-        var missing: Int64
-        var min: Double?
-        var max: Double?
-        var mean: Double?
-        var std: Double?
+package struct StatisticsSummary: Codable {
+    package struct Column: Codable {
+        package var name: String
+        package var kind: String
+        package var count: Int64
+        package var missing: Int64
+        package var min: Double?
+        package var max: Double?
+        package var mean: Double?
+        package var std: Double?
     }
-    var rows: Int64
-    var columns: [Column]
-    var classCounts: [Int64]?
+    package var rows: Int64
+    package var columns: [Column]
+    package var classCounts: [Int64]?
 
-    init(_ stats: DatasetStatistics) {
+    package init(_ stats: DatasetStatistics) {
         rows = stats.rows
         columns = stats.columns.map {
             Column(name: $0.name, kind: $0.kind.rawValue, count: $0.count, missing: $0.missing, min: $0.min, max: $0.max,
@@ -96,30 +95,5 @@ struct StatisticsSummary: Codable {
 
 extension DatasetError {
     /// The CLI error for this dataset error: bad input (exit 2) or a failure (exit 1).
-    var cliError: Error { isBadInput ? BadInput(description) : WorkFailed(description) }
-}
-
-/// Number formatting for tables.
-enum DataFormat {
-    static func number(_ value: Double?) -> String {
-        guard let value else { return "" }
-        if value.isNaN { return "nan" }
-        if value == value.rounded(), abs(value) < 1e12 { return String(Int64(value)) }
-        return String(format: "%.4g", value)
-    }
-
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f", value) + " " + units[unit]
-    }
-
-    /// The quality table: check, severity, column, detail.
-    static func qualityTable(_ issues: [QualityIssue]) -> String {
-        var table = TextTable(["check", "severity", "column", "detail"])
-        for issue in issues { table.add([issue.check.rawValue, issue.severity.rawValue, issue.column ?? "", issue.detail]) }
-        return table.render()
-    }
+    package var cliError: Error { isBadInput ? BadInput(description) : WorkFailed(description) }
 }

@@ -4,27 +4,27 @@ import TrackingStore
 
 /// Finding and opening model packages for `predict`, `models export` and `serve`: a registry
 /// reference (NAME@ALIAS, NAME/VERSION, models:/…) or a package directory.
-enum ModelPackages {
+package enum ModelPackages {
     /// A resolved package: where it is, what the registry says about it (nil for a directory).
-    struct Resolved {
-        let directory: URL
-        let record: ModelVersionRecord?
-        let package: PackagedModel
+    package struct Resolved {
+        package let directory: URL
+        package let record: ModelVersionRecord?
+        package let package: PackagedModel
 
         /// `NAME/VERSION`, or the directory for an unregistered package.
-        var label: String { record.map { "\($0.model)/\($0.version)" } ?? directory.path }
+        package var label: String { record.map { "\($0.model)/\($0.version)" } ?? directory.path }
     }
 
     /// Resolves `reference` and loads the package, checking a registered one against the digest
     /// the registry recorded (a changed or damaged package is refused, naming the file).
-    static func open(_ reference: String, home: TrainyardHome = .fromEnvironment()) throws -> Resolved {
+    package static func open(_ reference: String, home: TrainyardHome) throws -> Resolved {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), isDirectory.boolValue {
             let directory = URL(fileURLWithPath: reference, isDirectory: true)
             return Resolved(directory: directory, record: nil, package: try load(directory))
         }
-        let store = try TrackingCLI.openStore(home)
-        let record = try TrackingCLI.mapErrors { try store.resolveModel(reference) }
+        let store = try TrackingAccess.open(home)
+        let record = try TrackingAccess.mapErrors { try store.resolveModel(reference) }
         let directory = home.root.appendingPathComponent(record.packagePath, isDirectory: true)
         let digest: String
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import GradientCore
+import JobConfiguration
 
 /// Runs validation evaluations off the coordinator's loop, one at a time and in the order they
 /// were started, so the loop keeps aggregating and broadcasting while an evaluation runs.
@@ -19,25 +20,25 @@ import GradientCore
 /// The parameters are a snapshot of the step (copy-on-write), so the result is the same whenever
 /// it runs. Results are taken back on the caller's thread with ``takeFinished()`` or
 /// ``waitForAll()``. The thread exists only while there is work; none is left behind.
-final class BackgroundEvaluator: @unchecked Sendable {
-    struct Finished {
-        let step: Int
-        let evaluation: Evaluation?
+package final class BackgroundEvaluator: @unchecked Sendable {
+    package struct Finished {
+        package let step: Int
+        package let evaluation: Evaluation?
         /// When the evaluation finished (the time its metric points carry).
-        let at: Date
+        package let at: Date
     }
 
     /// Parameter snapshots held by waiting evaluations stay within this many bytes ...
-    static let pendingBytes = 256 << 20
+    package static let pendingBytes = 256 << 20
     /// ... and this many evaluations, and at least 2 may always be pending.
-    static let pendingLimit = 16
+    package static let pendingLimit = 16
 
     /// How many evaluations of a model of `parameterCount` may wait or run at once.
-    static func maximumPending(parameterCount: Int) -> Int {
+    package static func maximumPending(parameterCount: Int) -> Int {
         max(2, min(pendingLimit, pendingBytes / max(1, parameterCount * MemoryLayout<Float>.size)))
     }
 
-    let maximumPending: Int
+    package let maximumPending: Int
 
     private let model: Model
     private let features: [Float]
@@ -50,7 +51,7 @@ final class BackgroundEvaluator: @unchecked Sendable {
     private var draining = false
     private var finished: [Finished] = []
 
-    init(model: Model, features: [Float], labels: [Float], idlePriority: Bool) {
+    package init(model: Model, features: [Float], labels: [Float], idlePriority: Bool) {
         self.model = model
         self.features = features
         self.labels = labels
@@ -59,7 +60,7 @@ final class BackgroundEvaluator: @unchecked Sendable {
     }
 
     /// Starts evaluating `parameters` (the state after `step`), after any evaluation still running.
-    func start(_ parameters: [Float], step: Int) {
+    package func start(_ parameters: [Float], step: Int) {
         condition.withLock {
             while pending >= maximumPending { condition.wait() }
             queue.append((parameters, step))
@@ -98,14 +99,14 @@ final class BackgroundEvaluator: @unchecked Sendable {
     }
 
     /// Evaluates on the calling thread.
-    func evaluate(_ parameters: [Float]) -> Evaluation? {
+    package func evaluate(_ parameters: [Float]) -> Evaluation? {
         guard !labels.isEmpty else { return nil }
         return try? model.evaluate(parameters: parameters, features: features, labels: labels, rows: labels.count)
     }
 
     /// Drops the evaluations that have not started (a stopped run does not wait for its backlog);
     /// one already running still finishes.
-    func discardQueued() {
+    package func discardQueued() {
         condition.withLock {
             pending -= queue.count
             queue.removeAll()
@@ -114,7 +115,7 @@ final class BackgroundEvaluator: @unchecked Sendable {
     }
 
     /// The evaluations finished since the last call, in the order they were started.
-    func takeFinished() -> [Finished] {
+    package func takeFinished() -> [Finished] {
         condition.withLock {
             defer { finished.removeAll() }
             return finished
@@ -122,7 +123,7 @@ final class BackgroundEvaluator: @unchecked Sendable {
     }
 
     /// Waits for every started evaluation, then returns those not yet taken.
-    func waitForAll() -> [Finished] {
+    package func waitForAll() -> [Finished] {
         condition.withLock {
             while pending > 0 { condition.wait() }
         }

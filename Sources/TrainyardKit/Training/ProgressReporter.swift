@@ -1,22 +1,21 @@
 import Foundation
 import GradientCore
+import JobConfiguration
 import TrackingStore
 import TrainingRuntime
 
 /// Observes the coordinator: shows progress, evaluates on the validation split, and records
 /// metrics and membership events on the run.
-final class ProgressReporter: TrainingObserver {
-    let job: PreparedJob
-    let model: Model
-    let store: TrackingStore
-    let runID: String
-    let interactive: Bool
-    /// Prints nothing (a sweep trial: the sweep shows its leaderboard instead).
-    var quiet = false
+package final class ProgressReporter: TrainingObserver {
+    package let job: PreparedJob
+    package let model: Model
+    package let store: TrackingStore
+    package let runID: String
+    package let display: ProgressDisplay
     private let started = Date()
     private var lastPrint = Date.distantPast
     private var pending: [MetricPoint] = []
-    private(set) var lastMetrics: [String: Double] = [:]
+    package private(set) var lastMetrics: [String: Double] = [:]
     private var samples = 0
     private var workers = 0
     /// The step of the latest report (nil before the first one of this process).
@@ -31,18 +30,18 @@ final class ProgressReporter: TrainingObserver {
     /// on a thread of their own, at normal priority if that thread still gets a core, else at
     /// idle priority (see ``BackgroundEvaluator``). Measured on 2 cores: at normal priority a
     /// background evaluation doubled a 1-worker run's rate but slowed a 2-worker run by a third.
-    init(job: PreparedJob, model: Model, store: TrackingStore, runID: String, computeThreads: Int,
-         cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    package init(job: PreparedJob, model: Model, store: TrackingStore, runID: String, computeThreads: Int,
+         display: ProgressDisplay, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.job = job
         self.model = model
         self.store = store
         self.runID = runID
-        interactive = isatty(STDERR_FILENO) != 0
+        self.display = display
         evaluator = BackgroundEvaluator(model: model, features: job.validation.features, labels: job.validation.labels,
                                         idlePriority: computeThreads + 1 > cores)
     }
 
-    func stepCompleted(_ report: StepReport, state: TrainingSnapshot) {
+    package func stepCompleted(_ report: StepReport, state: TrainingSnapshot) {
         let parameters = state.parameters
         samples += report.examples
         let previous = lastStep ?? report.step - 1
@@ -64,7 +63,7 @@ final class ProgressReporter: TrainingObserver {
         show(report, force: evaluate)
     }
 
-    func membershipChanged(_ event: Membership.Event) {
+    package func membershipChanged(_ event: Membership.Event) {
         let text: String
         switch event {
         case .joined(let who, let index): text = "worker \(index) joined (\(who))"
@@ -75,7 +74,7 @@ final class ProgressReporter: TrainingObserver {
     }
 
     /// Logs the straggler, records it as a run event and counts it in the metric `straggler_events`.
-    func stragglerDetected(_ report: StragglerReport) {
+    package func stragglerDetected(_ report: StragglerReport) {
         stragglerEvents += 1
         var text = "worker \(report.index) is a straggler (\(report.worker)): " +
             String(format: "%.2fs on its share, median %.2fs", report.elapsed, report.median)
@@ -85,19 +84,19 @@ final class ProgressReporter: TrainingObserver {
         try? store.setTag(runID: runID, key: "event.\(Int(Date().timeIntervalSince1970 * 1000))", value: text)
     }
 
-    func waiting(have: Int, need: Int) {
+    package func waiting(have: Int, need: Int) {
         line("waiting for workers: have \(have), need \(need) (cluster.min_workers)")
     }
 
     /// Validation metrics on `parameters`, now, after any background evaluation (so the metrics
     /// stay in step order); logged as val_loss and val_accuracy or val_rmse.
-    func evaluateNow(_ parameters: [Float], step: Int) {
+    package func evaluateNow(_ parameters: [Float], step: Int) {
         recordFinishedEvaluations(evaluator.waitForAll())
         record(evaluator.evaluate(parameters), step: step, at: Date())
     }
 
     /// Drops periodic evaluations still queued (a stopped run records what finished, not its backlog).
-    func discardQueuedEvaluations() {
+    package func discardQueuedEvaluations() {
         evaluator.discardQueued()
     }
 
@@ -113,14 +112,14 @@ final class ProgressReporter: TrainingObserver {
         if let auc = evaluation.rocAUC { record("val_auc", auc, step: step, at: time) }
     }
 
-    func record(_ key: String, _ value: Double, step: Int, at time: Date = Date()) {
+    package func record(_ key: String, _ value: Double, step: Int, at time: Date = Date()) {
         lastMetrics[key] = value
         pending.append(MetricPoint(runID: runID, key: key, step: step, value: value, timestamp: time))
     }
 
     /// Writes pending metric points in one transaction; first waits for background evaluations
     /// unless told not to (callers that read ``lastMetrics`` next need them).
-    func flush(waitForEvaluations: Bool = true) {
+    package func flush(waitForEvaluations: Bool = true) {
         if waitForEvaluations { recordFinishedEvaluations(evaluator.waitForAll()) }
         guard !pending.isEmpty else { return }
         do {
@@ -133,8 +132,7 @@ final class ProgressReporter: TrainingObserver {
 
     private func show(_ report: StepReport, force: Bool) {
         let now = Date()
-        guard !quiet else { return }
-        guard force || now.timeIntervalSince(lastPrint) >= (interactive ? 0.2 : 5) || report.step == job.totalSteps else { return }
+        guard force || now.timeIntervalSince(lastPrint) >= (display.isInteractive ? 0.2 : 5) || report.step == job.totalSteps else { return }
         lastPrint = now
         let elapsed = now.timeIntervalSince(started)
         let rate = Double(samples) / max(elapsed, 1e-9)
@@ -144,24 +142,16 @@ final class ProgressReporter: TrainingObserver {
         if let acc = lastMetrics["val_accuracy"] { text += "  val_acc \(format(acc))" }
         if let rmse = lastMetrics["val_rmse"] { text += "  val_rmse \(format(rmse))" }
         text += "  \(Int(rate)) samples/s  workers \(workers)  ETA \(duration(remaining))"
-        if interactive {
-            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))
-        } else {
-            printError(text)
-        }
+        display.status(text)
     }
 
-    /// Prints a line without mangling the progress line.
-    func line(_ text: String) {
-        guard !quiet else { return }
-        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
-        printError(text)
-    }
+    /// Shows an event or a warning.
+    package func line(_ text: String) { display.line(text) }
 
-    /// Ends the progress line.
-    func finish() {
+    /// Records what is pending and ends the progress line.
+    package func finish() {
         flush()
-        if interactive && !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+        display.endStatus()
     }
 
     private func format(_ v: Double) -> String { String(format: "%.4f", v) }

@@ -1,17 +1,26 @@
-import ArgumentParser
 import Foundation
+import JobConfiguration
 import Sweeps
 import TrackingStore
+import TrainingRuntime
 
 /// One invocation of a sweep (new or resumed): runs the trials, then records the outcome on
-/// the sweep run, registers the best trial's model and prints the result.
-struct SweepSession {
-    let definition: SweepDefinition
-    let sweepID: String
-    let data: DataContext
+/// the sweep run and registers the best trial's model.
+package struct SweepSession {
+    package let definition: SweepDefinition
+    package let sweepID: String
+    package let data: DataContext
+    package let environment: RunEnvironment
+
+    package init(definition: SweepDefinition, sweepID: String, data: DataContext, environment: RunEnvironment) {
+        self.definition = definition
+        self.sweepID = sweepID
+        self.data = data
+        self.environment = environment
+    }
 
     /// The sweep run's params: how it searches.
-    static func params(_ spec: SweepSpec) -> [String: String] {
+    package static func params(_ spec: SweepSpec) -> [String: String] {
         [
             "sweep.algorithm": spec.algorithm.name, "sweep.trials": String(spec.trials),
             "sweep.parallel": String(spec.parallel),
@@ -20,9 +29,31 @@ struct SweepSession {
         ]
     }
 
+    /// The sweep run for `definition`: an unfinished one of the same file and base job (taken up
+    /// again: `resumed` is true), or a new one recorded now.
+    package static func startOrContinue(_ definition: SweepDefinition, data: DataContext,
+                                        environment: RunEnvironment) throws -> (sweepID: String, resumed: Bool) {
+        let store = data.catalog
+        let filter = try RunFilter(parsing: "tags.sweep.digest = \"\(definition.digest)\"")
+        let previous = try data.catalogCall { try store.listRuns(RunQuery(filter: filter)) }.first {
+            $0.status != .finished
+        }
+        if let previous { return (previous.id, true) }
+        let sweepID = try data.catalogCall {
+            let id = try store.startRun(
+                experiment: definition.experiment, name: definition.name,
+                configJSON: definition.document.jsonText, codeRevision: environment.codeRevision,
+                host: ProcessInfo.processInfo.hostName)
+            try store.setTag(runID: id, key: "sweep.digest", value: definition.digest)
+            try store.logParams(runID: id, params(definition.spec))
+            return id
+        }
+        return (sweepID, false)
+    }
+
     /// The sweep run `reference` and its definition, as recorded when it started.
     /// - Throws: ``BadInput`` for an unknown run or a run that is not a sweep.
-    static func open(_ reference: String, data: DataContext) throws -> (SweepDefinition, String) {
+    package static func open(_ reference: String, data: DataContext) throws -> (SweepDefinition, String) {
         let store = data.catalog
         let sweepID = try data.catalogCall { try store.resolveRunID(reference) }
         let run = try data.catalogCall { try store.run(sweepID) }
@@ -31,11 +62,14 @@ struct SweepSession {
         }
         let origin = "sweep \(sweepID) config"
         let definition = try SweepDefinition(
-            document: try YAMLDocument.parse(run.configJSON, source: origin), origin: origin)
+            document: try ConfigValue(jsonText: run.configJSON, source: origin), origin: origin)
         return (definition, sweepID)
     }
 
-    func run(workers: Int, json: Bool) throws {
+    /// Runs the sweep's remaining trials on `workers` local workers until it finishes or `stop`
+    /// is requested; returns the final state (status `interrupted` when stopped: the running
+    /// trials are checkpointed and `sweep resume` goes on with the same decisions).
+    package func run(workers: Int, stop: StopFlag, progress: SweepProgress) throws -> SweepState {
         let parallel = definition.spec.parallel
         guard workers >= parallel else {
             throw BadInput(
@@ -58,16 +92,16 @@ struct SweepSession {
             try recordDirectory(directory, store: store)
             try store.setTag(
                 runID: sweepID, key: "coordinator", value: "\(ProcessInfo.processInfo.hostName) \(getpid())")
-            let runner = SweepRunner(definition: definition, state: state, store: store, directory: directory)
+            let runner = SweepRunner(definition: definition, state: state, store: store, directory: directory,
+                                     environment: environment, stop: stop, progress: progress)
             state = try runner.run(workers: workers)
             if state.status == .interrupted {
                 try? store.finishRun(sweepID, status: .killed)
-                printError("sweep \(sweepID) interrupted; continue it with: trainyard sweep resume \(sweepID)")
-                throw ExitCode(1)
+                return state
             }
             try finish(&state, directory: directory)
         }
-        try report(state, json: json)
+        return state
     }
 
     /// Records the sweep's directory (its `sweep.json` state and the pool's worker logs) as an
@@ -120,23 +154,5 @@ struct SweepSession {
             try store.setAlias(model: registration.model, alias: alias, version: version, actor: "sweep \(sweepID)")
         }
         return "\(registration.model)/\(version)"
-    }
-
-    private func report(_ state: SweepState, json: Bool) throws {
-        let result = SweepResultJSON(state)
-        if json {
-            try JSONOutput.print(result)
-            return
-        }
-        print(SweepTable.render(state, keys: definition.spec.search.dimensions.map(\.key)))
-        if let best = state.scheduler.best {
-            let trial = state.trials[best.index]
-            let values = trial.parameters.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            print(
-                "best: trial \(best.index), run \(trial.runID ?? "-"), \(state.scheduler.objective.metric) "
-                    + "\(String(format: "%.6g", best.results.last ?? .nan)) (\(values))")
-        }
-        if let registered = state.registered { print("registered \(registered)") }
-        print("sweep \(sweepID) finished: \(state.totalEpochs) epochs trained")
     }
 }

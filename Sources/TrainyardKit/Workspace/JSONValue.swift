@@ -2,7 +2,7 @@ import Foundation
 
 /// Any JSON value, so stored JSON text (a run's config) can be embedded in `--json` output as a
 /// document rather than a string.
-enum JSONValue: Codable {
+package enum JSONValue: Codable {
     case null
     case bool(Bool)
     case number(Double)
@@ -11,11 +11,11 @@ enum JSONValue: Codable {
     case object([String: JSONValue])
 
     /// Parses `text`; invalid JSON becomes the string itself.
-    init(parsing text: String) {
+    package init(parsing text: String) {
         self = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
     }
 
-    init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -32,7 +32,7 @@ enum JSONValue: Codable {
         }
     }
 
-    func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()

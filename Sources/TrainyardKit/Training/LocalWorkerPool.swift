@@ -1,4 +1,5 @@
 import Foundation
+import JobConfiguration
 
 /// Worker processes started on this machine by `trainyard train` or `trainyard sweep`, each
 /// logging to a file.
@@ -6,19 +7,19 @@ import Foundation
 /// ``stop()`` terminates and reaps every one of them; the launcher calls it on every exit path,
 /// so no worker outlives it (and a worker whose launcher was killed -9 gives up on its own after
 /// `cluster.worker_give_up_after`).
-final class LocalWorkerPool {
-    private(set) var processes: [Process] = []
-    let logDirectory: URL
+package final class LocalWorkerPool {
+    package private(set) var processes: [Process] = []
+    package let logDirectory: URL
 
-    init(logDirectory: URL) { self.logDirectory = logDirectory }
+    package init(logDirectory: URL) { self.logDirectory = logDirectory }
 
     /// The path of the running `trainyard` executable.
-    static var executable: URL {
+    package static var executable: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     }
 
     /// Starts `count` workers connected to `endpoint` for `jobID`.
-    func start(count: Int, endpoint: String, jobID: String, giveUpAfter: Double) throws {
+    package func start(count: Int, endpoint: String, jobID: String, giveUpAfter: Double) throws {
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         for index in 0..<count {
             processes.append(try spawn(index: index, arguments: ["--connect", endpoint, "--job-id", jobID,
@@ -28,7 +29,7 @@ final class LocalWorkerPool {
 
     /// Starts `count` workers that serve one job after another, each named by ``assign(endpoint:jobID:)``
     /// on their standard input (`worker --jobs-from-stdin`); they exit when the pool stops.
-    func startServing(count: Int, giveUpAfter: Double) throws {
+    package func startServing(count: Int, giveUpAfter: Double) throws {
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         self.giveUpAfter = giveUpAfter
         for index in 0..<count {
@@ -40,7 +41,7 @@ final class LocalWorkerPool {
 
     /// Sends every serving worker to the job `jobID` at `endpoint`; a worker that exited is
     /// started again first (its log is appended to).
-    func assign(endpoint: String, jobID: String) throws {
+    package func assign(endpoint: String, jobID: String) throws {
         for index in processes.indices where !processes[index].isRunning {
             let pipe = Pipe()
             try? inputs[index].close()
@@ -75,13 +76,13 @@ final class LocalWorkerPool {
     }
 
     /// Workers that exited already, with their status.
-    var exited: [(index: Int, status: Int32)] {
+    package var exited: [(index: Int, status: Int32)] {
         processes.enumerated().compactMap { i, p in p.isRunning ? nil : (i, p.terminationStatus) }
     }
 
     /// Waits up to `grace` seconds for workers to exit on their own (they do after the
     /// coordinator's shutdown message), then SIGTERM, then SIGKILL.
-    func stop(grace: Double = 5) {
+    package func stop(grace: Double = 5) {
         for input in inputs { try? input.close() }  // serving workers exit at the end of their input
         let deadline = Date().addingTimeInterval(grace)
         while processes.contains(where: \.isRunning) && Date() < deadline { usleep(20_000) }

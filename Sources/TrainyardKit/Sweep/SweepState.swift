@@ -1,4 +1,5 @@
 import Foundation
+import JobConfiguration
 import ModelPackage
 import Sweeps
 
@@ -7,50 +8,50 @@ import Sweeps
 /// event): the scheduler with its decisions, each trial's run and per-epoch objective, and
 /// the outcome. The random draws need no saved state: trial i draws from Philox stream
 /// (seed, i).
-struct SweepState: Codable {
-    enum Status: String, Codable { case running, interrupted, finished }
+package struct SweepState: Codable {
+    package enum Status: String, Codable { case running, interrupted, finished }
 
     /// One trial as the sweep sees it.
-    struct Trial: Codable {
-        let index: Int
-        let parameters: [ParameterAssignment]
+    package struct Trial: Codable {
+        package let index: Int
+        package let parameters: [ParameterAssignment]
         /// Its run, once started.
-        var runID: String?
+        package var runID: String?
         /// The objective after each epoch trained (index 0: epoch 1).
-        var objective: [Double] = []
+        package var objective: [Double] = []
         /// The last value of every metric.
-        var metrics: [String: Double] = [:]
+        package var metrics: [String: Double] = [:]
         /// Why the trial failed, if it did.
-        var error: String?
+        package var error: String?
     }
 
     /// A running trial's lane and the virtual time (epochs) it ends at; see ``SweepRunner``.
-    struct Placement: Codable, Equatable {
-        let trial: Int
-        let lane: Int
-        let end: Int
+    package struct Placement: Codable, Equatable {
+        package let trial: Int
+        package let lane: Int
+        package let end: Int
     }
 
     /// Compute spent and the best objective so far, after every epoch of any trial.
-    struct ProgressPoint: Codable, Equatable {
-        let epochs: Int
-        let best: Double
+    package struct ProgressPoint: Codable, Equatable {
+        package let epochs: Int
+        package let best: Double
     }
 
-    let sweepID: String
-    let digest: String
-    var status: Status
-    var scheduler: SweepScheduler
-    var trials: [Trial]
-    var history: [ProgressPoint] = []
+    package let sweepID: String
+    package let digest: String
+    package var status: Status
+    package var scheduler: SweepScheduler
+    package var trials: [Trial]
+    package var history: [ProgressPoint] = []
     /// Trials placed on lanes and not yet reported to the scheduler.
-    var placements: [Placement] = []
+    package var placements: [Placement] = []
     /// Virtual time of the last result reported, in epochs.
-    var clock = 0
+    package var clock = 0
     /// `MODEL/VERSION` of the registered best model, once registered.
-    var registered: String?
+    package var registered: String?
 
-    init(sweepID: String, definition: SweepDefinition) {
+    package init(sweepID: String, definition: SweepDefinition) {
         self.sweepID = sweepID
         digest = definition.digest
         status = .running
@@ -62,11 +63,11 @@ struct SweepState: Codable {
     }
 
     /// Epochs trained by all trials together.
-    var totalEpochs: Int { trials.reduce(0) { $0 + $1.objective.count } }
+    package var totalEpochs: Int { trials.reduce(0) { $0 + $1.objective.count } }
 
     /// Records epoch `epoch` of trial `index` (again, identically, when a trial is resumed from
     /// a checkpoint before that epoch).
-    mutating func record(trial index: Int, epoch: Int, value: Double, metrics: [String: Double]) {
+    package mutating func record(trial index: Int, epoch: Int, value: Double, metrics: [String: Double]) {
         if trials[index].objective.count >= epoch {
             trials[index].objective[epoch - 1] = value
         } else {
@@ -79,10 +80,10 @@ struct SweepState: Codable {
             ProgressPoint(epochs: totalEpochs, best: objective.isBetter(value, than: previous) ? value : previous))
     }
 
-    static func url(in directory: URL) -> URL { directory.appendingPathComponent("sweep.json") }
+    package static func url(in directory: URL) -> URL { directory.appendingPathComponent("sweep.json") }
 
     /// Writes the state atomically (temporary file, fsync, rename).
-    func save(in directory: URL) throws {
+    package func save(in directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -93,7 +94,7 @@ struct SweepState: Codable {
 
     /// The saved state, or nil when there is none.
     /// - Throws: ``BadInput`` for a state file that cannot be read.
-    static func load(from directory: URL) throws -> SweepState? {
+    package static func load(from directory: URL) throws -> SweepState? {
         guard let data = FileManager.default.contents(atPath: url(in: directory).path) else { return nil }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
@@ -102,6 +103,19 @@ struct SweepState: Codable {
             return try decoder.decode(SweepState.self, from: data)
         } catch {
             throw BadInput("\(url(in: directory).path): cannot read the sweep state: \(error)")
+        }
+    }
+}
+
+extension SweepState {
+    /// Trial `index`'s status as users read it: a paused ASHA trial of a finished sweep was
+    /// stopped early.
+    package func statusText(ofTrial index: Int) -> String {
+        let trial = scheduler.trials[index]
+        switch trial.state {
+        case .paused: return status == .finished ? "stopped" : "paused"
+        case .completed: return "finished"
+        default: return trial.state.rawValue
         }
     }
 }

@@ -19,16 +19,18 @@ import TrainingRuntime
 /// are handed to the scheduler in the order of those virtual end times (ties: lower lane first)
 /// — a result that arrives early waits for the ones that end before it. So the same sweep makes
 /// the same decisions for any machine speed, and again after an interruption.
-final class SweepRunner: @unchecked Sendable {
-    let definition: SweepDefinition
-    let sweepID: String
-    let store: TrackingStore
+package final class SweepRunner: @unchecked Sendable {
+    package let definition: SweepDefinition
+    package let sweepID: String
+    package let store: TrackingStore
     /// `artifacts/SWEEP_ID`: the state file and the workers' logs.
-    let directory: URL
+    package let directory: URL
     private let condition = NSCondition()
     private var state: SweepState
-    private let board: SweepLeaderboard
-    private let trap = SignalTrap()
+    private let board: SweepProgress
+    /// Set by the caller's signal handling: checkpoint the running trials and stop.
+    private let stop: StopFlag
+    private let environment: RunEnvironment
     private var pools: [LocalWorkerPool] = []
     /// All the sweep's worker processes (they share this host's cores).
     private var totalWorkers = 0
@@ -40,19 +42,22 @@ final class SweepRunner: @unchecked Sendable {
     private var interrupted = false
     private var exhausted = false
 
-    init(definition: SweepDefinition, state: SweepState, store: TrackingStore, directory: URL) {
+    package init(definition: SweepDefinition, state: SweepState, store: TrackingStore, directory: URL,
+                 environment: RunEnvironment, stop: StopFlag, progress: SweepProgress) {
         self.definition = definition
         self.state = state
         sweepID = state.sweepID
         self.store = store
         self.directory = directory
-        board = SweepLeaderboard(keys: definition.spec.search.dimensions.map(\.key))
+        board = progress
+        self.stop = stop
+        self.environment = environment
     }
 
     /// Runs trials until the scheduler is done or SIGINT/SIGTERM arrives; returns the final
     /// state (`interrupted` in the second case, with running trials checkpointed).
     /// - Precondition: `workers` ≥ `parallel`.
-    func run(workers: Int) throws -> SweepState {
+    package func run(workers: Int) throws -> SweepState {
         signal(SIGPIPE, SIG_IGN)  // a worker that died must not take the sweep with it
         let lanes = definition.spec.parallel
         totalWorkers = workers
@@ -73,7 +78,7 @@ final class SweepRunner: @unchecked Sendable {
         fill(Array(0..<lanes))
         save()
         while true {
-            if trap.stop.isRequested && !interrupted {
+            if stop.isRequested && !interrupted {
                 interrupted = true
                 running.values.forEach { $0.request() }
                 board.event("interrupted: checkpointing \(running.count) running trial(s)", state: state)
@@ -177,7 +182,8 @@ final class SweepRunner: @unchecked Sendable {
     /// A trial's session, on its own thread.
     private func runTrial(_ index: Int, lane: Int, source: JobSource, until epoch: Int, stop: StopFlag) {
         let pool = pools[lane]
-        var session = TrainingSession(source: source, controlBind: "tcp://127.0.0.1:*", broadcastBind: nil)
+        var session = TrainingSession(source: source, environment: environment, controlBind: "tcp://127.0.0.1:*",
+                                      broadcastBind: nil, display: SilentDisplay())
         session.localWorkers = totalWorkers
         session.trial = TrialHooks(
             parentRunID: sweepID, stop: stop,
@@ -232,7 +238,7 @@ final class SweepRunner: @unchecked Sendable {
         do {
             try state.save(in: directory)
         } catch {
-            printError("warning: could not save the sweep state: \(error)")
+            board.warning("could not save the sweep state: \(error)")
         }
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
+import JobConfiguration
 import Prometheus
 import TrainingRuntime
 
 /// The coordinator's Prometheus metrics (served with `--metrics-port`): steps, samples, step
 /// time, loss, active workers against `cluster.min_workers`, membership events. Every series
 /// carries the run id.
-final class TrainingMetrics: @unchecked Sendable {
-    let registry = PrometheusCollectorRegistry()
+package final class TrainingMetrics: @unchecked Sendable {
+    package let registry = PrometheusCollectorRegistry()
     private let labels: [(String, String)]
     private var lastStep = ContinuousClock.now
     private var workers = 0
@@ -15,7 +16,7 @@ final class TrainingMetrics: @unchecked Sendable {
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(10),
     ]
 
-    init(runID: String, minWorkers: Int) {
+    package init(runID: String, minWorkers: Int) {
         labels = [("run_id", runID)]
         registry.makeGauge(descriptor: .init(metricName: "trainyard_training_min_workers", unitName: "", helpText: "cluster.min_workers of the run"), labels: labels).set(Double(minWorkers))
         registry.makeGauge(descriptor: .init(metricName: "trainyard_training_running", unitName: "", helpText: "1 while the coordinator trains"), labels: labels).set(1.0)
@@ -23,7 +24,7 @@ final class TrainingMetrics: @unchecked Sendable {
         registry.makeCounter(descriptor: .init(metricName: "trainyard_training_steps_total", unitName: "", helpText: "Optimizer steps completed"), labels: labels).increment(by: Int64(0))
     }
 
-    func step(_ report: StepReport) {
+    package func step(_ report: StepReport) {
         let now = ContinuousClock.now
         registry.makeCounter(descriptor: .init(metricName: "trainyard_training_steps_total", unitName: "", helpText: "Optimizer steps completed"), labels: labels).increment()
         registry.makeCounter(descriptor: .init(metricName: "trainyard_training_samples_total", unitName: "", helpText: "Training examples processed"), labels: labels)
@@ -37,7 +38,7 @@ final class TrainingMetrics: @unchecked Sendable {
         workers = report.activeWorkers
     }
 
-    func membership(_ event: Membership.Event) {
+    package func membership(_ event: Membership.Event) {
         let kind: String
         switch event {
         case .joined: kind = "joined"; workers += 1
@@ -48,7 +49,7 @@ final class TrainingMetrics: @unchecked Sendable {
             .set(Double(workers))
     }
 
-    func finished() {
+    package func finished() {
         registry.makeGauge(descriptor: .init(metricName: "trainyard_training_running", unitName: "", helpText: "1 while the coordinator trains"), labels: labels).set(0.0)
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
+import JobConfiguration
 import Sweeps
 
 extension ParameterValue {
     /// The value as plain JSON (numbers, strings, lists).
-    var json: JSONValue {
+    package var json: JSONValue {
         switch self {
         case .bool(let b): return .bool(b)
         case .int(let i): return .number(Double(i))
@@ -15,13 +16,13 @@ extension ParameterValue {
 }
 
 /// What `sweep --json` prints when the sweep ends (DESIGN.md).
-struct SweepResultJSON: Encodable {
-    let sweep_id: String
-    let best_run_id: String?
-    let best_params: [String: JSONValue]
-    let best_metric: Double?
+package struct SweepResultJSON: Encodable {
+    package let sweep_id: String
+    package let best_run_id: String?
+    package let best_params: [String: JSONValue]
+    package let best_metric: Double?
 
-    init(_ state: SweepState) {
+    package init(_ state: SweepState) {
         sweep_id = state.sweepID
         let best = state.scheduler.best
         best_run_id = best.flatMap { state.trials[$0.index].runID }
@@ -31,35 +32,35 @@ struct SweepResultJSON: Encodable {
 }
 
 /// What `sweep status --json` prints: the result fields plus every trial and the progress.
-struct SweepStatusJSON: Encodable {
-    struct Trial: Encodable {
-        let trial: Int
-        let run_id: String?
-        let params: [String: JSONValue]
-        let status: String
-        let rung: Int
-        let epochs: Int
-        let metric: Double?
+package struct SweepStatusJSON: Encodable {
+    package struct Trial: Encodable {
+        package let trial: Int
+        package let run_id: String?
+        package let params: [String: JSONValue]
+        package let status: String
+        package let rung: Int
+        package let epochs: Int
+        package let metric: Double?
         /// The objective after each epoch trained.
-        let values: [Double]
-        let error: String?
+        package let values: [Double]
+        package let error: String?
     }
 
-    let sweep_id: String
-    let name: String
-    let status: String
-    let algorithm: String
-    let objective: [String: String]
-    let best_run_id: String?
-    let best_params: [String: JSONValue]
-    let best_metric: Double?
-    let registered: String?
-    let total_epochs: Int
-    let trials: [Trial]
+    package let sweep_id: String
+    package let name: String
+    package let status: String
+    package let algorithm: String
+    package let objective: [String: String]
+    package let best_run_id: String?
+    package let best_params: [String: JSONValue]
+    package let best_metric: Double?
+    package let registered: String?
+    package let total_epochs: Int
+    package let trials: [Trial]
     /// After every epoch of any trial: epochs trained so far and the best objective so far.
-    let history: [SweepState.ProgressPoint]
+    package let history: [SweepState.ProgressPoint]
 
-    init(_ state: SweepState, definition: SweepDefinition) {
+    package init(_ state: SweepState, definition: SweepDefinition) {
         let result = SweepResultJSON(state)
         sweep_id = state.sweepID
         name = definition.name
@@ -75,14 +76,14 @@ struct SweepStatusJSON: Encodable {
             let progress = state.scheduler.trials[trial.index]
             return Trial(
                 trial: trial.index, run_id: trial.runID, params: Self.params(trial.parameters),
-                status: SweepTable.status(progress, sweep: state.status), rung: progress.rung,
+                status: state.statusText(ofTrial: trial.index), rung: progress.rung,
                 epochs: trial.objective.count, metric: trial.objective.last, values: trial.objective,
                 error: trial.error)
         }
         history = state.history
     }
 
-    static func params(_ assignments: [ParameterAssignment]) -> [String: JSONValue] {
+    package static func params(_ assignments: [ParameterAssignment]) -> [String: JSONValue] {
         Dictionary(uniqueKeysWithValues: assignments.map { ($0.key, $0.value.json) })
     }
 }

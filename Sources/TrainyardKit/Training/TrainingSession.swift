@@ -11,21 +11,23 @@ import TrainingProtocol
 import TrainingRuntime
 import ZeroMQ
 
-/// The result printed by `train --json` (and `coordinator --json`), as DESIGN.md specifies.
-struct TrainingSummary: Encodable {
-    let run_id: String
-    let status: String
-    let metrics: [String: Double]
-    let final_params_sha256: String?
+/// The result printed by `train --json` (and `coordinator --json`, `resume --json`): the
+/// contract's `run_id`, `status`, `metrics` and `final_params_sha256`, plus extensions.
+package struct TrainingSummary: Encodable {
+    package let run_id: String
+    package let status: String
+    package let metrics: [String: Double]
+    package let final_params_sha256: String?
     /// `NAME/VERSION` when the config registered the model (an extension of the contract).
-    var model_version: String? = nil
+    package var model_version: String? = nil
     /// Why a FAILED run failed (an extension of the contract).
-    var failure: String? = nil
+    package var failure: String? = nil
 }
 
-/// Where a session's job comes from: a job file (a new run) or a run to resume.
-enum JobSource {
-    case file(path: String, overrides: [String])
+/// Where a session's job comes from: a validated job (a new run) or a run to resume.
+package enum JobSource {
+    /// A new run of `config`; `origin` (the job file) names it in errors.
+    case config(JobConfig, origin: String)
     /// Continue `run` from its newest valid checkpoint; `force` accepts a checkpoint whose
     /// config digest differs (never another architecture, optimizer or dataset).
     case resume(run: String, force: Bool)
@@ -36,23 +38,41 @@ enum JobSource {
 /// Runs one training job as the coordinator: resolves the data, records the run (or reopens it,
 /// when resuming), drives the coordinator loop with background checkpoints, and records the
 /// outcome, the final parameters and the model package. Used by `train` and `resume` (with local
-/// workers) and `coordinator` (workers elsewhere).
-struct TrainingSession {
-    let source: JobSource
-    let controlBind: String
-    let broadcastBind: String?
+/// workers), `coordinator` (workers elsewhere) and sweep trials.
+///
+/// Everything comes in as values: the home, the build's revision, the shared-memory directory,
+/// the stop flag (the caller's signal handling) and where progress is shown.
+package struct TrainingSession {
+    package let source: JobSource
+    package let environment: RunEnvironment
+    package let controlBind: String
+    package let broadcastBind: String?
+    /// Where progress lines and events go (a terminal, a log, nowhere).
+    package let display: ProgressDisplay
+    /// Asks the coordinator to stop (SIGINT/SIGTERM in the CLI); a trial uses its hooks' flag.
+    package var stop = StopFlag()
+
     /// Where to serve the coordinator's `/metrics` (host, port; port 0 picks one), if anywhere.
-    var metricsAddress: (host: String, port: Int)? = nil
+    package var metricsAddress: (host: String, port: Int)? = nil
     /// Set when a sweep runs this session as one of its trials.
-    var trial: TrialHooks? = nil
+    package var trial: TrialHooks? = nil
     /// Worker processes on this host (0: all elsewhere), for sharing its cores.
-    var localWorkers = 0
+    package var localWorkers = 0
+
+    package init(source: JobSource, environment: RunEnvironment, controlBind: String, broadcastBind: String?,
+                 display: ProgressDisplay) {
+        self.source = source
+        self.environment = environment
+        self.controlBind = controlBind
+        self.broadcastBind = broadcastBind
+        self.display = display
+    }
 
     /// Runs the job; `launch` starts workers once the coordinator is bound (or does nothing).
-    func run(launch: (_ endpoint: String, _ jobID: JobID, _ job: PreparedJob, _ runDirectory: URL) throws -> Void,
+    package func run(launch: (_ endpoint: String, _ jobID: JobID, _ job: PreparedJob, _ runDirectory: URL) throws -> Void,
              afterRun: () -> Void) throws -> TrainingSummary {
         MemoryTuning.keepLargeBuffersOnHeap()
-        let data = try DataContext.open()
+        let data = try DataContext.open(home: environment.home)
         let store = data.catalog
         let opened = try open(data: data)
         let (config, record, version, runID) = (opened.config, opened.record, opened.version, opened.runID)
@@ -77,8 +97,8 @@ struct TrainingSession {
                                           configDigest: try Self.trainingConfigDigest(config),
                                           datasetDigest: version.digest, seed: job.seed)
         let reporter = ProgressReporter(job: job, model: model, store: store, runID: runID,
-                                        computeThreads: localWorkers * config.training.threadsPerWorker)
-        reporter.quiet = trial != nil
+                                        computeThreads: localWorkers * config.training.threadsPerWorker,
+                                        display: trial == nil ? display : SilentDisplay())
 
         // Where training starts: a fresh model, or the newest valid checkpoint of the run.
         var start = TrainingSnapshot(parameters: job.model.initialParameters(seed: job.seed),
@@ -110,15 +130,14 @@ struct TrainingSession {
             try? store.finishRun(runID, status: status, finalParamsSHA256: digest)
         }
         // A sweep handles signals once for all its trials and stops them through their flags.
-        let trap = trial == nil ? SignalTrap() : nil
-        let stop = trial?.stop ?? trap?.stop ?? StopFlag()
+        let stop = trial?.stop ?? self.stop
         let context = try Context()
         let jobID = JobID.random()
         var logger = Logger(label: "trainyard.coordinator")
         logger.logLevel = .warning
         let server = try CoordinatorServer(context: context, jobID: jobID, parameterCount: model.layout.count,
                                            controlBind: controlBind, broadcastBind: broadcastBind,
-                                           sharedMemoryDirectory: SharedMemorySetting.directory(), logger: logger)
+                                           sharedMemoryDirectory: environment.sharedMemoryDirectory, logger: logger)
         server.dataset = try? DatasetArchive(directory: data.store.directory(digest: version.digest))
         guard let port = CoordinatorServer.port(of: server.broadcastEndpoint) else {
             throw WorkFailed("could not read the broadcast port from \(server.broadcastEndpoint)")
@@ -140,7 +159,7 @@ struct TrainingSession {
         server.updateThreads = setup.updateThreads
         let optimizer = try Optimizer(config: job.optimizer, parameterCount: model.layout.count, state: start.optimizer)
         let writer = CheckpointWriter(directory: checkpoints, keep: config.checkpoint.keep, identity: identity,
-                                      schedule: job.batches, extra: ["run_id": runID, "code_revision": BuildInfo.gitRevision ?? ""])
+                                      schedule: job.batches, extra: ["run_id": runID, "code_revision": environment.codeRevision ?? ""])
         var metrics: TrainingMetrics?
         if let address = metricsAddress {
             let m = TrainingMetrics(runID: runID, minWorkers: config.cluster.minWorkers)
@@ -211,7 +230,7 @@ struct TrainingSession {
             reporter.flush()
             let lineage = ModelLineage(runID: runID, datasetDigest: version.digest, datasetName: record.name,
                                        datasetVersion: record.versionLabel, configDigest: identity.configDigest,
-                                       codeRevision: BuildInfo.gitRevision ?? "", createdAt: Date(),
+                                       codeRevision: environment.codeRevision ?? "", createdAt: Date(),
                                        step: final.completedSteps)
             let manifest = ModelManifest(architecture: job.model, version: version, trainingRows: job.split.train,
                                          transforms: job.transforms, metrics: reporter.lastMetrics, lineage: lineage)
@@ -248,7 +267,7 @@ struct TrainingSession {
     }
 
     /// SHA-256 over a package's files, manifest then weights: the digest the registry keeps.
-    static func packageDigest(_ directory: URL) throws -> String {
+    package static func packageDigest(_ directory: URL) throws -> String {
         var hasher = SHA256()
         for url in PackagedModel.files(in: directory) {
             guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -259,7 +278,7 @@ struct TrainingSession {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    static func packageSize(_ directory: URL) -> Int64 {
+    package static func packageSize(_ directory: URL) -> Int64 {
         PackagedModel.files(in: directory).reduce(Int64(0)) { total, url in
             total + ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0)
         }
@@ -267,7 +286,7 @@ struct TrainingSession {
 
     /// Runs the coordinator loop around `trainer` (the job's mode) and returns how it ended and
     /// the final training state.
-    static func drive<Trainer: CoordinatorTrainer>(_ trainer: Trainer, server: CoordinatorServer, observer: TrainingObserver,
+    package static func drive<Trainer: CoordinatorTrainer>(_ trainer: Trainer, server: CoordinatorServer, observer: TrainingObserver,
                                                    stop: StopFlag) throws -> (CoordinatorOutcome, TrainingSnapshot) {
         var trainer = trainer
         let outcome = try server.run(&trainer, observer: observer, stop: stop)
@@ -286,9 +305,8 @@ struct TrainingSession {
     private func open(data: DataContext) throws -> OpenedJob {
         let store = data.catalog
         switch source {
-        case .file(let path, let overrides):
-            let (config, _) = try JobConfigLoader.load(path: path, overrides: overrides)
-            return try startRun(config, origin: path, data: data)
+        case .config(let config, let origin):
+            return try startRun(config, origin: origin, data: data)
         case .document(let document, let origin):
             do {
                 return try startRun(try JobConfig(from: document), origin: origin, data: data)
@@ -307,9 +325,7 @@ struct TrainingSession {
             let origin = "run \(runID) config"
             let config: JobConfig
             do {
-                config = try JobConfig(from: try YAMLDocument.parse(run.configJSON, source: origin))
-            } catch let error as BadInput {
-                throw error
+                config = try JobConfig(from: try ConfigValue(jsonText: run.configJSON, source: origin))
             } catch {
                 throw BadInput("\(origin): \(error)")
             }
@@ -328,14 +344,14 @@ struct TrainingSession {
         let configJSON = try Self.canonicalJSON(config)
         let runID = try store.startRun(
             experiment: config.experiment, name: config.name, configJSON: configJSON,
-            codeRevision: BuildInfo.gitRevision, host: ProcessInfo.processInfo.hostName, parentRunID: trial?.parentRunID)
+            codeRevision: environment.codeRevision, host: ProcessInfo.processInfo.hostName, parentRunID: trial?.parentRunID)
         try store.logParams(runID: runID, Self.flatten(configJSON))
         try store.linkDataset(runID: runID, digest: record.digest, role: "train")
         return OpenedJob(config: config, record: record, version: version, runID: runID, origin: origin)
     }
 
     /// Whether `holder` ("HOST PID", as tagged on the run) names a live process on this host.
-    static func isAlive(_ holder: String) -> Bool {
+    package static func isAlive(_ holder: String) -> Bool {
         let parts = holder.split(separator: " ")
         guard parts.count == 2, String(parts[0]) == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]),
               pid != getpid() else { return false }
@@ -347,7 +363,7 @@ struct TrainingSession {
     /// SHA-256 of the config sections that decide the numbers a run produces (`data`, `model`,
     /// `optimizer`, `schedule`, `training`): cluster, checkpoint, register and naming settings
     /// may change on resume without changing the result.
-    static func trainingConfigDigest(_ config: JobConfig) throws -> String {
+    package static func trainingConfigDigest(_ config: JobConfig) throws -> String {
         struct Relevant: Encodable {
             let data: JobConfig.Data
             let model: JobConfig.Model
@@ -360,7 +376,7 @@ struct TrainingSession {
     }
 
     /// Records the worker logs of a run as artifacts (kind `log`), so they are kept with the run.
-    static func recordLogs(in directory: URL, runID: String, store: TrackingStore) {
+    package static func recordLogs(in directory: URL, runID: String, store: TrackingStore) {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         for name in files.sorted() where name.hasSuffix(".log") {
             guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
@@ -388,22 +404,22 @@ struct TrainingSession {
     }
 
     /// SHA-256 as 64 lowercase hex digits.
-    static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
+    package static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
-    static let sortedEncoder: JSONEncoder = {
+    package static let sortedEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
 
-    static func canonicalJSON(_ config: JobConfig) throws -> String {
+    package static func canonicalJSON(_ config: JobConfig) throws -> String {
         String(decoding: try sortedEncoder.encode(config), as: UTF8.self)
     }
 
     /// Dotted keys and their values as strings (the run's params).
-    static func flatten(_ json: String) -> [String: String] {
+    package static func flatten(_ json: String) -> [String: String] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) else { return [:] }
         var out: [String: String] = [:]
         func walk(_ value: Any, _ prefix: String) {

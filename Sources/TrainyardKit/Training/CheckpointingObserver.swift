@@ -1,32 +1,33 @@
 import Crypto
 import Foundation
+import JobConfiguration
 import TrackingStore
 import TrainingRuntime
 
 /// Passes coordinator events to the progress reporter (and the Prometheus metrics) and queues a
 /// background checkpoint every `every` steps; records each written checkpoint as a run artifact (kind `checkpoint`) and
 /// warns about failed writes (training goes on; the previous checkpoints stay intact).
-final class CheckpointingObserver: TrainingObserver {
-    let reporter: ProgressReporter
-    let writer: CheckpointWriter
-    let every: Int
-    let totalSteps: Int
-    let store: TrackingStore
-    let runID: String
-    let metrics: TrainingMetrics?
+package final class CheckpointingObserver: TrainingObserver {
+    package let reporter: ProgressReporter
+    package let writer: CheckpointWriter
+    package let every: Int
+    package let totalSteps: Int
+    package let store: TrackingStore
+    package let runID: String
+    package let metrics: TrainingMetrics?
     /// Asked to stop the loop when training goes wrong.
-    let stop: StopFlag
+    package let stop: StopFlag
     private var lastStep: Int?
     private var firstLoss: Double?
     /// Why the run failed (a non-finite or exploding loss), once it has.
-    private(set) var failure: String?
+    package private(set) var failure: String?
     /// The newest checkpoint written before the failure.
-    private(set) var lastGoodCheckpoint: URL?
+    package private(set) var lastGoodCheckpoint: URL?
     /// A loss this many times the first step's (and at least `explodingFloor`) counts as exploding.
-    static let explodingFactor = 1e4
-    static let explodingFloor = 1e3
+    package static let explodingFactor = 1e4
+    package static let explodingFloor = 1e3
 
-    init(reporter: ProgressReporter, writer: CheckpointWriter, every: Int, totalSteps: Int, store: TrackingStore,
+    package init(reporter: ProgressReporter, writer: CheckpointWriter, every: Int, totalSteps: Int, store: TrackingStore,
          runID: String, metrics: TrainingMetrics?, stop: StopFlag) {
         self.metrics = metrics
         self.stop = stop
@@ -38,7 +39,7 @@ final class CheckpointingObserver: TrainingObserver {
         self.runID = runID
     }
 
-    func stepCompleted(_ report: StepReport, state: TrainingSnapshot) {
+    package func stepCompleted(_ report: StepReport, state: TrainingSnapshot) {
         guard failure == nil else { return }
         if let why = anomaly(report) {
             // Keep the last good checkpoint: this state is not saved, and the loop stops.
@@ -57,14 +58,14 @@ final class CheckpointingObserver: TrainingObserver {
         recordResults()
     }
 
-    func membershipChanged(_ event: Membership.Event) {
+    package func membershipChanged(_ event: Membership.Event) {
         reporter.membershipChanged(event)
         metrics?.membership(event)
     }
 
-    func waiting(have: Int, need: Int) { reporter.waiting(have: have, need: need) }
+    package func waiting(have: Int, need: Int) { reporter.waiting(have: have, need: need) }
 
-    func stragglerDetected(_ report: StragglerReport) { reporter.stragglerDetected(report) }
+    package func stragglerDetected(_ report: StragglerReport) { reporter.stragglerDetected(report) }
 
     /// A non-finite loss or gradient, or a loss that exploded against the first step's.
     private func anomaly(_ report: StepReport) -> String? {
@@ -79,7 +80,7 @@ final class CheckpointingObserver: TrainingObserver {
     }
 
     /// Records finished checkpoint writes.
-    func recordResults() {
+    package func recordResults() {
         for result in writer.takeResults() {
             switch result {
             case .written(let url, _, let bytes, _):
@@ -95,7 +96,7 @@ final class CheckpointingObserver: TrainingObserver {
     }
 
     /// SHA-256 hex of a file, read in 8 MiB pieces.
-    static func fileSHA256(_ url: URL) -> String? {
+    package static func fileSHA256(_ url: URL) -> String? {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
         defer { try? handle.close() }
         var hasher = SHA256()

@@ -1,33 +1,34 @@
+import JobConfiguration
 import TrainingRuntime
 
 /// How a sweep runs a ``TrainingSession`` as one of its trials: the run's parent, the stop flag
 /// the sweep's signal handling shares, and a callback after every epoch's validation.
-struct TrialHooks {
+package struct TrialHooks {
     /// The sweep run the trial's run belongs to.
-    let parentRunID: String
+    package let parentRunID: String
     /// Stops the session (the sweep was interrupted, or ``epochEnded`` asked for it).
-    let stop: StopFlag
+    package let stop: StopFlag
     /// Called once the run id is known: a new run, or the trial's run being resumed.
-    let runOpened: (_ runID: String) -> Void
+    package let runOpened: (_ runID: String) -> Void
     /// Called after each epoch's validation metrics are recorded, with the 1-based epoch; true
     /// stops the run right there (the session checkpoints it, so it can be continued later).
-    let epochEnded: (_ epoch: Int, _ metrics: [String: Double]) -> Bool
+    package let epochEnded: (_ epoch: Int, _ metrics: [String: Double]) -> Bool
 }
 
 /// Forwards coordinator events to the session's observer, then, at the end of each epoch, tells
 /// the sweep the epoch's metrics and stops the run when the sweep says so.
-final class TrialObserver: TrainingObserver {
-    let inner: TrainingObserver
-    let reporter: ProgressReporter
-    let hooks: TrialHooks
+package final class TrialObserver: TrainingObserver {
+    package let inner: TrainingObserver
+    package let reporter: ProgressReporter
+    package let hooks: TrialHooks
 
-    init(inner: TrainingObserver, reporter: ProgressReporter, hooks: TrialHooks) {
+    package init(inner: TrainingObserver, reporter: ProgressReporter, hooks: TrialHooks) {
         self.inner = inner
         self.reporter = reporter
         self.hooks = hooks
     }
 
-    func stepCompleted(_ report: StepReport, state: TrainingSnapshot) {
+    package func stepCompleted(_ report: StepReport, state: TrainingSnapshot) {
         inner.stepCompleted(report, state: state)
         guard report.endsEpoch else { return }
         // The reporter evaluates at the end of every epoch unless eval_every_steps says otherwise.
@@ -40,9 +41,9 @@ final class TrialObserver: TrainingObserver {
         if hooks.epochEnded(report.epoch + 1, reporter.lastMetrics) { hooks.stop.request() }
     }
 
-    func membershipChanged(_ event: Membership.Event) { inner.membershipChanged(event) }
+    package func membershipChanged(_ event: Membership.Event) { inner.membershipChanged(event) }
 
-    func waiting(have: Int, need: Int) { inner.waiting(have: have, need: need) }
+    package func waiting(have: Int, need: Int) { inner.waiting(have: have, need: need) }
 
-    func stragglerDetected(_ report: StragglerReport) { inner.stragglerDetected(report) }
+    package func stragglerDetected(_ report: StragglerReport) { inner.stragglerDetected(report) }
 }

@@ -1,0 +1,7 @@
+import TrainyardKit
+/// Exit statuses that users' scripts rely on (README "Machine-readable output").
+enum ExitStatus {
+    static let success: Int32 = 0
+    static let failure: Int32 = 1
+    static let badInput: Int32 = 2
+}
