@@ -163,6 +163,13 @@ let package = Package(
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "JobConfiguration"]),
         .testTarget(name: "JobConfigurationTests", dependencies: ["JobConfiguration", "TrainingProtocol"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TrainyardTestSupport"]),
+        .testTarget(
+            name: "TrainyardKitTests",
+            dependencies: [
+                "TrainyardKit", "TrainingRuntime", "TrainingProtocol", "Datasets", "JobConfiguration", "TrackingStore",
+                "ZeroMQ", "TrainyardTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "TrackingStoreTests", dependencies: ["TrackingStore", "TrainyardTestSupport"]),
         .executableTarget(
             name: "KernelBench",
