@@ -161,7 +161,7 @@ let package = Package(
             dependencies: ["ModelServer", "ModelPackage", "GradientCore", "Datasets", "TrainyardTestSupport"]
         ),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "JobConfiguration"]),
-        .testTarget(name: "JobConfigurationTests", dependencies: ["JobConfiguration", "TrainingProtocol"]),
+        .testTarget(name: "JobConfigurationTests", dependencies: ["JobConfiguration", "GradientCore", "TrainingProtocol"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TrainyardTestSupport"]),
         .testTarget(
             name: "TrainyardKitTests",

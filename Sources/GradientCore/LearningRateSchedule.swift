@@ -1,14 +1,17 @@
 import Foundation
 
-/// A learning-rate schedule: a pure function of the step number.
+/// A learning-rate schedule: a pure function of the step number, owning its base rate.
 ///
 /// The rate at step `s` (0-based) is `base · warmup(s) · decay(s)`: linear warm-up from
 /// `base/warmupSteps` to `base` over the first `warmupSteps` steps, then the decay of ``kind``,
-/// counted from the end of warm-up.
+/// counted from the end of warm-up. Every training mode (the coordinator's step, a local-SGD
+/// round's steps on a worker) asks ``rate(at:)``: the one place the rate is computed.
 public struct LearningRateSchedule: Codable, Sendable, Hashable {
     public enum Kind: String, Codable, Sendable, CaseIterable { case constant, step, cosine }
 
     public var kind: Kind
+    /// The rate after warm-up, before decay (the optimizer's `lr`).
+    public var base: Float
     public var warmupSteps: Int
     /// `step`: multiply by `gamma` every `stepSize` steps.
     public var stepSize: Int
@@ -18,10 +21,11 @@ public struct LearningRateSchedule: Codable, Sendable, Hashable {
     public var minimumRate: Float
 
     public init(
-        kind: Kind = .constant, warmupSteps: Int = 0, stepSize: Int = 1, gamma: Float = 0.1,
+        kind: Kind = .constant, base: Float, warmupSteps: Int = 0, stepSize: Int = 1, gamma: Float = 0.1,
         totalSteps: Int = 1, minimumRate: Float = 0
     ) {
         self.kind = kind
+        self.base = base
         self.warmupSteps = warmupSteps
         self.stepSize = stepSize
         self.gamma = gamma
@@ -36,8 +40,8 @@ public struct LearningRateSchedule: Codable, Sendable, Hashable {
         guard totalSteps > 0 else { throw .invalidConfiguration("schedule.total_steps must be > 0, got \(totalSteps)") }
     }
 
-    /// The learning rate at 0-based `step` for base rate `base`.
-    public func rate(step: Int, base: Float) -> Float {
+    /// The learning rate at 0-based `step`.
+    public func rate(at step: Int) -> Float {
         if step < warmupSteps {
             return base * Float(step + 1) / Float(warmupSteps)
         }

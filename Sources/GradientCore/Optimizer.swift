@@ -1,58 +1,3 @@
-/// Optimizer settings: SGD (optionally with momentum or Nesterov), Adam, AdamW.
-///
-/// Weight decay: for `sgd` and `adam` it is classic L2 — `decay · θ` is added to the gradient,
-/// i.e. the loss gains `decay/2 · ‖θ‖²` (see ``WeightDecay``); for `adamw` it is decoupled,
-/// `θ ← θ − lr · decay · θ`, as in Loshchilov & Hutter. It applies to every parameter, biases
-/// included. Clipping by global norm, when set, happens first, on the raw gradient.
-public struct OptimizerConfig: Codable, Sendable, Hashable {
-    public enum Kind: String, Codable, Sendable, CaseIterable { case sgd, adam, adamw }
-
-    public var kind: Kind
-    /// Base learning rate; the schedule scales it per step.
-    public var learningRate: Float
-    /// Momentum μ for `sgd` (0 disables the velocity buffer).
-    public var momentum: Float
-    /// Nesterov momentum for `sgd`.
-    public var nesterov: Bool
-    public var weightDecay: Float
-    public var beta1: Float
-    public var beta2: Float
-    public var epsilon: Float
-    /// Maximum global L2 norm of the gradient, or nil for no clipping.
-    public var clipNorm: Float?
-
-    public init(
-        kind: Kind = .sgd, learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false,
-        weightDecay: Float = 0, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-        clipNorm: Float? = nil
-    ) {
-        self.kind = kind
-        self.learningRate = learningRate
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.weightDecay = weightDecay
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
-        self.clipNorm = clipNorm
-    }
-
-    /// Throws if a setting is out of range.
-    public func validate() throws(GradientCoreError) {
-        guard learningRate.isFinite, learningRate >= 0 else {
-            throw .invalidConfiguration("optimizer.lr must be finite and >= 0, got \(learningRate)")
-        }
-        guard momentum >= 0, momentum < 1 else { throw .invalidConfiguration("optimizer.momentum must be in [0, 1), got \(momentum)") }
-        guard weightDecay >= 0, weightDecay.isFinite else { throw .invalidConfiguration("optimizer.weight_decay must be >= 0, got \(weightDecay)") }
-        guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else {
-            throw .invalidConfiguration("optimizer betas must be in [0, 1), got (\(beta1), \(beta2))")
-        }
-        guard epsilon > 0 else { throw .invalidConfiguration("optimizer.epsilon must be > 0, got \(epsilon)") }
-        if let clipNorm, !(clipNorm > 0) { throw .invalidConfiguration("optimizer.clip_norm must be > 0, got \(clipNorm)") }
-        if nesterov && momentum == 0 { throw .invalidConfiguration("optimizer.nesterov needs momentum > 0") }
-    }
-}
-
 /// Optimizer state: the step count and flat buffers in the parameter layout.
 ///
 /// Buffers by name: `momentum` (SGD with momentum), `exp_avg` and `exp_avg_sq` (Adam, AdamW).
@@ -107,7 +52,7 @@ public struct Optimizer: Sendable {
     }
 
     /// One update of `parameters` with the mean `gradient` at `learningRate` (usually
-    /// `schedule.rate(step:)`). Returns the gradient's global norm before clipping when clipping
+    /// `schedule.rate(at:)`). Returns the gradient's global norm before clipping when clipping
     /// is configured (it needs the norm), nil otherwise (a cheaper finiteness check is used).
     ///
     /// Throws on size mismatch or a non-finite gradient (the parameters are left unchanged).

@@ -1,9 +1,6 @@
-extension JobConfig {
-    /// The documented default learning rate for each optimizer (used when `optimizer.lr` is absent).
-    public static func defaultLearningRate(for kind: JobConfig.Optimizer.Kind) -> Double {
-        kind == .sgd ? 0.1 : 0.001
-    }
+import GradientCore
 
+extension JobConfig {
     /// Validates and decodes a job document.
     /// - Throws: ``ConfigError`` naming the first unknown key, missing required key, value of the
     ///   wrong type or value out of range, by its dotted path.
@@ -13,7 +10,7 @@ extension JobConfig {
         name = try root.string("name")
         data = try JobConfig.Data(try root.section("data"))
         model = try JobConfig.Model(try root.section("model"))
-        optimizer = try JobConfig.Optimizer(try root.section("optimizer"))
+        optimizer = try OptimizerConfig(try root.section("optimizer"))
         schedule = try JobConfig.Schedule(try root.section("schedule"))
         training = try JobConfig.Training(try root.section("training"))
         cluster = try JobConfig.Cluster(try root.section("cluster"))
@@ -94,25 +91,23 @@ extension JobConfig.Model {
     }
 }
 
-extension JobConfig.Optimizer {
+extension OptimizerConfig {
+    /// Reads `optimizer:`; the ranges are ``OptimizerConfig/violation``'s, reported by key.
     init(_ s: ConfigSection) throws(ConfigError) {
         var s = s
-        kind = try s.choice("kind", default: .sgd)
-        lr = try s.double("lr", default: JobConfig.defaultLearningRate(for: kind), min: 0, exclusiveMin: true)
-        momentum = try s.double("momentum", default: 0, min: 0, max: 0.999999)
-        nesterov = try s.bool("nesterov", default: false)
-        weightDecay = try s.double("weight_decay", default: kind == .adamw ? 0.01 : 0, min: 0)
-        beta1 = try s.double("beta1", default: 0.9, min: 0, max: 0.999999)
-        beta2 = try s.double("beta2", default: 0.999, min: 0, max: 0.9999999)
-        epsilon = try s.double("epsilon", default: 1e-8, min: 0, exclusiveMin: true)
-        clipNorm = try s.optionalDouble("clip_norm", min: 0, exclusiveMin: true)
-        if kind != .sgd && (momentum != 0 || nesterov) {
-            throw ConfigError.invalidValue(path: s.key("momentum"), message: "applies to kind sgd only")
-        }
-        if nesterov && momentum == 0 {
-            throw ConfigError.invalidValue(path: s.key("nesterov"), message: "needs optimizer.momentum > 0")
-        }
+        let kind: Kind = try s.choice("kind", default: .sgd)
+        let defaults = OptimizerConfig()
+        self.init(
+            kind: kind,
+            learningRate: Float(try s.double("lr", default: Double(Self.defaultLearningRate(for: kind)))),
+            momentum: Float(try s.double("momentum", default: 0)), nesterov: try s.bool("nesterov", default: false),
+            weightDecay: Float(try s.double("weight_decay", default: kind == .adamw ? 0.01 : 0)),
+            beta1: Float(try s.double("beta1", default: Double(defaults.beta1))),
+            beta2: Float(try s.double("beta2", default: Double(defaults.beta2))),
+            epsilon: Float(try s.double("epsilon", default: Double(defaults.epsilon))),
+            clipNorm: try s.optionalDouble("clip_norm").map(Float.init))
         try s.finish()
+        if let (key, message) = violation { throw ConfigError.invalidValue(path: s.key(key), message: message) }
     }
 }
 

@@ -1,3 +1,5 @@
+import GradientCore
+
 /// A training job, as written in a job file (every key and default in docs/CONFIG.md).
 ///
 /// Build one with ``init(from:)`` from a ``ConfigValue`` tree; every key except `data.dataset`,
@@ -8,7 +10,8 @@ public struct JobConfig: Sendable, Equatable, Codable {
     public var name: String?
     public var data: JobConfig.Data
     public var model: JobConfig.Model
-    public var optimizer: JobConfig.Optimizer
+    /// `optimizer:` — the update rule (GradientCore's settings type, validated there).
+    public var optimizer: OptimizerConfig
     public var schedule: JobConfig.Schedule
     public var training: JobConfig.Training
     public var cluster: JobConfig.Cluster
@@ -52,37 +55,16 @@ extension JobConfig {
     /// `model:` — the architecture.
     public struct Model: Sendable, Equatable, Codable {
         public enum Kind: String, Sendable, Codable, CaseIterable { case linear, logistic, softmax, mlp }
-        public enum Activation: String, Sendable, Codable, CaseIterable { case relu, tanh, gelu }
+        public typealias Activation = ModelSpec.Activation
         public var kind: Kind
         /// Hidden layer widths (mlp only).
         public var hidden: [Int]
         public var activation: Activation
     }
 
-    /// `optimizer:` — the update rule.
-    public struct Optimizer: Sendable, Equatable, Codable {
-        public enum Kind: String, Sendable, Codable, CaseIterable { case sgd, adam, adamw }
-        public var kind: Kind
-        public var lr: Double
-        public var momentum: Double
-        public var nesterov: Bool
-        public var weightDecay: Double
-        public var beta1: Double
-        public var beta2: Double
-        public var epsilon: Double
-        /// Clip the global gradient norm to this value; nil disables clipping.
-        public var clipNorm: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case kind, lr, momentum, nesterov, beta1, beta2, epsilon
-            case weightDecay = "weight_decay"
-            case clipNorm = "clip_norm"
-        }
-    }
-
     /// `schedule:` — the learning rate as a function of the step.
     public struct Schedule: Sendable, Equatable, Codable {
-        public enum Kind: String, Sendable, Codable, CaseIterable { case constant, step, cosine }
+        public typealias Kind = LearningRateSchedule.Kind
         public var kind: Kind
         public var warmupSteps: Int
         /// step: multiply by `gamma` every `stepSize` steps.

@@ -132,20 +132,20 @@ import Testing
     }
 
     @Test func schedules() {
-        let constant = LearningRateSchedule()
-        #expect(constant.rate(step: 100, base: 0.1) == 0.1)
-        let warm = LearningRateSchedule(kind: .constant, warmupSteps: 4)
-        #expect([0, 1, 2, 3, 4].map { warm.rate(step: $0, base: 1) } == [0.25, 0.5, 0.75, 1, 1])
-        let step = LearningRateSchedule(kind: .step, stepSize: 10, gamma: 0.5)
-        #expect(step.rate(step: 9, base: 1) == 1)
-        #expect(step.rate(step: 10, base: 1) == 0.5)
-        #expect(step.rate(step: 35, base: 1) == 0.125)
-        let cosine = LearningRateSchedule(kind: .cosine, warmupSteps: 2, totalSteps: 10, minimumRate: 0.1)
-        #expect(cosine.rate(step: 2, base: 1) == 1)
-        #expect(abs(cosine.rate(step: 7, base: 1) - 0.55) < 1e-6)
-        #expect(abs(cosine.rate(step: 12, base: 1) - 0.1) < 1e-6)
-        #expect(abs(cosine.rate(step: 50, base: 1) - 0.1) < 1e-6)
-        #expect(throws: GradientCoreError.self) { try LearningRateSchedule(kind: .step, stepSize: 0).validate() }
+        let constant = LearningRateSchedule(base: 0.1)
+        #expect(constant.rate(at: 100) == 0.1)
+        let warm = LearningRateSchedule(kind: .constant, base: 1, warmupSteps: 4)
+        #expect([0, 1, 2, 3, 4].map { warm.rate(at: $0) } == [0.25, 0.5, 0.75, 1, 1])
+        let step = LearningRateSchedule(kind: .step, base: 1, stepSize: 10, gamma: 0.5)
+        #expect(step.rate(at: 9) == 1)
+        #expect(step.rate(at: 10) == 0.5)
+        #expect(step.rate(at: 35) == 0.125)
+        let cosine = LearningRateSchedule(kind: .cosine, base: 1, warmupSteps: 2, totalSteps: 10, minimumRate: 0.1)
+        #expect(cosine.rate(at: 2) == 1)
+        #expect(abs(cosine.rate(at: 7) - 0.55) < 1e-6)
+        #expect(abs(cosine.rate(at: 12) - 0.1) < 1e-6)
+        #expect(abs(cosine.rate(at: 50) - 0.1) < 1e-6)
+        #expect(throws: GradientCoreError.self) { try LearningRateSchedule(kind: .step, base: 1, stepSize: 0).validate() }
     }
 
     @Test func invalidConfigurationsAreRejected() {
@@ -250,5 +250,23 @@ import Testing
         #expect(abs(Metrics.mae(predictions: predictions, targets: targets) - 0.375) < 1e-9)
         #expect(abs(Metrics.r2(predictions: predictions, targets: targets) - (1 - 1.25 / 5)) < 1e-9)
         #expect(Metrics.r2(predictions: targets, targets: targets) == 1)
+    }
+}
+
+@Suite struct OptimizerConfigCodingTests {
+    @Test func encodesWithTheJobFileKeysAndReadsThemBack() throws {
+        let config = OptimizerConfig(kind: .sgd, learningRate: 0.1, momentum: 0.9, weightDecay: 0.001, clipNorm: 2)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(config), as: UTF8.self)
+        #expect(json == #"{"beta1":0.9,"beta2":0.999,"clip_norm":2,"epsilon":1e-08,"kind":"sgd","lr":0.1,"momentum":0.9,"nesterov":false,"weight_decay":0.001}"#)
+        #expect(try JSONDecoder().decode(OptimizerConfig.self, from: Data(json.utf8)) == config)
+    }
+
+    /// Checkpoints written before the job file's names were adopted still load.
+    @Test func readsTheKeysOfOlderCheckpoints() throws {
+        let old = #"{"kind":"adam","learningRate":0.01,"momentum":0,"nesterov":false,"weightDecay":0.1,"beta1":0.9,"beta2":0.999,"epsilon":1e-08}"#
+        let config = try JSONDecoder().decode(OptimizerConfig.self, from: Data(old.utf8))
+        #expect(config == OptimizerConfig(kind: .adam, learningRate: 0.01, weightDecay: 0.1))
     }
 }

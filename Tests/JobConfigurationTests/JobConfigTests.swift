@@ -1,4 +1,5 @@
 import Testing
+import GradientCore
 import TrainingProtocol
 @testable import JobConfiguration
 
@@ -18,7 +19,7 @@ private let minimal = map(
         #expect(config.experiment == "default")
         #expect(config.data.validation == .fraction(0.2))
         #expect(config.optimizer.kind == .sgd)
-        #expect(config.optimizer.lr == 0.1)
+        #expect(config.optimizer.learningRate == 0.1)
         #expect(config.schedule.kind == .constant)
         #expect(config.training.epochs == 10)
         #expect(config.training.batchSize == 256)
@@ -150,5 +151,30 @@ private let minimal = map(
         } catch {
             #expect("\(error)" == "'run x config' is not valid JSON at byte 6: expected a value")
         }
+    }
+}
+
+@Suite struct OptimizerSectionTests {
+    /// The job file's optimizer ranges are OptimizerConfig's own, reported by the file's key.
+    @Test(arguments: [
+        ("lr", ConfigValue.double(0), "'optimizer.lr' must be greater than 0, found 0.0"),
+        ("momentum", .double(1), "'optimizer.momentum' must be in [0, 1), found 1.0"),
+        ("beta2", .double(1), "'optimizer.beta2' must be in [0, 1), found 1.0"),
+        ("clip_norm", .double(-1), "'optimizer.clip_norm' must be greater than 0, found -1.0"),
+        ("nesterov", .bool(true), "'optimizer.nesterov' needs optimizer.momentum > 0"),
+    ])
+    func outOfRangeSettingsNameTheKey(_ key: String, _ value: ConfigValue, _ message: String) throws {
+        var doc = minimal
+        try doc.set(value, at: "optimizer.\(key)")
+        let error = try #require(throws: ConfigError.self) { try JobConfig(from: doc) }
+        #expect(error.description == message)
+    }
+
+    @Test func theSectionBecomesTheOptimizersSettings() throws {
+        var doc = minimal
+        try doc.set(.string("adamw"), at: "optimizer.kind")
+        try doc.set(.double(0.5), at: "optimizer.clip_norm")
+        let optimizer = try JobConfig(from: doc).optimizer
+        #expect(optimizer == OptimizerConfig(kind: .adamw, learningRate: 0.001, weightDecay: 0.01, clipNorm: 0.5))
     }
 }

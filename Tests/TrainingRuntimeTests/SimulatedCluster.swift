@@ -41,7 +41,7 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
             jobID: JobID.random(), model: model,
             schedule: BatchSchedule(rows: examples.exampleCount, batchSize: batch, microShards: microShards),
             epochs: epochs, optimizer: GradientCore.OptimizerConfig(kind: .sgd, learningRate: 0.5, momentum: 0.9),
-            learningRate: LearningRateSchedule(kind: .constant, totalSteps: 1), heartbeatInterval: 0.5,
+            learningRate: LearningRateSchedule(kind: .constant, base: 0.5, totalSteps: 1), heartbeatInterval: 0.5,
             heartbeatTimeout: 2, minWorkers: minWorkers, datasetDigest: ContentDigest(bytes: Array(repeating: 7, count: 32))!,
             jobConfiguration: "{}", configDigest: ContentDigest(bytes: Array(repeating: 9, count: 32))!)
         configure(&setup)

@@ -34,7 +34,7 @@ private final class Recorder: TrainingObserver, @unchecked Sendable {
         let specJSON = String(decoding: try JSONEncoder().encode(jobSpec), as: UTF8.self)
         let setup = TrainerSetup(
             jobID: jobID, model: model, schedule: BatchSchedule(rows: 400, batchSize: 64, microShards: 8), epochs: 2,
-            optimizer: GradientCore.OptimizerConfig(kind: .sgd, learningRate: 0.5), learningRate: LearningRateSchedule(kind: .constant, totalSteps: 1),
+            optimizer: GradientCore.OptimizerConfig(kind: .sgd, learningRate: 0.5), learningRate: LearningRateSchedule(kind: .constant, base: 0.5, totalSteps: 1),
             heartbeatInterval: 0.2, heartbeatTimeout: 5, minWorkers: workers,
             datasetDigest: ContentDigest(bytes: Array(repeating: 0, count: 32))!, jobConfiguration: specJSON,
             configDigest: ContentDigest(bytes: Array(repeating: 1, count: 32))!)

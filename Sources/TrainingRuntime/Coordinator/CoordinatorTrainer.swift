@@ -168,7 +168,7 @@ struct TrainerCore {
     /// refused the gradient (a non-finite value): the parameters are then left as they were, and
     /// the step's report carries the NaN so the observer can stop the run as failed.
     mutating func applyGradientSum(_ sum: [Float], count: Int) -> Float {
-        let rate = setup.learningRate.rate(step: completedSteps, base: setup.optimizer.learningRate)
+        let rate = setup.learningRate.rate(at: completedSteps)
         do {
             // The mean (sum × 1/count) is taken element by element inside the update.
             _ = try optimizer.step(parameters: &parameters, gradient: sum, learningRate: rate,

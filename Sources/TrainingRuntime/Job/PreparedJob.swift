@@ -95,20 +95,15 @@ extension PreparedJob {
             validation = DatasetExamples.materialize(version, rows: split.validation, transforms: transforms)
         }
 
-        let o = config.optimizer
-        let optimizer = GradientCore.OptimizerConfig(
-            kind: GradientCore.OptimizerConfig.Kind(rawValue: o.kind.rawValue) ?? .sgd,
-            learningRate: Float(o.lr), momentum: Float(o.momentum), nesterov: o.nesterov,
-            weightDecay: Float(o.weightDecay), beta1: Float(o.beta1), beta2: Float(o.beta2), epsilon: Float(o.epsilon),
-            clipNorm: o.clipNorm.map(Float.init))
+        let optimizer = config.optimizer
         try optimizer.validate()
         let batches = BatchSchedule(rows: split.train.count, batchSize: config.training.batchSize,
                                     microShards: config.training.microShards)
         let s = config.schedule
         let schedule = LearningRateSchedule(
-            kind: LearningRateSchedule.Kind(rawValue: s.kind.rawValue) ?? .constant, warmupSteps: s.warmupSteps,
+            kind: s.kind, base: optimizer.learningRate, warmupSteps: s.warmupSteps,
             stepSize: s.stepSize, gamma: Float(s.gamma), totalSteps: config.training.epochs * batches.stepsPerEpoch,
-            minimumRate: Float(s.minLRFraction) * Float(o.lr))
+            minimumRate: Float(s.minLRFraction) * optimizer.learningRate)
         try schedule.validate()
         return PreparedJob(config: config, version: version, split: split, transforms: transforms, model: spec,
                            optimizer: optimizer, learningRate: schedule, batches: batches, validation: validation,
@@ -118,7 +113,7 @@ extension PreparedJob {
     /// The model for the config's kind, sized to the data; checks the kind fits the task.
     static func modelSpec(_ m: JobConfig.Model, inputs: Int, label: LabelSchema) throws -> ModelSpec {
         let classes = label.classNames?.count ?? 0
-        let activation = ModelSpec.Activation(rawValue: m.activation.rawValue) ?? .relu
+        let activation = m.activation
         switch m.kind {
         case .linear:
             guard label.task == .regression else {

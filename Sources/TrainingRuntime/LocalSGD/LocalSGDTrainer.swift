@@ -181,7 +181,7 @@ public struct LocalSGDTrainer: CoordinatorTrainer {
             }
             core.parameters = average
         }
-        let rate = setup.learningRate.rate(step: finished.firstStep, base: setup.optimizer.learningRate)
+        let rate = setup.learningRate.rate(at: finished.firstStep)
         core.completedSteps += finished.localSteps
         core.parameterVersion += 1
         round = nil

@@ -55,7 +55,7 @@ extension MicroShardWorkload {
             examples += count
             let scale = 1 / Float(count)
             for i in gradient.indices { gradient[i] *= scale }
-            let rate = rule.learningRate.rate(step: Int(assignment.step) + k, base: rule.optimizer.learningRate)
+            let rate = rule.learningRate.rate(at: Int(assignment.step) + k)
             _ = try optimizer.step(parameters: &current, gradient: gradient, learningRate: rate)
         }
         return LocalRoundResult(parameters: current, examples: examples, lossSum: lossSum)

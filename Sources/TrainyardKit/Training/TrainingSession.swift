@@ -367,7 +367,7 @@ package struct TrainingSession {
         struct Relevant: Encodable {
             let data: JobConfig.Data
             let model: JobConfig.Model
-            let optimizer: JobConfig.Optimizer
+            let optimizer: OptimizerConfig
             let schedule: JobConfig.Schedule
             let training: JobConfig.Training
         }
