@@ -33,7 +33,7 @@ import TrainingProtocol
     }
 
     /// The messages the commands send, in order (goodbyes included).
-    func sent(_ commands: [WorkerCommand]) -> [Message] {
+    func sent(_ commands: [WorkerSessionCommand]) -> [Message] {
         commands.compactMap {
             switch $0 {
             case .send(let message): message
@@ -44,7 +44,7 @@ import TrainingProtocol
     }
 
     /// The computations asked for: step and the version computed against.
-    func computations(_ commands: [WorkerCommand]) -> [(step: UInt64, version: UInt64)] {
+    func computations(_ commands: [WorkerSessionCommand]) -> [(step: UInt64, version: UInt64)] {
         commands.compactMap {
             switch $0 {
             case .computeGradients(let a, let p), .computeRound(let a, let p): (a.step, p.version)
@@ -53,11 +53,11 @@ import TrainingProtocol
         }
     }
 
-    func end(_ commands: [WorkerCommand]) -> WorkerSessionEnd? {
+    func end(_ commands: [WorkerSessionCommand]) -> WorkerSessionEnd? {
         commands.lazy.compactMap { if case .end(let end) = $0 { end } else { nil } }.first
     }
 
-    func catchUps(_ commands: [WorkerCommand]) -> [UInt64] {
+    func catchUps(_ commands: [WorkerSessionCommand]) -> [UInt64] {
         sent(commands).compactMap { if case .catchUpRequest(let r) = $0 { r.haveVersion } else { nil } }
     }
 

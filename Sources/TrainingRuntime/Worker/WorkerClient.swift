@@ -144,7 +144,8 @@ public final class WorkerClient {
 
     /// Carries out commands in order, feeding back what they produce; returns how the session
     /// ended, if it did.
-    private func execute(_ commands: [WorkerCommand], _ connection: Connection, _ session: inout WorkerSession) throws -> WorkerSessionEnd? {
+    private func execute(_ commands: [WorkerSessionCommand], _ connection: Connection,
+                         _ session: inout WorkerSession) throws -> WorkerSessionEnd? {
         for command in commands {
             switch command {
             case .send(let message):

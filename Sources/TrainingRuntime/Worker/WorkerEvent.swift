@@ -10,7 +10,7 @@ public enum WorkerEvent: Sendable {
     case broadcast(ParameterBroadcast)
     /// The exchange holds `version` in place (shared memory): no broadcast is needed for it.
     case parametersInPlace(UInt64)
-    /// The search a ``WorkerCommand/findParameters(version:)`` asked for is over (in-place
+    /// The search a ``WorkerSessionCommand/findParameters(version:)`` asked for is over (in-place
     /// parameters and queued broadcasts were reported first). `receivesBroadcasts` false: none
     /// will come, so a missing version must be asked for.
     case parametersSought(UInt64, receivesBroadcasts: Bool)
@@ -31,7 +31,7 @@ public enum WorkerEvent: Sendable {
 }
 
 /// What a ``WorkerSession`` asks its loop to do.
-public enum WorkerCommand: Sendable {
+public enum WorkerSessionCommand: Sendable {
     /// Send to the coordinator on the control channel.
     case send(Message)
     /// Tell the coordinator this worker leaves, as well as possible: the session ends right

@@ -3,7 +3,7 @@ import TrainingProtocol
 
 /// A worker's state machine for one registration, from the coordinator's `accept` until the
 /// session ends: driven by ``WorkerEvent``s and an explicit clock (seconds, any origin), answering
-/// with ``WorkerCommand``s, so it is tested without sockets. ``WorkerClient`` runs it.
+/// with ``WorkerSessionCommand``s, so it is tested without sockets. ``WorkerClient`` runs it.
 ///
 /// It follows the newest parameter version, answers assignments in the order they came, asks for
 /// parameters it lacks (after a grace period when the broadcast is probably on its way), sends
@@ -56,7 +56,7 @@ public struct WorkerSession: Sendable {
     /// True while a computation's answer is awaited.
     public var isComputing: Bool { computing != nil }
 
-    public mutating func handle(_ event: WorkerEvent, now: Double) -> [WorkerCommand] {
+    public mutating func handle(_ event: WorkerEvent, now: Double) -> [WorkerSessionCommand] {
         switch event {
         case .control(let message):
             lastHeard = now
@@ -75,7 +75,7 @@ public struct WorkerSession: Sendable {
         case .gradientsComputed(let results):
             guard let (assignment, lastQueued) = computing else { return [] }
             computing = nil
-            var commands = results.map { WorkerCommand.send(.gradientResult($0)) }
+            var commands = results.map { WorkerSessionCommand.send(.gradientResult($0)) }
             resultsSent += results.count
             sharedResults += results.count(where: { $0.sharedSlot != nil })
             if lastQueued { commands.append(.prefetch(after: assignment)) }
@@ -93,7 +93,7 @@ public struct WorkerSession: Sendable {
             // meanwhile): put the work back and ask for the parameters on the control channel.
             guard let (assignment, lastQueued) = computing else { return [] }
             computing = nil
-            var commands: [WorkerCommand] = lastQueued && assignment.mode != .localSGD ? [.prefetch(after: assignment)] : []
+            var commands: [WorkerSessionCommand] = lastQueued && assignment.mode != .localSGD ? [.prefetch(after: assignment)] : []
             pending.insert(assignment, at: 0)
             parameters = nil
             commands.append(requestCatchUp())
@@ -102,7 +102,7 @@ public struct WorkerSession: Sendable {
             // Reported to the coordinator, which fails the run; the worker waits for its shutdown.
             guard let (assignment, lastQueued) = computing else { return [] }
             computing = nil
-            var commands: [WorkerCommand] = lastQueued && assignment.mode != .localSGD ? [.prefetch(after: assignment)] : []
+            var commands: [WorkerSessionCommand] = lastQueued && assignment.mode != .localSGD ? [.prefetch(after: assignment)] : []
             pending.removeAll()
             commands.append(.log(.error, "step \(assignment.step): \(error); reporting it to the coordinator"))
             commands.append(.send(.error(ErrorReport(code: .nonFiniteValues, step: assignment.step, text: "\(error)"))))
@@ -125,7 +125,7 @@ public struct WorkerSession: Sendable {
     }
 
     /// Acts on one control message.
-    private mutating func receive(_ message: Message, now: Double) -> [WorkerCommand] {
+    private mutating func receive(_ message: Message, now: Double) -> [WorkerSessionCommand] {
         switch message {
         case .parameterBroadcast(let broadcast):
             take(broadcast)
@@ -133,8 +133,8 @@ public struct WorkerSession: Sendable {
             pending.append(assignment)
             return catchUp(to: assignment.parameterVersion, now: now)
         case .resultRejected(let rejected):
-            return [.log(.debug, "result for step \(rejected.step) rejected (\(rejected.reason)); current version \(rejected.currentVersion)")]
-                + catchUp(to: rejected.currentVersion, now: now)
+            let why = "result for step \(rejected.step) rejected (\(rejected.reason)); current version \(rejected.currentVersion)"
+            return [.log(.debug, why)] + catchUp(to: rejected.currentVersion, now: now)
         case .shutdown(let shutdown):
             if shutdown.reason == .removed { return [.end(.rejoin(shutdown.text))] }
             return [.end(.exit(.shutdown(shutdown.reason, shutdown.text)))]
@@ -154,14 +154,14 @@ public struct WorkerSession: Sendable {
         }
     }
 
-    private mutating func requestCatchUp() -> WorkerCommand {
+    private mutating func requestCatchUp() -> WorkerSessionCommand {
         catchUpRequests += 1
         return .send(.catchUpRequest(CatchUpRequest(haveVersion: parameters?.version ?? 0)))
     }
 
     /// Makes sure `version` arrives: when it is not here, the loop first looks in the exchange and
-    /// the queued broadcasts (``WorkerCommand/findParameters(version:)``).
-    private mutating func catchUp(to version: UInt64, now: Double) -> [WorkerCommand] {
+    /// the queued broadcasts (``WorkerSessionCommand/findParameters(version:)``).
+    private mutating func catchUp(to version: UInt64, now: Double) -> [WorkerSessionCommand] {
         if (parameters?.version ?? 0) < version { return [.findParameters(version: version)] }
         return decideCatchUp(to: version, receivesBroadcasts: true, now: now)
     }
@@ -171,7 +171,7 @@ public struct WorkerSession: Sendable {
     /// worker waits up to ``broadcastGrace`` before asking on the control channel (asking at once
     /// would have the coordinator send the whole model a second time). With no parameters yet, a
     /// version missed entirely, or no broadcasts coming, it asks now.
-    private mutating func decideCatchUp(to version: UInt64, receivesBroadcasts: Bool, now: Double) -> [WorkerCommand] {
+    private mutating func decideCatchUp(to version: UInt64, receivesBroadcasts: Bool, now: Double) -> [WorkerSessionCommand] {
         guard let have = parameters?.version, have < version else {
             return parameters == nil ? [requestCatchUp()] : []
         }
@@ -184,7 +184,7 @@ public struct WorkerSession: Sendable {
 
     /// Asks for the parameters once the grace period for an awaited broadcast has passed (again
     /// every grace period while it stays missing).
-    private mutating func checkAwaitedBroadcast(now: Double) -> [WorkerCommand] {
+    private mutating func checkAwaitedBroadcast(now: Double) -> [WorkerSessionCommand] {
         guard let since = awaitingBroadcastSince else { return [] }
         let needed = pending.map(\.parameterVersion).max() ?? 0
         guard (parameters?.version ?? 0) < needed else {
@@ -198,7 +198,7 @@ public struct WorkerSession: Sendable {
 
     /// The next queued assignment whose parameters are here, as a computation; superseded sync
     /// assignments and finished local-SGD rounds are skipped.
-    private mutating func computeNext() -> [WorkerCommand] {
+    private mutating func computeNext() -> [WorkerSessionCommand] {
         guard computing == nil else { return [] }
         while let assignment = pending.first, let current = parameters {
             // Not here yet: the broadcast is on its way, or a catch-up was requested.
