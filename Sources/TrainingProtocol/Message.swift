@@ -10,8 +10,6 @@ public enum Message: Sendable, Equatable {
     case parameterBroadcast(ParameterBroadcast)
     case catchUpRequest(CatchUpRequest)
     case gradientResult(GradientResult)
-    case evaluationRequest(EvaluationRequest)
-    case evaluationResult(EvaluationResult)
     case localSGDResult(LocalSGDResult)
     case shutdown(Shutdown)
     case error(ErrorReport)
@@ -33,8 +31,6 @@ public enum Message: Sendable, Equatable {
         case .parameterBroadcast(let value): value
         case .catchUpRequest(let value): value
         case .gradientResult(let value): value
-        case .evaluationRequest(let value): value
-        case .evaluationResult(let value): value
         case .localSGDResult(let value): value
         case .shutdown(let value): value
         case .error(let value): value
@@ -57,8 +53,6 @@ public enum Message: Sendable, Equatable {
         case .parameterBroadcast: .parameterBroadcast(try ParameterBroadcast.read(header: &header, metadata: &metadata, payload: &payload))
         case .catchUpRequest: .catchUpRequest(try CatchUpRequest.read(header: &header, metadata: &metadata, payload: &payload))
         case .gradientResult: .gradientResult(try GradientResult.read(header: &header, metadata: &metadata, payload: &payload))
-        case .evaluationRequest: .evaluationRequest(try EvaluationRequest.read(header: &header, metadata: &metadata, payload: &payload))
-        case .evaluationResult: .evaluationResult(try EvaluationResult.read(header: &header, metadata: &metadata, payload: &payload))
         case .localSGDResult: .localSGDResult(try LocalSGDResult.read(header: &header, metadata: &metadata, payload: &payload))
         case .shutdown: .shutdown(try Shutdown.read(header: &header, metadata: &metadata, payload: &payload))
         case .error: .error(try ErrorReport.read(header: &header, metadata: &metadata, payload: &payload))

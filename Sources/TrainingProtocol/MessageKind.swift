@@ -7,7 +7,9 @@ public enum Role: String, Sendable, Hashable {
 /// The message kind byte at header offset 22; it fixes the message's frame layout.
 ///
 /// The code of ``refuse`` (3) and its layout are frozen across protocol versions so that
-/// a peer of any version can read why it was refused.
+/// a peer of any version can read why it was refused. Codes 11 and 12 are reserved (they once
+/// named evaluation messages that were never sent): a frame with either is refused as an
+/// unknown kind, like any other unassigned code.
 public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case register = 1
     case accept = 2
@@ -19,8 +21,6 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
     case parameterBroadcast = 8
     case catchUpRequest = 9
     case gradientResult = 10
-    case evaluationRequest = 11
-    case evaluationResult = 12
     case localSGDResult = 13
     case shutdown = 14
     case error = 15
@@ -40,8 +40,6 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
         case .parameterBroadcast: 56
         case .catchUpRequest: 40
         case .gradientResult: 88
-        case .evaluationRequest: 96
-        case .evaluationResult: 96
         case .localSGDResult: 80
         case .shutdown: 40
         case .error: 48
@@ -62,10 +60,10 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
     public func isReceivable(by role: Role) -> Bool {
         switch self {
         case .heartbeat, .shutdown, .error: true
-        case .register, .dataChunkRequest, .catchUpRequest, .gradientResult, .evaluationResult, .localSGDResult,
+        case .register, .dataChunkRequest, .catchUpRequest, .gradientResult, .localSGDResult,
              .sharedMemoryOffer:
             role == .coordinator
-        case .accept, .refuse, .workAssignment, .dataChunk, .parameterBroadcast, .evaluationRequest, .resultRejected:
+        case .accept, .refuse, .workAssignment, .dataChunk, .parameterBroadcast, .resultRejected:
             role == .worker
         }
     }
@@ -83,8 +81,6 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
         case .parameterBroadcast: "parameterBroadcast"
         case .catchUpRequest: "catchUpRequest"
         case .gradientResult: "gradientResult"
-        case .evaluationRequest: "evaluationRequest"
-        case .evaluationResult: "evaluationResult"
         case .localSGDResult: "localSGDResult"
         case .shutdown: "shutdown"
         case .error: "error"

@@ -14,8 +14,6 @@ public struct Capabilities: OptionSet, Sendable, Hashable {
     public static let asyncMode = Capabilities(rawValue: 1 << 2)
     /// The worker supports the `local_sgd` training mode.
     public static let localSGD = Capabilities(rawValue: 1 << 3)
-    /// The worker answers `evaluationRequest`.
-    public static let evaluation = Capabilities(rawValue: 1 << 4)
 }
 
 /// Worker → coordinator: the first message on a DEALER connection, asking to join a job.

@@ -42,7 +42,7 @@ enum Samples {
     }
 
     static var register: Register {
-        Register(worker: worker, processID: 4242, threads: 2, capabilities: [.dataStreaming, .evaluation, .localSGD],
+        Register(worker: worker, processID: 4242, threads: 2, capabilities: [.dataStreaming, .localSGD, Capabilities(rawValue: 1 << 4)],
                  hostName: "node-7.cluster", cachedDatasets: [digest(1), digest(2)])
     }
 
@@ -101,9 +101,6 @@ enum Samples {
             (.gradientResult(sharedGradientResult), .coordinator),
             (.sharedMemoryOffer(SharedMemoryOffer(slotCount: 4, parameterCount: UInt64(parameterCount),
                                                   path: "/dev/shm/trainyard-job-worker-gradients")), .coordinator),
-            (.evaluationRequest(EvaluationRequest(step: 100, parameterVersion: 101, rowStart: 0, rowCount: 500, datasetDigest: digest(4))), .worker),
-            (.evaluationResult(EvaluationResult(step: 100, parameterVersion: 101, rowStart: 0, rowCount: 500, lossSum: 123.5,
-                                                correctCount: 480, squaredErrorSum: 0)), .coordinator),
             (.localSGDResult(LocalSGDResult(step: 4, baseVersion: 5, localSteps: 2, exampleCount: 64, lossSum: 30.0,
                                             parameters: FloatPayload(floats(parameterCount, seed: 9)))), .coordinator),
             (.shutdown(Shutdown(reason: .jobFinished, text: "training complete")), .worker),

@@ -50,6 +50,14 @@ struct HeaderValidationTests {
         #expect(decodeError(frames, coordinator) == .unknownKind(code: 0))
         frames[0][22] = 18
         #expect(decodeError(frames, coordinator) == .unknownKind(code: 18))
+        // 11 and 12 are reserved (the evaluation messages, never sent): unknown like any unassigned code.
+        for reserved: UInt8 in [11, 12] {
+            #expect(MessageKind(rawValue: reserved) == nil)
+            frames[0][22] = reserved
+            #expect(decodeError(frames, coordinator) == .unknownKind(code: reserved))
+            #expect(decodeError(frames, Samples.context(.worker)) == .unknownKind(code: reserved))
+        }
+        #expect(MessageKind.allCases.map(\.rawValue) == Array(1...10) + Array(13...17), "the other codes are unchanged")
         let accept = try Samples.frames(.accept(Samples.accept))
         #expect(decodeError(accept, coordinator) == .unexpectedKind(.accept, receiver: .coordinator))
         let result = try Samples.frames(.gradientResult(Samples.gradientResult))

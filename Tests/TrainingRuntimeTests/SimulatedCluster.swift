@@ -5,21 +5,29 @@ import TrainingProtocol
 
 /// Drives a coordinator state machine with in-process workers that exchange real protocol
 /// messages, on a made-up clock: time advances only when no worker can do anything.
+///
+/// Each worker is the real ``WorkerSession`` once accepted; the simulation carries out its
+/// commands, computing with the real ``MicroShardWorkload`` through a ``WorkerFrameExchange``.
 struct SimulatedCluster<Trainer: CoordinatorTrainer> {
     struct Worker {
         let identity: WorkerIdentity
         let route: [UInt8]
-        var parameters: [UInt64: [Float]] = [:]
-        var inbox: [Message] = []
+        /// The worker's state machine, from its `accept` on.
+        var session: WorkerSession?
+        /// Control messages and broadcasts, in the order they were sent.
+        var inbox: [WorkerEvent] = []
         var alive = true
         /// The worker reads nothing before this time (a straggler), but keeps sending heartbeats.
         var busyUntil = 0.0
         var rejections = 0
+        /// How the worker's session ended, if it did (the worker then does nothing more).
+        var ended: WorkerSessionEnd?
     }
 
     var trainer: Trainer
     var workers: [Worker] = []
     let workload: MicroShardWorkload
+    let exchange = WorkerFrameExchange()
     var now = 0.0
     var reports: [StepReport] = []
     /// The parameters after each completed step (or round), by step count.
@@ -64,9 +72,10 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
         for command in commands {
             switch command {
             case .send(let message, let route):
-                if let i = workers.firstIndex(where: { $0.route == route }) { workers[i].inbox.append(message) }
+                if let i = workers.firstIndex(where: { $0.route == route }) { workers[i].inbox.append(.control(message)) }
             case .publish(let message):
-                for i in workers.indices { workers[i].inbox.append(message) }
+                guard case .parameterBroadcast(let broadcast) = message else { break }
+                for i in workers.indices { workers[i].inbox.append(.broadcast(broadcast)) }
             case .stepCompleted(let report):
                 reports.append(report)
                 parametersAfter[report.step] = trainer.parameters
@@ -81,34 +90,60 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
         }
     }
 
-    /// Worker `i` answers one message.
-    private mutating func deliver(_ message: Message, to i: Int) throws {
+    /// Worker `i` takes one event from its inbox: an `accept` starts its session; everything
+    /// else goes to the session, followed by `inboxEmpty` (one message per poll).
+    private mutating func deliver(_ event: WorkerEvent, to i: Int) throws {
+        if case .control(.resultRejected) = event { workers[i].rejections += 1 }
+        guard workers[i].session != nil else {
+            if case .control(.accept(let accept)) = event {
+                workers[i].session = WorkerSession(accept: accept, giveUpAfter: 60, now: now)
+            }
+            return
+        }
+        try tell(event, to: i)
+        try tell(.inboxEmpty, to: i)
+    }
+
+    /// Feeds worker `i`'s session one event and carries out its commands.
+    private mutating func tell(_ event: WorkerEvent, to i: Int) throws {
+        guard workers[i].ended == nil, let commands = workers[i].session?.handle(event, now: now) else { return }
         let route = workers[i].route
-        switch message {
-        case .parameterBroadcast(let b): workers[i].parameters[b.version] = b.parameters.toArray()
-        case .resultRejected: workers[i].rejections += 1
-        case .workAssignment(let a):
-            guard let p = workers[i].parameters[a.parameterVersion] else {
-                Issue.record("assignment before parameters")
+        for command in commands {
+            switch command {
+            case .send(let message):
+                execute(trainer.handle(message, from: route, now: now))
+            case .sayGoodbye(let shutdown):
+                execute(trainer.handle(.shutdown(shutdown), from: route, now: now))
+            case .findParameters(let version):
+                // Broadcasts reach the inbox in order, before the work that needs them.
+                try tell(.parametersSought(version, receivesBroadcasts: true), to: i)
+            case .computeGradients(let assignment, let parameters):
+                try tell(computation {
+                    try exchange.gradientResults(for: assignment, against: parameters, workload: workload)
+                        .map(WorkerEvent.gradientsComputed) ?? .parametersLost
+                }, to: i)
+            case .computeRound(let assignment, let parameters):
+                try tell(computation {
+                    guard let values = exchange.values(of: parameters) else { return .parametersLost }
+                    return .roundComputed(try workload.localRound(assignment, parameters: values))
+                }, to: i)
+            case .prefetch(let assignment):
+                workload.prefetcher?.prefetch(after: assignment)
+            case .log:
+                break
+            case .end(let end):
+                workers[i].ended = end
                 return
             }
-            if a.mode == .localSGD {
-                let round = try workload.localRound(a, parameters: p)
-                let result = LocalSGDResult(step: a.step, baseVersion: a.parameterVersion, localSteps: a.localSteps,
-                                            exampleCount: UInt64(round.examples), lossSum: round.lossSum,
-                                            parameters: FloatPayload(round.parameters))
-                execute(trainer.handle(.localSGDResult(result), from: route, now: now))
-                return
-            }
-            for sum in try workload.compute(a, parameters: p) {
-                let result = TrainingProtocol.GradientResult(
-                    step: a.step, parameterVersion: a.parameterVersion, exampleCount: UInt64(sum.count),
-                    lossSum: sum.lossSum, microShards: sum.leaves, microShardsPerBatch: Int(a.microShardsPerBatch),
-                    gradientSum: FloatPayload(sum.gradient))
-                execute(trainer.handle(.gradientResult(result), from: route, now: now))
-            }
-            workload.prefetcher?.prefetch(after: a)
-        default: break
+        }
+    }
+
+    private func computation(_ body: () throws -> WorkerEvent) throws -> WorkerEvent {
+        do {
+            return try body()
+        } catch let error as GradientCoreError {
+            guard case .nonFinite = error else { throw error }
+            return .computationFailed(error)
         }
     }
 
@@ -119,14 +154,16 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
             rounds += 1
             var progressed = false
             for i in workers.indices where workers[i].alive && workers[i].busyUntil <= now && !workers[i].inbox.isEmpty {
-                let message = workers[i].inbox.removeFirst()
+                let event = workers[i].inbox.removeFirst()
                 progressed = true
-                try deliver(message, to: i)
+                try deliver(event, to: i)
             }
             if !progressed {
                 now += 0.25
-                for w in workers where w.alive {
-                    execute(trainer.handle(.heartbeat(Heartbeat(sequence: 0, lastParameterVersion: 0)), from: w.route, now: now))
+                // Busy workers send heartbeats too; the others also look at their work again.
+                for i in workers.indices where workers[i].alive {
+                    try tell(.tick, to: i)
+                    if workers[i].busyUntil <= now { try tell(.inboxEmpty, to: i) }
                 }
                 execute(trainer.tick(now: now))
             }

@@ -43,7 +43,7 @@ private func aggregate(_ sums: [Int: SubtreeSum], tree: MicroShardTree, paramete
     var results: [SubtreeSum] = []
     for (_, leaves) in plan {
         for subtree in tree.maximalSubtrees(of: leaves) {
-            results.append(SyncStepAggregator.preAdd(sums, subtree: subtree, tree: tree)!)
+            results.append(TreeReduction.preAdd(sums, subtree: subtree, tree: tree)!)
         }
     }
     var rng = SplitMix(state: shuffleSeed)
@@ -82,7 +82,7 @@ private func aggregate(_ sums: [Int: SubtreeSum], tree: MicroShardTree, paramete
         // Workers 0 and 2 report; worker 1 dies before reporting.
         for worker in [pool[0], pool[2]] {
             for subtree in tree.maximalSubtrees(of: plan[worker]!) {
-                #expect(aggregator.accept(SyncStepAggregator.preAdd(sums, subtree: subtree, tree: tree)!) == .accepted)
+                #expect(aggregator.accept(TreeReduction.preAdd(sums, subtree: subtree, tree: tree)!) == .accepted)
                 planner.received(subtree)
             }
         }
@@ -92,7 +92,7 @@ private func aggregate(_ sums: [Int: SubtreeSum], tree: MicroShardTree, paramete
         #expect(Set(recovery.values.flatMap { $0 }) == Set(plan[pool[1]]!))
         for (_, leaves) in recovery {
             for subtree in tree.maximalSubtrees(of: leaves) {
-                #expect(aggregator.accept(SyncStepAggregator.preAdd(sums, subtree: subtree, tree: tree)!) == .accepted)
+                #expect(aggregator.accept(TreeReduction.preAdd(sums, subtree: subtree, tree: tree)!) == .accepted)
             }
         }
         let result = try #require(aggregator.reduce())
@@ -107,7 +107,7 @@ private func aggregate(_ sums: [Int: SubtreeSum], tree: MicroShardTree, paramete
         #expect(aggregator.accept(SubtreeSum(leaves: 1..<3, gradient: [0, 0, 0, 0], lossSum: 0, count: 1)) == .notASubtree)
         #expect(aggregator.accept(SubtreeSum(leaves: 0..<1, gradient: [0], lossSum: 0, count: 1))
                 == .wrongLength(expected: 4, found: 1))
-        #expect(aggregator.accept(SyncStepAggregator.preAdd(sums, subtree: 0..<4, tree: tree)!) == .accepted)
+        #expect(aggregator.accept(TreeReduction.preAdd(sums, subtree: 0..<4, tree: tree)!) == .accepted)
         #expect(aggregator.accept(sums[2]!) == .overlapsReceived)
         #expect(aggregator.reduce() == nil)
         #expect(aggregator.missingLeaves == [4, 5, 6, 7])

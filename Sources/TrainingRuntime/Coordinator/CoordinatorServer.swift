@@ -43,18 +43,13 @@ public final class CoordinatorServer {
     /// The job's dataset as a stream, for workers that do not have it (nil: none served).
     public var dataset: DatasetArchive?
     private let started = ContinuousClock.now
-    private let parameterCount: Int
-    /// Where same-host workers find the parameters and offer their gradient segments (nil: none).
-    private let sharedDirectory: String?
-    /// The parameter segment same-host workers read (nil: shared memory is off or unavailable).
-    private let sharedParameters: SharedParameters?
-    /// Attached gradient segments, by the worker's route.
-    private var sharedGradients: [[UInt8]: SharedGradients] = [:]
+    /// Where parameters go and gradient sums come from: the sockets, or shared memory as well.
+    private let exchange: any CoordinatorExchange
     /// Threads for copying a large model into shared memory (see ``TrainerSetup/updateThreads``).
     public var updateThreads = 1
 
     /// The path workers on this host map the parameters from (`sharedParameters` in the job spec).
-    public var sharedParametersPath: String? { sharedParameters?.path }
+    public var sharedParametersPath: String? { exchange.sharedParametersPath }
 
     /// Binds both sockets. `broadcastBind` nil binds the broadcast socket on the control host
     /// at any free port. With a `sharedMemoryDirectory` (e.g. `/dev/shm`), workers on this host
@@ -64,15 +59,16 @@ public final class CoordinatorServer {
                 sharedMemoryDirectory: String? = nil, logger: Logger) throws {
         self.jobID = jobID
         self.logger = logger
-        self.parameterCount = parameterCount
-        sharedDirectory = sharedMemoryDirectory
-        do {
-            sharedParameters = try sharedMemoryDirectory.map {
-                try SharedParameters.create(directory: $0, jobID: jobID, parameterCount: parameterCount)
+        if let sharedMemoryDirectory {
+            do {
+                exchange = try CoordinatorSharedExchange(directory: sharedMemoryDirectory, jobID: jobID,
+                                                         parameterCount: parameterCount, logger: logger)
+            } catch {
+                logger.warning("shared memory unavailable, workers exchange over sockets only: \(error)")
+                exchange = CoordinatorFrameExchange(logger: logger)
             }
-        } catch {
-            logger.warning("shared memory unavailable, workers exchange over sockets only: \(error)")
-            sharedParameters = nil
+        } else {
+            exchange = CoordinatorFrameExchange(logger: logger)
         }
         let router = try context.socket(.router)
         try router.set(.routerMandatory, true)
@@ -87,8 +83,6 @@ public final class CoordinatorServer {
         try broadcast.bind(broadcastBind ?? "tcp://\(host):*")
         broadcastEndpoint = try broadcast.lastEndpoint
     }
-
-    deinit { sharedParameters?.remove() }
 
     /// The port number of a bound `tcp://host:port` endpoint.
     public static func port(of endpoint: String) -> Int? {
@@ -123,7 +117,7 @@ public final class CoordinatorServer {
                 while let received = try control.receive(dontWait: true) {
                     switch received {
                     case .message(let envelope, let sender):
-                        guard let message = resolveShared(envelope.message, from: sender ?? [], trainer: trainer) else { continue }
+                        guard let message = resolve(envelope.message, from: sender ?? [], trainer: trainer) else { continue }
                         finished = try execute(trainer.handle(message, from: sender ?? [], now: now),
                                                trainer: trainer, observer: observer) || finished
                     case .invalid(let error, let sender, let frames):
@@ -175,13 +169,9 @@ public final class CoordinatorServer {
                     logger.debug("could not queue \(message.kind) to a worker (gone or busy)")
                 }
             case .publish(let message):
-                let members = trainer.membership.members
-                sharedGradients = sharedGradients.filter { route, _ in members.contains { $0.route == route } }
-                if let shared = sharedParameters, !sharedGradients.isEmpty, case .parameterBroadcast(let b) = message {
-                    shared.write(version: b.version, b.parameters, threads: updateThreads)
-                }
-                // Workers reading shared memory need no broadcast.
-                guard members.isEmpty || members.contains(where: { sharedGradients[$0.route] == nil }) else { break }
+                // Into shared memory first; workers reading it need no broadcast.
+                if case .parameterBroadcast(let b) = message,
+                   !exchange.publish(b, members: trainer.membership.members, threads: updateThreads) { break }
                 // Zero-copy: libzmq sends the parameters straight from the trainer's array (shared
                 // between subscribers); the optimizer's next write copies it only if a slow
                 // subscriber still holds it.
@@ -217,38 +207,16 @@ public final class CoordinatorServer {
         return finished
     }
 
-    /// Handles the shared-memory side of a message before the trainer sees it: attaches offered
-    /// gradient segments (nil: nothing for the trainer) and replaces a result's slot reference with
-    /// the slot's contents (nil when the slot does not hold it: dropped and logged, like an invalid frame).
-    private func resolveShared(_ message: Message, from route: [UInt8], trainer: some CoordinatorTrainer) -> Message? {
+    /// Hands the exchange what is its business before the trainer sees a message: offered
+    /// gradient segments (nil: nothing for the trainer) and results naming a shared slot (resolved
+    /// into values, or nil when the slot does not hold them: dropped and logged, like an invalid frame).
+    private func resolve(_ message: Message, from route: [UInt8], trainer: some CoordinatorTrainer) -> Message? {
         switch message {
         case .sharedMemoryOffer(let offer):
-            guard let directory = sharedDirectory, sharedParameters != nil,
-                  let member = trainer.membership.member(route: route) else {
-                logger.notice("ignored a shared-memory offer from \(hex(route)) (shared memory is off, or not a member)")
-                return nil
-            }
-            do {
-                sharedGradients[route] = try SharedGradients.attach(offer, directory: directory, jobID: jobID, worker: member.identity,
-                                                                    processID: member.processID, parameterCount: parameterCount)
-                logger.debug("worker \(member.index) exchanges through shared memory (\(offer.slotCount) slots)")
-            } catch {
-                logger.warning("worker \(member.index)'s shared-memory offer was refused: \(error)")
-            }
+            exchange.attach(offer, from: trainer.membership.member(route: route), route: route)
             return nil
-        case .gradientResult(var result) where result.sharedSlot != nil:
-            guard let segment = sharedGradients[route] else {
-                logger.warning("dropped a gradientResult from \(hex(route)) naming a shared slot, with no segment attached")
-                return nil
-            }
-            do {
-                result.gradientSum = try segment.resolve(result)
-                result.sharedSlot = nil
-                return .gradientResult(result)
-            } catch {
-                logger.warning("dropped a gradientResult from \(hex(route)): \(error)")
-                return nil
-            }
+        case .gradientResult(let result):
+            return exchange.resolve(result, from: route).map(Message.gradientResult)
         default:
             return message
         }

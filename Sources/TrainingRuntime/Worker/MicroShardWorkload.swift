@@ -53,12 +53,12 @@ public struct MicroShardWorkload: Sendable {
                 leafSums[leaf] = try gradientSum(of: shard, epoch: epoch, parameters: parameters)
             }
             guard let target, let (left, right) = tree.children(of: subtree),
-                  let l = SyncStepAggregator.preAdd(leafSums, subtree: left, tree: tree),
-                  let r = SyncStepAggregator.preAdd(leafSums, subtree: right, tree: tree) else {
-                return SyncStepAggregator.preAdd(leafSums, subtree: subtree, tree: tree)
+                  let l = TreeReduction.preAdd(leafSums, subtree: left, tree: tree),
+                  let r = TreeReduction.preAdd(leafSums, subtree: right, tree: tree) else {
+                return TreeReduction.preAdd(leafSums, subtree: subtree, tree: tree)
             }
             // The subtree's last addition, written straight into the output.
-            SyncStepAggregator.add(l, r, into: target)
+            TreeReduction.add(l, r, into: target)
             return SubtreeSum(leaves: subtree, payload: .notCarried(count: target.count), lossSum: l.lossSum + r.lossSum,
                               count: l.count + r.count)
         }
