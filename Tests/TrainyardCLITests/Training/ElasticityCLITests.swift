@@ -114,6 +114,8 @@ import TrainyardTestSupport
         let train = try startTraining(fixture, job, workers: 3)
         defer { stopWithWorkers(train) }
         try waitForEpoch(train, 3, of: 60)
+        // On a loaded machine a worker process can join late: stop one that takes part.
+        try #require(train.waitForOutput(timeout: 60) { _, err in err.contains("worker 2 joined") }, "\(train.stderr)")
         let pids = childProcesses(of: train.pid).sorted()
         try #require(pids.count == 3)
         // Stopped for less than the heartbeat timeout: slow, not gone.
