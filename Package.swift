@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "GradientCore", swiftSettings: kernelSettings),
         .target(
             name: "Datasets",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HexText", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: kernelSettings
         ),
         .target(
@@ -77,7 +77,8 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
-        .target(name: "TrainingProtocol"),
+        .target(name: "HexText"),
+        .target(name: "TrainingProtocol", dependencies: ["HexText"]),
         .target(name: "JobConfiguration", dependencies: ["GradientCore"]),
         .target(
             name: "ModelPackage",
@@ -87,7 +88,7 @@ let package = Package(
         .target(
             name: "TrainingRuntime",
             dependencies: [
-                "GradientCore", "JobConfiguration", "TrainingProtocol", "ZeroMQ", "Datasets", "ModelPackage",
+                "GradientCore", "HexText", "JobConfiguration", "TrainingProtocol", "ZeroMQ", "Datasets", "ModelPackage",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -111,7 +112,7 @@ let package = Package(
         .target(
             name: "TrainyardKit",
             dependencies: [
-                "ZeroMQ", "GradientCore", "JobConfiguration", "TrainingProtocol", "TrainingRuntime", "TrackingStore",
+                "ZeroMQ", "GradientCore", "HexText", "JobConfiguration", "TrainingProtocol", "TrainingRuntime", "TrackingStore",
                 "Sweeps", "Datasets", "ModelPackage", "ModelServer",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -142,7 +143,7 @@ let package = Package(
         ),
         .target(name: "TrainyardTestSupport", path: "Tests/TrainyardTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TrainyardTestSupport"]),
-        .testTarget(name: "TrainingProtocolTests", dependencies: ["TrainingProtocol"]),
+        .testTarget(name: "TrainingProtocolTests", dependencies: ["TrainingProtocol", "HexText"]),
         .testTarget(name: "GradientCoreTests", dependencies: ["GradientCore"], swiftSettings: kernelSettings),
         .testTarget(
             name: "TrainingRuntimeTests",

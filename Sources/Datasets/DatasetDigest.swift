@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HexText
 
 /// The content digest of a dataset version: SHA-256 of `"trainyard-dataset-v1\n"`, the
 /// schema's canonical JSON, `"\n"`, then the bytes of `data.bin` (see docs/FORMATS.md).
@@ -21,5 +22,5 @@ struct DatasetDigest {
     mutating func update(bufferPointer: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bufferPointer) }
 
     /// The digest as 64 lowercase hex digits.
-    func finalize() -> String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+    func finalize() -> String { HexText.encode(hasher.finalize()) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HexText
 
 /// Reads NumPy `.npy` files (format 1.0, 2.0, 3.0): a 1-D or 2-D array in C order of
 /// little-endian or byte-order-free Float32, Float64, or signed/unsigned integers of 1–8 bytes.
@@ -28,7 +29,7 @@ struct NPYReader {
         var prefix = [UInt8](repeating: 0, count: 12)
         try prefix.withUnsafeMutableBytes { try reader.readExactly(into: $0.baseAddress!, count: min(12, Int(size)), offset: 0) }
         guard Array(prefix[0..<6]) == Self.magic else {
-            let found = prefix[0..<6].map { String(format: "%02x", $0) }.joined(separator: " ")
+            let found = HexText.encode(prefix[0..<6], separator: " ")
             throw DatasetError.malformed(at: at, detail: "wrong magic number: expected 93 4e 55 4d 50 59 (\"\\x93NUMPY\"), found \(found)")
         }
         let major = prefix[6]

@@ -1,3 +1,4 @@
+import HexText
 /// A job's unique id: a 16-byte UUID carried in every header at offset 6.
 ///
 /// The all-zero id (``JobID/unspecified``) is only valid in a `register` message and means
@@ -109,41 +110,4 @@ public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
 
     /// The 64 lowercase hex digits.
     public var description: String { HexText.encode(bytes) }
-}
-
-/// Hexadecimal text for identifiers in messages and logs.
-enum HexText {
-    static func encode(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        var text = ""
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return text
-    }
-
-    static func decode(_ text: String) -> [UInt8]? {
-        let scalars = Array(text.unicodeScalars)
-        guard scalars.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(scalars.count / 2)
-        var index = 0
-        while index < scalars.count {
-            guard let high = nibble(scalars[index]), let low = nibble(scalars[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func nibble(_ scalar: Unicode.Scalar) -> UInt8? {
-        switch scalar.value {
-        case 0x30...0x39: return UInt8(scalar.value - 0x30)
-        case 0x41...0x46: return UInt8(scalar.value - 0x41 + 10)
-        case 0x61...0x66: return UInt8(scalar.value - 0x61 + 10)
-        default: return nil
-        }
-    }
 }

@@ -1,3 +1,4 @@
+import HexText
 /// Where a field sits in a message: kind, field name, frame index and byte offset in that frame.
 public struct FieldPosition: Equatable, Sendable, CustomStringConvertible {
     /// The message kind being read or written.
@@ -139,7 +140,5 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    private static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { HexText.encode([$0]) }.joined(separator: " ")
-    }
+    private static func hex(_ bytes: [UInt8]) -> String { HexText.encode(bytes, separator: " ") }
 }

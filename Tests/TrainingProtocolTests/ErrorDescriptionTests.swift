@@ -1,3 +1,4 @@
+import HexText
 import Testing
 @testable import TrainingProtocol
 
@@ -36,5 +37,20 @@ struct ErrorDescriptionTests {
                 #expect(error.description.contains(fragment), "\(error.description) should mention \(fragment)")
             }
         }
+    }
+}
+
+@Suite struct HexTextTests {
+    @Test func encodesAndDecodesEveryByte() {
+        let bytes = (0...255).map(UInt8.init)
+        let text = HexText.encode(bytes)
+        #expect(text.count == 512 && text.hasPrefix("000102") && text.hasSuffix("fdfeff"))
+        #expect(HexText.decode(text) == bytes)
+        #expect(HexText.decode(text.uppercased()) == bytes)
+        #expect(HexText.encode([0x54, 0x59, 0x52], separator: " ") == "54 59 52")
+    }
+
+    @Test func rejectsMalformedText() {
+        for text in ["0", "0g", "zz", "12 34"] { #expect(HexText.decode(text) == nil) }
     }
 }

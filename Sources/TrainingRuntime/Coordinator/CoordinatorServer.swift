@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import HexText
 import Logging
 import TrainingProtocol
 import ZeroMQ
@@ -122,7 +123,7 @@ public final class CoordinatorServer {
                                                trainer: trainer, observer: observer) || finished
                     case .invalid(let error, let sender, let frames):
                         logger.warning("dropped an invalid message", metadata: [
-                            "sender": "\(sender.map(hex) ?? "?")", "frames": "\(frames)", "error": "\(error)"])
+                            "sender": "\(sender.map { HexText.encode($0) } ?? "?")", "frames": "\(frames)", "error": "\(error)"])
                         // A worker of another job or protocol version is told why, so it can say so and exit.
                         if let reason = error.refusalReason, let sender {
                             let refuse = Refuse(worker: nil, reason: reason, text: "\(reason): \(error)")
@@ -228,8 +229,4 @@ public final class CoordinatorServer {
                                   to: member.route, dontWait: true)
         }
     }
-}
-
-func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { String(format: "%02x", $0) }.joined()
 }

@@ -1,3 +1,4 @@
+import HexText
 import Logging
 import TrainingProtocol
 
@@ -30,12 +31,12 @@ final class CoordinatorFrameExchange: CoordinatorExchange {
     func publish(_ broadcast: ParameterBroadcast, members: [Membership.Member], threads: Int) -> Bool { true }
 
     func attach(_ offer: SharedMemoryOffer, from member: Membership.Member?, route: [UInt8]) {
-        logger.notice("ignored a shared-memory offer from \(hex(route)) (shared memory is off, or not a member)")
+        logger.notice("ignored a shared-memory offer from \(HexText.encode(route)) (shared memory is off, or not a member)")
     }
 
     func resolve(_ result: GradientResult, from route: [UInt8]) -> GradientResult? {
         guard result.sharedSlot != nil else { return result }
-        logger.warning("dropped a gradientResult from \(hex(route)) naming a shared slot, with no segment attached")
+        logger.warning("dropped a gradientResult from \(HexText.encode(route)) naming a shared slot, with no segment attached")
         return nil
     }
 }
@@ -78,7 +79,7 @@ final class CoordinatorSharedExchange: CoordinatorExchange {
 
     func attach(_ offer: SharedMemoryOffer, from member: Membership.Member?, route: [UInt8]) {
         guard let member else {
-            logger.notice("ignored a shared-memory offer from \(hex(route)) (shared memory is off, or not a member)")
+            logger.notice("ignored a shared-memory offer from \(HexText.encode(route)) (shared memory is off, or not a member)")
             return
         }
         do {
@@ -93,7 +94,7 @@ final class CoordinatorSharedExchange: CoordinatorExchange {
     func resolve(_ result: GradientResult, from route: [UInt8]) -> GradientResult? {
         guard result.sharedSlot != nil else { return result }
         guard let segment = gradients[route] else {
-            logger.warning("dropped a gradientResult from \(hex(route)) naming a shared slot, with no segment attached")
+            logger.warning("dropped a gradientResult from \(HexText.encode(route)) naming a shared slot, with no segment attached")
             return nil
         }
         do {
@@ -102,7 +103,7 @@ final class CoordinatorSharedExchange: CoordinatorExchange {
             resolved.sharedSlot = nil
             return resolved
         } catch {
-            logger.warning("dropped a gradientResult from \(hex(route)): \(error)")
+            logger.warning("dropped a gradientResult from \(HexText.encode(route)): \(error)")
             return nil
         }
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HexText
 import JobConfiguration
 import Sweeps
 import TrainingRuntime
@@ -46,7 +47,7 @@ package struct SweepDefinition {
         } catch let error as SweepSpecError {
             throw BadInput("\(origin): \(error)")
         }
-        digest = SHA256.hash(data: Data(document.jsonText.utf8)).map { String(format: "%02x", $0) }.joined()
+        digest = HexText.encode(SHA256.hash(data: Data(document.jsonText.utf8)))
         for index in parameters.indices {
             let trialJob = try trialDocument(index)
             do {

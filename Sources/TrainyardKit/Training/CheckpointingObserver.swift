@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HexText
 import JobConfiguration
 import TrackingStore
 import TrainingRuntime
@@ -101,6 +102,6 @@ package final class CheckpointingObserver: TrainingObserver {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try? handle.read(upToCount: 8 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return HexText.encode(hasher.finalize())
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Datasets
 import Foundation
 import GradientCore
+import HexText
 import JobConfiguration
 import Logging
 import ModelPackage
@@ -275,7 +276,7 @@ package struct TrainingSession {
             }
             hasher.update(data: data)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return HexText.encode(hasher.finalize())
     }
 
     package static func packageSize(_ directory: URL) -> Int64 {
@@ -405,7 +406,7 @@ package struct TrainingSession {
 
     /// SHA-256 as 64 lowercase hex digits.
     package static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        HexText.encode(SHA256.hash(data: data))
     }
 
     package static let sortedEncoder: JSONEncoder = {
