@@ -6,15 +6,15 @@ import Foundation
 ///
 /// For callers that need the fields themselves rather than a stored version, e.g. batch scoring.
 /// Memory is bounded by the read buffer and the longest record.
-public final class CSVRecordReader {
+package final class CSVRecordReader {
     /// The file path, for messages.
-    public let path: String
+    package let path: String
     private let reader: FileReader
     private var tokenizer: CSVTokenizer
 
     /// Opens `url`. `delimiter` defaults to tab for `.tsv` files and comma otherwise.
     /// Throws ``DatasetError/io(path:call:code:)`` when the file cannot be opened.
-    public init(url: URL, delimiter: UInt8? = nil) throws {
+    package init(url: URL, delimiter: UInt8? = nil) throws {
         var options = ImportOptions()
         options.delimiter = delimiter
         path = url.path
@@ -25,12 +25,12 @@ public final class CSVRecordReader {
     deinit { tokenizer.release() }
 
     /// The 1-based line on which the record last returned by ``next()`` starts.
-    public var line: Int { tokenizer.line }
+    package var line: Int { tokenizer.line }
 
     /// The fields of the next record, unquoted, or nil at the end of the file.
     /// Throws ``DatasetError/malformed(at:detail:)`` for a quote that is never closed or text
     /// after a closing quote, ``DatasetError/io(path:call:code:)`` when reading fails.
-    public func next() throws -> [String]? {
+    package func next() throws -> [String]? {
         guard try tokenizer.next() else { return nil }
         return (0..<tokenizer.fieldCount).map { tokenizer.fieldText($0) }
     }

@@ -15,17 +15,17 @@ import Foundation
 ///        at 4096 + b·R·(F+1)·4 and any row range is reachable by offset.
 /// ```
 /// Labels are class indices for classification, values for regression, NaN when unlabelled.
-public struct DataFileLayout: Sendable, Equatable {
-    public static let magic: [UInt8] = Array("TYDATA01".utf8)
-    public static let formatVersion: UInt32 = 1
-    public static let headerSize = 4096
+package struct DataFileLayout: Sendable, Equatable {
+    package static let magic: [UInt8] = Array("TYDATA01".utf8)
+    package static let formatVersion: UInt32 = 1
+    package static let headerSize = 4096
 
-    public let features: Int
-    public let rows: Int
-    public let rowsPerBlock: Int
+    package let features: Int
+    package let rows: Int
+    package let rowsPerBlock: Int
 
     /// The layout for `rows` rows of `features` features: blocks of about 4 MiB.
-    public init(features: Int, rows: Int) {
+    package init(features: Int, rows: Int) {
         self.features = features
         self.rows = rows
         let rowBytes = (features + 1) * 4
@@ -40,31 +40,31 @@ public struct DataFileLayout: Sendable, Equatable {
     }
 
     /// Number of blocks (the last may be partial).
-    public var blockCount: Int { rows == 0 ? 0 : (rows + rowsPerBlock - 1) / rowsPerBlock }
+    package var blockCount: Int { rows == 0 ? 0 : (rows + rowsPerBlock - 1) / rowsPerBlock }
 
     /// Rows in block `b`.
-    public func rowsInBlock(_ b: Int) -> Int { min(rowsPerBlock, rows - b * rowsPerBlock) }
+    package func rowsInBlock(_ b: Int) -> Int { min(rowsPerBlock, rows - b * rowsPerBlock) }
 
     /// Byte offset of block `b`.
-    public func blockOffset(_ b: Int) -> Int { Self.headerSize + b * rowsPerBlock * (features + 1) * 4 }
+    package func blockOffset(_ b: Int) -> Int { Self.headerSize + b * rowsPerBlock * (features + 1) * 4 }
 
     /// Byte offset of row `r`'s features.
-    public func featureOffset(row r: Int) -> Int {
+    package func featureOffset(row r: Int) -> Int {
         let b = r / rowsPerBlock
         return blockOffset(b) + (r - b * rowsPerBlock) * features * 4
     }
 
     /// Byte offset of row `r`'s label.
-    public func labelOffset(row r: Int) -> Int {
+    package func labelOffset(row r: Int) -> Int {
         let b = r / rowsPerBlock
         return blockOffset(b) + rowsInBlock(b) * features * 4 + (r - b * rowsPerBlock) * 4
     }
 
     /// Total file size in bytes.
-    public var fileSize: Int { Self.headerSize + rows * (features + 1) * 4 }
+    package var fileSize: Int { Self.headerSize + rows * (features + 1) * 4 }
 
     /// The 4096 header bytes.
-    public func headerBytes() -> [UInt8] {
+    package func headerBytes() -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: Self.headerSize)
         func put<T: FixedWidthInteger>(_ value: T, at offset: Int) {
             withUnsafeBytes(of: value.littleEndian) { raw in
@@ -81,7 +81,7 @@ public struct DataFileLayout: Sendable, Equatable {
     }
 
     /// Parses and checks a header; `path` names the file in errors.
-    public static func parse(header: UnsafeRawBufferPointer, fileSize: Int, path: String) throws -> DataFileLayout {
+    package static func parse(header: UnsafeRawBufferPointer, fileSize: Int, path: String) throws -> DataFileLayout {
         guard header.count >= 32, Array(header[0..<8]) == magic else {
             throw DatasetError.corruptVersion(path: path, detail: "bad magic number (expected \"TYDATA01\")")
         }
@@ -105,15 +105,15 @@ public struct DataFileLayout: Sendable, Equatable {
 }
 
 /// `manifest.json`: what a stored version is and where it came from.
-public struct DatasetManifest: Sendable, Codable, Equatable {
-    public var formatVersion: Int
-    public var digest: String
-    public var rows: Int
-    public var features: Int
-    public var rowsPerBlock: Int
+package struct DatasetManifest: Sendable, Codable, Equatable {
+    package var formatVersion: Int
+    package var digest: String
+    package var rows: Int
+    package var features: Int
+    package var rowsPerBlock: Int
     /// "csv", "libsvm", "npy" or "generated".
-    public var sourceFormat: String
+    package var sourceFormat: String
     /// The imported file (absolute path) or a description of the generator.
-    public var source: String
-    public var createdAt: Date
+    package var source: String
+    package var createdAt: Date
 }

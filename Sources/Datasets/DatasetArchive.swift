@@ -8,19 +8,19 @@ import Foundation
 /// UTF-8 name, u64 size; then the files' bytes in the same order. Files: manifest.json,
 /// schema.json, stats.json, data.bin. The receiver checks the digest of what it got before the
 /// version becomes visible in its store.
-public struct DatasetArchive: Sendable {
-    public static let magic = Array("TYARCH01".utf8)
+package struct DatasetArchive: Sendable {
+    package static let magic = Array("TYARCH01".utf8)
     static let fileNames = ["manifest.json", "schema.json", "stats.json", "data.bin"]
 
     let files: [(name: String, url: URL, size: UInt64)]
     /// The index that precedes the files' bytes.
     let index: [UInt8]
     /// Total bytes of the stream.
-    public let totalBytes: UInt64
+    package let totalBytes: UInt64
 
     /// The archive of the version stored in `directory`.
     /// - Throws: ``DatasetError`` when a file is missing.
-    public init(directory: URL) throws {
+    package init(directory: URL) throws {
         var files: [(String, URL, UInt64)] = []
         var index = Self.magic
         Self.append(UInt32(Self.fileNames.count), to: &index)
@@ -41,7 +41,7 @@ public struct DatasetArchive: Sendable {
     }
 
     /// Up to `length` bytes of the stream from `offset` (fewer at the end; none past it).
-    public func read(offset: UInt64, length: Int) throws -> [UInt8] {
+    package func read(offset: UInt64, length: Int) throws -> [UInt8] {
         guard offset < totalBytes, length > 0 else { return [] }
         var out: [UInt8] = []
         out.reserveCapacity(min(length, Int(totalBytes - offset)))
@@ -80,9 +80,9 @@ public struct DatasetArchive: Sendable {
 /// Receives a ``DatasetArchive`` stream into a store: chunks in any order, then a digest check,
 /// then an atomic install. Nothing becomes visible in the store unless every byte arrived and
 /// the content matches the expected digest.
-public final class DatasetArchiveReceiver {
-    public let digest: String
-    public let totalBytes: UInt64
+package final class DatasetArchiveReceiver {
+    package let digest: String
+    package let totalBytes: UInt64
     let store: DatasetStore
     let partial: URL
     let handle: FileHandle
@@ -90,7 +90,7 @@ public final class DatasetArchiveReceiver {
     private var ranges: [Range<UInt64>] = []
 
     /// Starts receiving `totalBytes` for `digest` into a temporary file inside the store.
-    public init(store: DatasetStore, digest: String, totalBytes: UInt64) throws {
+    package init(store: DatasetStore, digest: String, totalBytes: UInt64) throws {
         guard totalBytes <= 1 << 40 else { throw DatasetError.invalidRequest("dataset stream of \(totalBytes) bytes is too large") }
         self.store = store
         self.digest = digest
@@ -109,10 +109,10 @@ public final class DatasetArchiveReceiver {
     }
 
     /// True when every byte has arrived.
-    public var isComplete: Bool { received == totalBytes }
+    package var isComplete: Bool { received == totalBytes }
 
     /// Stores bytes at `offset`; overlapping or out-of-range chunks are rejected.
-    public func write(offset: UInt64, bytes: [UInt8]) throws {
+    package func write(offset: UInt64, bytes: [UInt8]) throws {
         let range = offset..<(offset + UInt64(bytes.count))
         guard range.upperBound <= totalBytes else {
             throw DatasetError.invalidRequest("chunk \(range) lies outside the \(totalBytes)-byte dataset stream")
@@ -126,7 +126,7 @@ public final class DatasetArchiveReceiver {
 
     /// Unpacks, checks the digest and installs the version; returns its directory.
     /// - Throws: ``DatasetError`` when the stream is malformed or its content does not match the digest.
-    public func install() throws -> URL {
+    package func install() throws -> URL {
         guard isComplete else { throw DatasetError.invalidRequest("dataset stream incomplete: \(received) of \(totalBytes) bytes") }
         try handle.synchronize()
         let staging = store.root.appendingPathComponent(".incoming-\(UUID().uuidString)", isDirectory: true)

@@ -2,13 +2,13 @@ import Foundation
 
 /// Where in a source file a problem was found: file, 1-based line, and (when known) the 1-based
 /// column (field) number with its name.
-public struct SourcePosition: Sendable, Equatable, Codable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var column: Int?
-    public var columnName: String?
+package struct SourcePosition: Sendable, Equatable, Codable, CustomStringConvertible {
+    package var file: String
+    package var line: Int?
+    package var column: Int?
+    package var columnName: String?
 
-    public init(file: String, line: Int? = nil, column: Int? = nil, columnName: String? = nil) {
+    package init(file: String, line: Int? = nil, column: Int? = nil, columnName: String? = nil) {
         self.file = file
         self.line = line
         self.column = column
@@ -16,7 +16,7 @@ public struct SourcePosition: Sendable, Equatable, Codable, CustomStringConverti
     }
 
     /// `FILE:LINE: column N ("name")`.
-    public var description: String {
+    package var description: String {
         var s = file
         if let line { s += ":\(line)" }
         if let column {
@@ -32,7 +32,7 @@ public struct SourcePosition: Sendable, Equatable, Codable, CustomStringConverti
 /// Everything that can go wrong reading, importing, storing or validating a dataset.
 ///
 /// Messages name the input, the position and what was expected.
-public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A system call failed on `path` (`call` is e.g. "open", "read", "rename"; `code` is errno).
     case io(path: String, call: String, code: Int32)
     /// The file has no bytes at all.
@@ -62,7 +62,7 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A stored version whose files are unreadable or inconsistent.
     case corruptVersion(path: String, detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .io(let path, let call, let code):
             return "\(path): \(call) failed: \(String(cString: strerror(code))) (errno \(code))"
@@ -104,7 +104,7 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// True when the problem is in the user's input (exit status 2) rather than the system.
-    public var isBadInput: Bool {
+    package var isBadInput: Bool {
         switch self {
         case .io, .corruptVersion: return false
         default: return true

@@ -2,16 +2,16 @@
 ///
 /// Built from a seeded SplitMix64 permutation, so the same (row count, fractions, seed, labels)
 /// give the same split on every platform. Each part is sorted ascending.
-public struct DatasetSplit: Sendable, Codable, Equatable {
-    public var train: [Int]
-    public var validation: [Int]
-    public var test: [Int]
+package struct DatasetSplit: Sendable, Codable, Equatable {
+    package var train: [Int]
+    package var validation: [Int]
+    package var test: [Int]
 
     /// Splits `0..<rowCount`: `validation` and `test` are fractions in [0, 1) with sum < 1; the
     /// sizes are `round(fraction × n)` (per class when stratified by `labels`, which must have
     /// `rowCount` entries). Throws ``DatasetError/invalidRequest(_:)`` for bad fractions.
     /// Complexity O(n log n).
-    public static func make(rowCount: Int, validation: Double, test: Double = 0, seed: UInt64,
+    package static func make(rowCount: Int, validation: Double, test: Double = 0, seed: UInt64,
                             stratifyBy labels: [Float]? = nil) throws -> DatasetSplit {
         guard validation >= 0, test >= 0, validation + test < 1 else {
             throw DatasetError.invalidRequest("split fractions validation=\(validation) test=\(test) must be ≥ 0 "
@@ -52,7 +52,7 @@ public struct DatasetSplit: Sendable, Codable, Equatable {
     /// (in the same order) and the element at j is prefetched: each swap's random access into a
     /// large array (an 800,000-row epoch order is 6.4 MB) then no longer waits for its own cache
     /// miss. Same permutation as the plain loop, element for element.
-    public static func shuffle(_ values: inout [Int], using rng: inout SplitMix64) {
+    package static func shuffle(_ values: inout [Int], using rng: inout SplitMix64) {
         guard values.count > 1 else { return }
         values.withUnsafeMutableBufferPointer { v in
             let base = v.baseAddress!
@@ -81,16 +81,16 @@ public struct DatasetSplit: Sendable, Codable, Equatable {
 }
 
 /// Per-epoch row order: a permutation that depends only on (seed, epoch).
-public enum EpochOrder {
+package enum EpochOrder {
     /// A permutation of `0..<count` for `epoch`. Complexity O(count).
-    public static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+    package static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
         var order = Array(0..<count)
         shuffle(&order, seed: seed, epoch: epoch)
         return order
     }
 
     /// Shuffles `indices` (e.g. the training split) in the order for (seed, epoch).
-    public static func shuffle(_ indices: inout [Int], seed: UInt64, epoch: Int) {
+    package static func shuffle(_ indices: inout [Int], seed: UInt64, epoch: Int) {
         var rng = SplitMix64(seed: seed, stream: 0x4550_4F43_4800_0000 &+ UInt64(truncatingIfNeeded: epoch))
         DatasetSplit.shuffle(&indices, using: &rng)
     }

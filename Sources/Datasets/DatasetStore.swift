@@ -7,28 +7,28 @@ import Foundation
 /// digest and the directory fsynced; an import that fails leaves nothing behind, and content
 /// already present is not stored again. Safe to use from several processes: the rename is the
 /// commit, and a loser of a race discards its copy.
-public struct DatasetStore: Sendable {
+package struct DatasetStore: Sendable {
     /// The store directory (`TRAINYARD_HOME/datasets`).
-    public let root: URL
+    package let root: URL
 
-    public init(root: URL) { self.root = root }
+    package init(root: URL) { self.root = root }
 
     /// The directory of the version with `digest` (which may not exist).
-    public func directory(digest: String) -> URL { root.appendingPathComponent(digest, isDirectory: true) }
+    package func directory(digest: String) -> URL { root.appendingPathComponent(digest, isDirectory: true) }
 
     /// True when a committed version with `digest` exists.
-    public func contains(digest: String) -> Bool {
+    package func contains(digest: String) -> Bool {
         FileManager.default.fileExists(atPath: directory(digest: digest).appendingPathComponent("manifest.json").path)
     }
 
     /// Digests of all committed versions, sorted.
-    public func digests() throws -> [String] {
+    package func digests() throws -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         return names.filter { $0.count == 64 && $0.allSatisfy(\.isHexDigit) && contains(digest: $0) }.sorted()
     }
 
     /// Opens a stored version for reading (memory-mapped).
-    public func open(digest: String) throws -> DatasetVersion {
+    package func open(digest: String) throws -> DatasetVersion {
         guard contains(digest: digest) else { throw DatasetError.versionNotFound(digest: digest) }
         return try DatasetVersion(directory: directory(digest: digest))
     }
@@ -38,7 +38,7 @@ public struct DatasetStore: Sendable {
     /// Throws ``DatasetError`` for unreadable or invalid input (with file, line and column) and
     /// ``DatasetError/qualityChecksFailed(_:)`` under `strict` when warnings were found.
     /// Complexity: two sequential passes (the text, then a binary spill), memory bounded.
-    public func importFile(at url: URL, format: SourceFormat? = nil, options: ImportOptions = ImportOptions())
+    package func importFile(at url: URL, format: SourceFormat? = nil, options: ImportOptions = ImportOptions())
         throws -> ImportOutcome
     {
         let format = format ?? SourceFormat.infer(from: url)
@@ -64,7 +64,7 @@ public struct DatasetStore: Sendable {
     }
 
     /// Generates a synthetic dataset (see ``SyntheticSpec``) and stores it like an import.
-    public func generate(_ spec: SyntheticSpec, options: ImportOptions = ImportOptions()) throws -> ImportOutcome {
+    package func generate(_ spec: SyntheticSpec, options: ImportOptions = ImportOptions()) throws -> ImportOutcome {
         var options = options
         options.task = spec.kind
         return try store(sourceFormat: .generated, source: spec.description, options: options) { incoming in

@@ -1,31 +1,31 @@
 import Foundation
 
 /// Thresholds for `data validate`.
-public struct ValidationThresholds: Sendable, Codable, Equatable {
+package struct ValidationThresholds: Sendable, Codable, Equatable {
     /// PSI at or above this is a moderate shift.
-    public var psiModerate = 0.1
+    package var psiModerate = 0.1
     /// PSI at or above this is a significant shift: the column drifted.
-    public var psiSignificant = 0.25
+    package var psiSignificant = 0.25
     /// KS p-value at or below this, with at least a moderate PSI, also marks drift.
-    public var ksAlpha = 0.05
+    package var ksAlpha = 0.05
     /// A column fails when more than this share of its values lie outside the reference range.
-    public var outOfRangeShare = 0.01
-    public init() {}
+    package var outOfRangeShare = 0.01
+    package init() {}
 }
 
 /// Drift and range findings for one column.
-public struct ColumnDrift: Sendable, Codable, Equatable {
-    public var column: String
-    public var kind: ColumnKind
-    public var psi: Double
+package struct ColumnDrift: Sendable, Codable, Equatable {
+    package var column: String
+    package var kind: ColumnKind
+    package var psi: Double
     /// "stable", "moderate" or "significant".
-    public var psiLevel: String
-    public var ksStatistic: Double?
-    public var ksPValue: Double?
+    package var psiLevel: String
+    package var ksStatistic: Double?
+    package var ksPValue: Double?
     /// Numeric: values outside [reference min, reference max]. Categorical: unseen levels.
-    public var outOfRange: Int64
-    public var drifted: Bool
-    public var rangeFailed: Bool
+    package var outOfRange: Int64
+    package var drifted: Bool
+    package var rangeFailed: Bool
 }
 
 extension ColumnDrift {
@@ -33,7 +33,7 @@ extension ColumnDrift {
     /// checks share: drifted when the PSI is significant, or when the KS p-value is at or below
     /// alpha with at least a moderate PSI; the range fails when more than `outOfRangeShare` of
     /// the `present` (non-missing) values lie outside the reference.
-    public init(column: String, kind: ColumnKind, psi: Double, ks: (statistic: Double, pValue: Double)?,
+    package init(column: String, kind: ColumnKind, psi: Double, ks: (statistic: Double, pValue: Double)?,
                 outOfRange: Int64, present: Int64, thresholds: ValidationThresholds) {
         let level = psi >= thresholds.psiSignificant ? "significant" : psi >= thresholds.psiModerate ? "moderate" : "stable"
         let ksDrift = ks.map { $0.pValue <= thresholds.ksAlpha && psi >= thresholds.psiModerate } ?? false
@@ -45,27 +45,27 @@ extension ColumnDrift {
 }
 
 /// The result of validating a file against a stored version.
-public struct ValidationReport: Sendable, Codable, Equatable {
-    public var file: String
-    public var referenceDigest: String
-    public var rows: Int64
+package struct ValidationReport: Sendable, Codable, Equatable {
+    package var file: String
+    package var referenceDigest: String
+    package var rows: Int64
     /// Missing columns, unexpected columns, and type changes.
-    public var schemaProblems: [String]
-    public var columns: [ColumnDrift]
+    package var schemaProblems: [String]
+    package var columns: [ColumnDrift]
     /// Share of compared columns that drifted.
-    public var driftedShare: Double
+    package var driftedShare: Double
     /// False when there is a schema problem, a drifted column, or a range failure.
-    public var passed: Bool
+    package var passed: Bool
 }
 
 /// Checks a new file against a stored version: schema, reference range, PSI and KS per column.
-public enum DatasetValidator {
+package enum DatasetValidator {
     /// Reads `url` like an import (same parser, the reference's column types) and compares it.
     ///
     /// Throws ``DatasetError`` when the file is unreadable (with file, line and column);
     /// validation failures are reported in the result, not thrown. Scratch files go to a
     /// temporary directory under `scratch` and are removed.
-    public static func validate(file url: URL, format: SourceFormat? = nil, options: ImportOptions = ImportOptions(),
+    package static func validate(file url: URL, format: SourceFormat? = nil, options: ImportOptions = ImportOptions(),
                                 against reference: DatasetVersion, thresholds: ValidationThresholds = ValidationThresholds(),
                                 scratch: URL) throws -> ValidationReport {
         let fm = FileManager.default

@@ -3,31 +3,31 @@ import Foundation
 /// A contiguous run of rows inside one block of `data.bin`, pointing into the memory map.
 ///
 /// Valid while the ``DatasetVersion`` it came from is alive; no bytes are copied.
-public struct RowSlice {
+package struct RowSlice {
     /// Index of the first row in the dataset.
-    public let firstRow: Int
+    package let firstRow: Int
     /// `count × featureCount` Float32 features, row-major.
-    public let features: UnsafeBufferPointer<Float>
+    package let features: UnsafeBufferPointer<Float>
     /// `count` labels.
-    public let labels: UnsafeBufferPointer<Float>
+    package let labels: UnsafeBufferPointer<Float>
     /// Rows in the slice.
-    public var count: Int { labels.count }
+    package var count: Int { labels.count }
 }
 
 /// A stored, immutable dataset version opened for reading: the manifest, schema and statistics,
 /// and `data.bin` memory-mapped read-only.
-public final class DatasetVersion: @unchecked Sendable {
-    public let directory: URL
-    public let manifest: DatasetManifest
-    public let schema: DatasetSchema
-    public let statistics: DatasetStatistics
-    public let layout: DataFileLayout
+package final class DatasetVersion: @unchecked Sendable {
+    package let directory: URL
+    package let manifest: DatasetManifest
+    package let schema: DatasetSchema
+    package let statistics: DatasetStatistics
+    package let layout: DataFileLayout
     private let mapping: UnsafeRawPointer
     private let mappedBytes: Int
 
     /// Opens the version stored in `directory`. Throws ``DatasetError/corruptVersion(path:detail:)``
     /// when a file is missing or inconsistent with the others.
-    public init(directory: URL) throws {
+    package init(directory: URL) throws {
         self.directory = directory
         manifest = try DatasetStore.decodeJSON(DatasetManifest.self, from: directory.appendingPathComponent("manifest.json"))
         schema = try DatasetStore.decodeJSON(DatasetSchema.self, from: directory.appendingPathComponent("schema.json"))
@@ -71,14 +71,14 @@ public final class DatasetVersion: @unchecked Sendable {
     deinit { munmap(UnsafeMutableRawPointer(mutating: mapping), mappedBytes) }
 
     /// Bytes of `data.bin` (what ``residentCopy()`` allocates, rounded up to 2 MiB).
-    public var dataFileBytes: Int { layout.fileSize }
+    package var dataFileBytes: Int { layout.fileSize }
 
     /// The same version read from a private copy of `data.bin` in anonymous memory on
     /// transparent huge pages (`MADV_HUGEPAGE`), for random-row reads: a row at a random position
     /// in the file's 4 KiB page-cache pages costs a TLB miss as well as a cache miss; with 2 MiB
     /// pages the page walk mostly hits (`DataBench gather`: ~250–290 ns against ~110–140 ns per
     /// row of 128 features). Costs the file's size in memory and one sequential copy.
-    public func residentCopy() throws -> DatasetVersion {
+    package func residentCopy() throws -> DatasetVersion {
         let huge = 2 << 20
         let bytes = (layout.fileSize + huge - 1) / huge * huge
         guard let memory = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
@@ -90,12 +90,12 @@ public final class DatasetVersion: @unchecked Sendable {
         return DatasetVersion(copying: self, into: UnsafeRawPointer(memory), bytes: bytes)
     }
 
-    public var digest: String { manifest.digest }
-    public var rowCount: Int { layout.rows }
-    public var featureCount: Int { layout.features }
+    package var digest: String { manifest.digest }
+    package var rowCount: Int { layout.rows }
+    package var featureCount: Int { layout.features }
 
     /// Bytes of the stored files.
-    public var sizeBytes: Int64 {
+    package var sizeBytes: Int64 {
         ["data.bin", "schema.json", "stats.json", "manifest.json"].reduce(Int64(0)) { total, name in
             let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)
             return total + ((attributes?[.size] as? NSNumber)?.int64Value ?? 0)
@@ -105,7 +105,7 @@ public final class DatasetVersion: @unchecked Sendable {
     /// Maps the pages of rows `range` into this process in one call (`MADV_POPULATE_READ`,
     /// Linux 5.14+; elsewhere a no-op), instead of one page fault per 4 KiB as they are touched.
     /// Reads the file from disk if it is not in the page cache.
-    public func prefetch(rows range: Range<Int>) {
+    package func prefetch(rows range: Range<Int>) {
         guard !range.isEmpty else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let first = layout.featureOffset(row: range.lowerBound) / page * page
@@ -117,7 +117,7 @@ public final class DatasetVersion: @unchecked Sendable {
 
     /// Calls `body` with the zero-copy slices covering rows `range` (one per block touched).
     /// Precondition: `range` lies within `0..<rowCount`.
-    public func withRows(_ range: Range<Int>, _ body: (RowSlice) throws -> Void) rethrows {
+    package func withRows(_ range: Range<Int>, _ body: (RowSlice) throws -> Void) rethrows {
         precondition(range.lowerBound >= 0 && range.upperBound <= layout.rows, "rows \(range) outside 0..<\(layout.rows)")
         var r = range.lowerBound
         let f = layout.features
@@ -134,7 +134,7 @@ public final class DatasetVersion: @unchecked Sendable {
     }
 
     /// Copies rows `range` into contiguous `features` (`count × featureCount`) and `labels`.
-    public func copyRows(_ range: Range<Int>, features: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Float>) {
+    package func copyRows(_ range: Range<Int>, features: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Float>) {
         let f = layout.features
         withRows(range) { slice in
             let offset = slice.firstRow - range.lowerBound
@@ -144,7 +144,7 @@ public final class DatasetVersion: @unchecked Sendable {
     }
 
     /// Copies the rows at `indices` (in that order) into contiguous buffers: a mini-batch gather.
-    public func gatherRows(_ indices: some Collection<Int>, features: UnsafeMutablePointer<Float>,
+    package func gatherRows(_ indices: some Collection<Int>, features: UnsafeMutablePointer<Float>,
                            labels: UnsafeMutablePointer<Float>) {
         if let array = indices as? [Int] {
             array.withUnsafeBufferPointer { gatherRows($0, features: features, labels: labels) }
@@ -161,7 +161,7 @@ public final class DatasetVersion: @unchecked Sendable {
 
     /// ``gatherRows(_:features:labels:)`` for a buffer of indices: no generic dispatch per row,
     /// one block lookup per row. The hot path of mini-batch reads.
-    public func gatherRows(_ indices: UnsafeBufferPointer<Int>, features: UnsafeMutablePointer<Float>,
+    package func gatherRows(_ indices: UnsafeBufferPointer<Int>, features: UnsafeMutablePointer<Float>,
                            labels: UnsafeMutablePointer<Float>) {
         let f = layout.features
         let perBlock = layout.rowsPerBlock
@@ -200,7 +200,7 @@ public final class DatasetVersion: @unchecked Sendable {
     }
 
     /// The rows `range` as arrays (convenient for tests and small data).
-    public func rows(_ range: Range<Int>) -> (features: [Float], labels: [Float]) {
+    package func rows(_ range: Range<Int>) -> (features: [Float], labels: [Float]) {
         var features = [Float](repeating: 0, count: range.count * layout.features)
         var labels = [Float](repeating: 0, count: range.count)
         features.withUnsafeMutableBufferPointer { fp in
@@ -213,7 +213,7 @@ public final class DatasetVersion: @unchecked Sendable {
     }
 
     /// Values of feature `index` for every row (one strided read), e.g. for fitting transforms.
-    public func featureColumn(_ index: Int) -> [Float] {
+    package func featureColumn(_ index: Int) -> [Float] {
         var out = [Float]()
         out.reserveCapacity(layout.rows)
         withRows(0..<layout.rows) { slice in
@@ -223,7 +223,7 @@ public final class DatasetVersion: @unchecked Sendable {
     }
 
     /// All labels in row order.
-    public func labels() -> [Float] {
+    package func labels() -> [Float] {
         var out = [Float]()
         out.reserveCapacity(layout.rows)
         withRows(0..<layout.rows) { out.append(contentsOf: $0.labels) }
@@ -232,7 +232,7 @@ public final class DatasetVersion: @unchecked Sendable {
 
     /// The whole mapped `data.bin` (header included), e.g. to stream a version to a worker that
     /// caches it by digest. Valid while this object is alive.
-    public var fileBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: mapping, count: mappedBytes) }
+    package var fileBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: mapping, count: mappedBytes) }
 }
 
 /// A software prefetch of the cache line at `address` into all levels (`prefetcht0`). Swift has

@@ -1,14 +1,14 @@
 import Foundation
 
 /// Distribution-shift measures between a reference and a current sample.
-public enum DriftStatistics {
+package enum DriftStatistics {
     /// Share below which a bin is floored so the logarithm stays finite.
-    public static let psiFloor = 1e-4
+    package static let psiFloor = 1e-4
 
     /// Population stability index Σ (ref% − cur%) · ln(ref% / cur%) over matching bins, with
     /// empty bins floored at ``psiFloor``. Both arrays must have the same count; an all-zero
     /// side gives 0. Common reading: < 0.1 stable, 0.1–0.25 moderate, ≥ 0.25 significant.
-    public static func psi(reference: [Int64], current: [Int64]) -> Double {
+    package static func psi(reference: [Int64], current: [Int64]) -> Double {
         precondition(reference.count == current.count, "PSI needs matching bins")
         let rt = Double(reference.reduce(0, +))
         let ct = Double(current.reduce(0, +))
@@ -28,7 +28,7 @@ public enum DriftStatistics {
     /// distribution with Stephens' small-sample correction, λ = (√nₑ + 0.12 + 0.11/√nₑ)·D with
     /// nₑ = n·m/(n+m) (Numerical Recipes §14.3), which tracks scipy's `kstwo` p-values within a
     /// few percent. NaNs are ignored. Complexity O((n+m) log(n+m)).
-    public static func kolmogorovSmirnov(_ a: [Double], _ b: [Double]) -> (statistic: Double, pValue: Double) {
+    package static func kolmogorovSmirnov(_ a: [Double], _ b: [Double]) -> (statistic: Double, pValue: Double) {
         let x = a.filter { !$0.isNaN }.sorted()
         let y = b.filter { !$0.isNaN }.sorted()
         guard !x.isEmpty, !y.isEmpty else { return (0, 1) }
@@ -46,7 +46,7 @@ public enum DriftStatistics {
     }
 
     /// Q_KS(λ) = 2 Σ (−1)^(j−1) exp(−2 j² λ²), the Kolmogorov survival function.
-    public static func kolmogorovQ(_ lambda: Double) -> Double {
+    package static func kolmogorovQ(_ lambda: Double) -> Double {
         if lambda <= 0 { return 1 }
         if lambda < 1.18 {
             let y = exp(-1.233700550136169827 / (lambda * lambda))  // π²/8

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A transform to fit on the training split.
-public enum TransformSpec: Sendable, Codable, Equatable {
+package enum TransformSpec: Sendable, Codable, Equatable {
     /// (x − mean) / std; a zero std leaves the centred value.
     case standardize
     /// (x − min) / (max − min); a zero range leaves the shifted value.
@@ -13,7 +13,7 @@ public enum TransformSpec: Sendable, Codable, Equatable {
 
     /// Parses the config spelling: `standardize`, `minmax`, `impute_mean`, `impute_median`,
     /// `impute_constant=VALUE`. Throws ``DatasetError/invalidRequest(_:)`` naming the text.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         switch text.lowercased() {
         case "standardize", "standardise": self = .standardize
         case "minmax", "min_max", "min-max": self = .minMax
@@ -31,23 +31,23 @@ public enum TransformSpec: Sendable, Codable, Equatable {
 }
 
 /// One fitted step: per feature, `x' = (x − offset) · scale`, or for imputation NaN → `fill`.
-public struct FittedStep: Sendable, Codable, Equatable {
-    public var transform: TransformSpec
-    public var offset: [Float]?
-    public var scale: [Float]?
-    public var fill: [Float]?
+package struct FittedStep: Sendable, Codable, Equatable {
+    package var transform: TransformSpec
+    package var offset: [Float]?
+    package var scale: [Float]?
+    package var fill: [Float]?
 }
 
 /// Transforms fitted on training rows, serialised as JSON and applied identically at training
 /// and serving time. One-hot features (from categorical columns) are passed through unscaled.
-public struct FittedTransforms: Sendable, Codable, Equatable {
-    public var featureCount: Int
-    public var steps: [FittedStep]
+package struct FittedTransforms: Sendable, Codable, Equatable {
+    package var featureCount: Int
+    package var steps: [FittedStep]
 
     /// Fits `specs` in order on the rows of `features` (row-major, `featureCount` per row); each
     /// step sees the output of the previous ones. `passThrough` marks features left untouched
     /// by scaling (one-hot). Memory O(rows) per feature for medians. Complexity O(steps·rows·F).
-    public static func fit(_ specs: [TransformSpec], features: [Float], featureCount: Int,
+    package static func fit(_ specs: [TransformSpec], features: [Float], featureCount: Int,
                            passThrough: Set<Int> = []) -> FittedTransforms {
         let rows = featureCount == 0 ? 0 : features.count / featureCount
         var data = features
@@ -102,7 +102,7 @@ public struct FittedTransforms: Sendable, Codable, Equatable {
     }
 
     /// Fits on the rows `rows` of a stored version, passing one-hot features through.
-    public static func fit(_ specs: [TransformSpec], version: DatasetVersion, rows: [Int]) -> FittedTransforms {
+    package static func fit(_ specs: [TransformSpec], version: DatasetVersion, rows: [Int]) -> FittedTransforms {
         let f = version.featureCount
         var features = [Float](repeating: 0, count: rows.count * f)
         var labels = [Float](repeating: 0, count: rows.count)
@@ -119,12 +119,12 @@ public struct FittedTransforms: Sendable, Codable, Equatable {
     }
 
     /// Transforms one row in place. Precondition: `row.count == featureCount`.
-    public func apply(row: inout [Float]) {
+    package func apply(row: inout [Float]) {
         row.withUnsafeMutableBufferPointer { apply(rows: $0) }
     }
 
     /// Transforms rows (row-major, `featureCount` per row) in place.
-    public func apply(rows: UnsafeMutableBufferPointer<Float>) {
+    package func apply(rows: UnsafeMutableBufferPointer<Float>) {
         precondition(featureCount == 0 || rows.count % featureCount == 0,
                      "\(rows.count) values is not a whole number of rows of \(featureCount) features")
         guard featureCount > 0 else { return }
@@ -143,14 +143,14 @@ public struct FittedTransforms: Sendable, Codable, Equatable {
     }
 
     /// JSON (sorted keys) for packages and checkpoints.
-    public func jsonData() throws -> Data {
+    package func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(self)
     }
 
     /// Decodes ``jsonData()``; throws ``DatasetError/invalidRequest(_:)`` when malformed or inconsistent.
-    public init(json: Data) throws {
+    package init(json: Data) throws {
         do { self = try JSONDecoder().decode(FittedTransforms.self, from: json) } catch {
             throw DatasetError.invalidRequest("fitted transforms JSON is invalid: \(error)")
         }

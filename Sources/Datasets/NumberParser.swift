@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a text field holds, as far as numbers are concerned.
-public enum ParsedNumber: Sendable, Equatable {
+package enum ParsedNumber: Sendable, Equatable {
     /// A finite decimal number.
     case finite(Double)
     /// `nan`, `inf`, `-inf`, `infinity` (any case).
@@ -18,7 +18,7 @@ public enum ParsedNumber: Sendable, Equatable {
 /// in `Double` (one correctly rounded multiply or divide). Longer inputs fall back to `strtod`,
 /// so every result is the correctly rounded `Double` of the text. Leading and trailing spaces
 /// and tabs are ignored. Complexity O(length).
-public enum NumberParser {
+package enum NumberParser {
     /// 10^e for e in 0...22, all exactly representable in Double.
     @inline(__always)
     static func powerOfTen(_ e: Int) -> Double {
@@ -51,7 +51,7 @@ public enum NumberParser {
 
     /// Classifies and parses the `count` bytes at `start`.
     @inline(__always)
-    public static func parse(_ start: UnsafePointer<UInt8>, _ count: Int) -> ParsedNumber {
+    package static func parse(_ start: UnsafePointer<UInt8>, _ count: Int) -> ParsedNumber {
         var i = 0
         var n = count
         while i < n, start[i] == 0x20 || start[i] == 0x09 { i += 1 }
@@ -113,7 +113,7 @@ public enum NumberParser {
     /// pass for plain decimals (`-12.345`); anything else (spaces, exponents, words) goes through
     /// ``parse(_:_:)``. Returns the value and the field's end (the delimiter or `end`).
     @inline(__always)
-    public static func parseField(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, delimiter: UInt8)
+    package static func parseField(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, delimiter: UInt8)
         -> (ParsedNumber, UnsafePointer<UInt8>)
     {
         var q = p

@@ -1,10 +1,10 @@
 /// One finding of the import quality checks.
-public struct QualityIssue: Sendable, Equatable, Codable {
+package struct QualityIssue: Sendable, Equatable, Codable {
     /// How bad a finding is: errors abort an import; warnings do too under `--strict`.
-    public enum Severity: String, Sendable, Codable { case error, warning }
+    package enum Severity: String, Sendable, Codable { case error, warning }
 
     /// The checks run at import.
-    public enum Check: String, Sendable, Codable, CaseIterable {
+    package enum Check: String, Sendable, Codable, CaseIterable {
         case unparsableValue = "unparsable-value"
         case raggedRow = "ragged-row"
         case missingLabel = "missing-label"
@@ -18,14 +18,14 @@ public struct QualityIssue: Sendable, Equatable, Codable {
         case tooManyLevels = "too-many-levels"
     }
 
-    public var check: Check
-    public var severity: Severity
+    package var check: Check
+    package var severity: Severity
     /// The column concerned, when the finding is about one column.
-    public var column: String?
+    package var column: String?
     /// What was found, with the position when there is one.
-    public var detail: String
+    package var detail: String
 
-    public init(check: Check, severity: Severity, column: String? = nil, detail: String) {
+    package init(check: Check, severity: Severity, column: String? = nil, detail: String) {
         self.check = check
         self.severity = severity
         self.column = column
@@ -34,17 +34,17 @@ public struct QualityIssue: Sendable, Equatable, Codable {
 }
 
 /// Thresholds of the warning checks. Defaults follow common practice.
-public struct QualityThresholds: Sendable, Codable, Equatable {
+package struct QualityThresholds: Sendable, Codable, Equatable {
     /// Warn when a column's missing share is at least this (0...1).
-    public var missingShare: Double = 0.2
+    package var missingShare: Double = 0.2
     /// Warn when the largest class is at least this many times the smallest.
-    public var imbalanceRatio: Double = 10
-    public init() {}
+    package var imbalanceRatio: Double = 10
+    package init() {}
 }
 
 extension DatasetError {
     /// The quality finding that corresponds to this error, for the import table.
-    public var qualityIssue: QualityIssue {
+    package var qualityIssue: QualityIssue {
         switch self {
         case .unparsableValue(let at, _, _):
             return QualityIssue(check: .unparsableValue, severity: .error, column: at.columnName,

@@ -1,8 +1,8 @@
 /// The warning checks run on a fully read dataset (errors are thrown while reading).
-public enum QualityReport {
+package enum QualityReport {
     /// Constant columns, duplicate rows, strong class imbalance, and columns with many missing
     /// values, in column order.
-    public static func warnings(schema: DatasetSchema, statistics: DatasetStatistics, thresholds: QualityThresholds,
+    package static func warnings(schema: DatasetSchema, statistics: DatasetStatistics, thresholds: QualityThresholds,
                                 firstDuplicateRow: Int64? = nil) -> [QualityIssue] {
         var issues: [QualityIssue] = []
         let rows = max(1, statistics.rows)

@@ -1,12 +1,12 @@
 import Foundation
 
 /// The learning task a labelled dataset is for.
-public enum TaskKind: String, Sendable, Codable, Equatable {
+package enum TaskKind: String, Sendable, Codable, Equatable {
     case classification, regression
 }
 
 /// What a source column holds.
-public enum ColumnKind: String, Sendable, Codable, Equatable {
+package enum ColumnKind: String, Sendable, Codable, Equatable {
     /// Numbers, stored as one Float32 feature (missing values are NaN).
     case numeric
     /// Text values, one-hot encoded into one feature per level at import.
@@ -14,18 +14,18 @@ public enum ColumnKind: String, Sendable, Codable, Equatable {
 }
 
 /// One source column of a dataset (the label column included).
-public struct ColumnSchema: Sendable, Codable, Equatable {
-    public var name: String
-    public var kind: ColumnKind
+package struct ColumnSchema: Sendable, Codable, Equatable {
+    package var name: String
+    package var kind: ColumnKind
     /// Categorical only: the levels in sorted (byte-wise) order; level `i` is feature
     /// `firstFeature + i`. A missing value encodes as all zeros.
-    public var levels: [String]?
+    package var levels: [String]?
     /// Index of this column's first feature in a row (nil for the label column).
-    public var firstFeature: Int?
+    package var firstFeature: Int?
     /// Number of features this column occupies (1 for numeric, `levels.count` for categorical).
-    public var featureCount: Int
+    package var featureCount: Int
 
-    public init(name: String, kind: ColumnKind, levels: [String]? = nil, firstFeature: Int?, featureCount: Int) {
+    package init(name: String, kind: ColumnKind, levels: [String]? = nil, firstFeature: Int?, featureCount: Int) {
         self.name = name
         self.kind = kind
         self.levels = levels
@@ -37,12 +37,12 @@ public struct ColumnSchema: Sendable, Codable, Equatable {
 /// The label of a dataset: its column, the task, and for classification the class names, whose
 /// index is the stored label value (class names of a text label in sorted order; of a numeric
 /// label in numeric order).
-public struct LabelSchema: Sendable, Codable, Equatable {
-    public var column: String
-    public var task: TaskKind
-    public var classNames: [String]?
+package struct LabelSchema: Sendable, Codable, Equatable {
+    package var column: String
+    package var task: TaskKind
+    package var classNames: [String]?
 
-    public init(column: String, task: TaskKind, classNames: [String]?) {
+    package init(column: String, task: TaskKind, classNames: [String]?) {
         self.column = column
         self.task = task
         self.classNames = classNames
@@ -50,31 +50,31 @@ public struct LabelSchema: Sendable, Codable, Equatable {
 }
 
 /// `schema.json`: the columns, their encoding into Float32 features, and the label.
-public struct DatasetSchema: Sendable, Codable, Equatable {
+package struct DatasetSchema: Sendable, Codable, Equatable {
     /// Source columns in file order, the label column included.
-    public var columns: [ColumnSchema]
+    package var columns: [ColumnSchema]
     /// The feature names in row order (`name` for numeric columns, `name=level` for one-hot).
-    public var features: [String]
+    package var features: [String]
     /// The label, or nil for an unlabelled dataset (stored labels are then NaN).
-    public var label: LabelSchema?
+    package var label: LabelSchema?
 
-    public init(columns: [ColumnSchema], features: [String], label: LabelSchema?) {
+    package init(columns: [ColumnSchema], features: [String], label: LabelSchema?) {
         self.columns = columns
         self.features = features
         self.label = label
     }
 
     /// Number of Float32 features per row.
-    public var featureCount: Int { features.count }
+    package var featureCount: Int { features.count }
 
     /// The feature columns (label excluded).
-    public var featureColumns: [ColumnSchema] { columns.filter { $0.firstFeature != nil } }
+    package var featureColumns: [ColumnSchema] { columns.filter { $0.firstFeature != nil } }
 
     /// The column named `name`.
-    public func column(named name: String) -> ColumnSchema? { columns.first { $0.name == name } }
+    package func column(named name: String) -> ColumnSchema? { columns.first { $0.name == name } }
 
     /// Canonical JSON (sorted keys, no whitespace): the bytes that enter the digest.
-    public func canonicalJSON() throws -> Data {
+    package func canonicalJSON() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)

@@ -7,16 +7,16 @@ import Foundation
 ///   uniformly and adds unit noise to its centre. Labels are class indices `0..<classes`.
 /// - regression: features are unit noise, the target is `x · w + 0.1 · noise` for weights `w`
 ///   drawn from the seed.
-public struct SyntheticSpec: Sendable, Equatable, CustomStringConvertible {
-    public var kind: TaskKind
-    public var rows: Int
-    public var features: Int
-    public var classes: Int
-    public var seed: UInt64
+package struct SyntheticSpec: Sendable, Equatable, CustomStringConvertible {
+    package var kind: TaskKind
+    package var rows: Int
+    package var features: Int
+    package var classes: Int
+    package var seed: UInt64
     /// Spread of the class centres (classification); larger is easier.
-    public var separation: Double
+    package var separation: Double
 
-    public init(kind: TaskKind, rows: Int, features: Int, classes: Int = 2, seed: UInt64 = 0, separation: Double = 1.5) {
+    package init(kind: TaskKind, rows: Int, features: Int, classes: Int = 2, seed: UInt64 = 0, separation: Double = 1.5) {
         self.kind = kind
         self.rows = rows
         self.features = features
@@ -25,13 +25,13 @@ public struct SyntheticSpec: Sendable, Equatable, CustomStringConvertible {
         self.separation = separation
     }
 
-    public var description: String {
+    package var description: String {
         "generated \(kind.rawValue) rows=\(rows) features=\(features)"
             + (kind == .classification ? " classes=\(classes)" : "") + " seed=\(seed)"
     }
 
     /// Checks the sizes; throws ``DatasetError/invalidRequest(_:)`` naming the bad value.
-    public func validate() throws {
+    package func validate() throws {
         guard rows > 0 else { throw DatasetError.invalidRequest("--rows must be positive, got \(rows)") }
         guard features > 0, features <= 1_000_000 else {
             throw DatasetError.invalidRequest("--features must be in 1...1000000, got \(features)")

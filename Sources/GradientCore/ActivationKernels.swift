@@ -4,7 +4,7 @@
 /// the same vector code on a padded register, so every element sees identical arithmetic.
 /// Scalar twins: ``ScalarKernels/activationForward(_:input:output:count:)`` and
 /// ``ScalarKernels/activationBackward(_:preActivation:activation:upstream:downstream:count:)``.
-public enum ActivationKernels {
+package enum ActivationKernels {
     static let geluScale: Float = 0.797_884_560_802_865_4  // √(2/π)
     static let geluCubic: Float = 0.044_715
 
@@ -38,7 +38,7 @@ public enum ActivationKernels {
     }
 
     /// `output[i] = f(input[i])` for `i < count`; `input` and `output` may alias.
-    public static func forward(
+    package static func forward(
         _ kind: ModelSpec.Activation, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int
     ) {
         var i = 0
@@ -53,7 +53,7 @@ public enum ActivationKernels {
 
     /// `downstream[i] = upstream[i] · f′(z[i])`, where `activation[i] = f(z[i])`.
     /// `downstream` may alias `upstream`.
-    public static func backward(
+    package static func backward(
         _ kind: ModelSpec.Activation, preActivation: UnsafePointer<Float>, activation: UnsafePointer<Float>,
         upstream: UnsafePointer<Float>, downstream: UnsafeMutablePointer<Float>, count: Int
     ) {

@@ -16,9 +16,9 @@
 /// threading. Scalar twin:
 /// ``ScalarKernels/linearGradient(link:features:labels:rows:columns:weights:bias:gradWeights:gradBias:)``
 /// (same sums, plain row order; agreement is checked to a relative 1e-4).
-public enum FusedLinearKernel {
+package enum FusedLinearKernel {
     /// Link and loss of a linear model.
-    public enum Link: Sendable {
+    package enum Link: Sendable {
         /// ŷ = z, loss (z − y)², ∂loss/∂z = 2(z − y).
         case identity
         /// p = σ(z), loss = binary cross-entropy on the logit, ∂loss/∂z = σ(z) − y.
@@ -52,7 +52,7 @@ public enum FusedLinearKernel {
     /// Adds Σ_rows ∂loss/∂w to `gradWeights[0..<columns]` and Σ_rows ∂loss/∂b to `gradBias[0]`, and
     /// returns Σ_rows loss. `features` is rows × columns, row-major. O(rows · columns), one pass
     /// over `features` from memory.
-    public static func accumulate(
+    package static func accumulate(
         link: Link, features: UnsafePointer<Float>, labels: UnsafePointer<Float>, rows: Int, columns: Int,
         weights: UnsafePointer<Float>, bias: Float,
         gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>
@@ -93,7 +93,7 @@ public enum FusedLinearKernel {
     /// returns for them, bitwise (the same logits, blocks and lane sums), and writes each row's
     /// w·x + b as `Model.linearPredict` sums it (one accumulator, before the link) to
     /// `predictions`. No gradient; the row is read once for both dot products.
-    public static func lossAndPredictions(
+    package static func lossAndPredictions(
         link: Link, features: UnsafePointer<Float>, labels: UnsafePointer<Float>, rows: Int, columns: Int,
         weights: UnsafePointer<Float>, bias: Float, predictions: UnsafeMutablePointer<Float>
     ) -> Double {

@@ -6,17 +6,17 @@
 /// results are bitwise identical for any `threads`. Two shapes skip packing: a shallow product
 /// (k ≤ 8, same bits as the packed path) and a few rows against a transposed B (m ≤ 4, dot
 /// products); the path depends only on the shape and transpositions, never on `threads`.
-public enum GEMM {
+package enum GEMM {
     /// Micro-tile rows.
-    public static let mr = 6
+    package static let mr = 6
     /// Micro-tile columns (two 8-lane vectors).
-    public static let nr = 16
+    package static let nr = 16
     /// Depth of one packed block (B micro-panel of kc × nr floats = 16 KiB stays in L1).
-    public static let kc = 256
+    package static let kc = 256
     /// Rows of one packed A block (mc × kc floats = 96 KiB, in L2).
-    public static let mc = 96
+    package static let mc = 96
     /// Columns of one packed B block.
-    public static let nc = 2048
+    package static let nc = 2048
 
     /// C (m × n) = op(A) · op(B), or C += op(A) · op(B) when `accumulate` is true.
     ///
@@ -24,7 +24,7 @@ public enum GEMM {
     /// with `transposeA`, the transpose of the stored k × m matrix. Likewise op(B) is k × n.
     /// `threads` > 1 splits C into column (or row) ranges computed in parallel.
     /// Cost: 2·m·n·k flops plus O(m·k + k·n) packing per block.
-    public static func sgemm(
+    package static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int = 1

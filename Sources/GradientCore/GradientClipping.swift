@@ -1,7 +1,7 @@
 /// Global-norm gradient clipping and the L2 weight-decay penalty.
-public enum GradientClipping {
+package enum GradientClipping {
     /// ‖g‖₂ accumulated in Double in index order (deterministic). O(n).
-    public static func globalNorm(_ gradient: [Float]) -> Double {
+    package static func globalNorm(_ gradient: [Float]) -> Double {
         var sum = 0.0
         for value in gradient { sum += Double(value) * Double(value) }
         return sum.squareRoot()
@@ -9,7 +9,7 @@ public enum GradientClipping {
 
     /// Scales `gradient` by maxNorm / norm when norm > maxNorm. Returns the norm before clipping.
     @discardableResult
-    public static func clipByGlobalNorm(_ gradient: inout [Float], maxNorm: Float) -> Double {
+    package static func clipByGlobalNorm(_ gradient: inout [Float], maxNorm: Float) -> Double {
         let norm = globalNorm(gradient)
         scale(&gradient, norm: norm, maxNorm: maxNorm)
         return norm
@@ -26,16 +26,16 @@ public enum GradientClipping {
 ///
 /// ``Optimizer`` adds this gradient itself for `sgd` and `adam`; these functions exist for
 /// reporting the regularised loss and for gradient checks.
-public enum WeightDecay {
+package enum WeightDecay {
     /// decay/2 · Σ θᵢ², in Double.
-    public static func penalty(_ parameters: [Float], decay: Float) -> Double {
+    package static func penalty(_ parameters: [Float], decay: Float) -> Double {
         var sum = 0.0
         for value in parameters { sum += Double(value) * Double(value) }
         return 0.5 * Double(decay) * sum
     }
 
     /// gradient += decay · θ.
-    public static func addGradient(_ parameters: [Float], decay: Float, to gradient: inout [Float]) {
+    package static func addGradient(_ parameters: [Float], decay: Float, to gradient: inout [Float]) {
         for i in gradient.indices { gradient[i] += decay * parameters[i] }
     }
 }

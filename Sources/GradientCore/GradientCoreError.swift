@@ -1,5 +1,5 @@
 /// Errors thrown by GradientCore: bad shapes, bad labels, non-finite values, bad configuration.
-public enum GradientCoreError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum GradientCoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A buffer's shape does not match what the model or kernel expects.
     case shapeMismatch(what: String, expected: [Int], actual: [Int])
     /// A label is not valid for the model (e.g. a class index outside `0..<classes`).
@@ -9,7 +9,7 @@ public enum GradientCoreError: Error, Equatable, Sendable, CustomStringConvertib
     /// A model spec, optimizer or schedule setting is out of range.
     case invalidConfiguration(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .shapeMismatch(what, expected, actual):
             return "shape mismatch for \(what): expected \(expected), got \(actual)"

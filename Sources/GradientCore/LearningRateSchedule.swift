@@ -6,21 +6,21 @@ import Foundation
 /// `base/warmupSteps` to `base` over the first `warmupSteps` steps, then the decay of ``kind``,
 /// counted from the end of warm-up. Every training mode (the coordinator's step, a local-SGD
 /// round's steps on a worker) asks ``rate(at:)``: the one place the rate is computed.
-public struct LearningRateSchedule: Codable, Sendable, Hashable {
-    public enum Kind: String, Codable, Sendable, CaseIterable { case constant, step, cosine }
+package struct LearningRateSchedule: Codable, Sendable, Hashable {
+    package enum Kind: String, Codable, Sendable, CaseIterable { case constant, step, cosine }
 
-    public var kind: Kind
+    package var kind: Kind
     /// The rate after warm-up, before decay (the optimizer's `lr`).
-    public var base: Float
-    public var warmupSteps: Int
+    package var base: Float
+    package var warmupSteps: Int
     /// `step`: multiply by `gamma` every `stepSize` steps.
-    public var stepSize: Int
-    public var gamma: Float
+    package var stepSize: Int
+    package var gamma: Float
     /// `cosine`: steps over which the rate falls from base to `minimumRate`.
-    public var totalSteps: Int
-    public var minimumRate: Float
+    package var totalSteps: Int
+    package var minimumRate: Float
 
-    public init(
+    package init(
         kind: Kind = .constant, base: Float, warmupSteps: Int = 0, stepSize: Int = 1, gamma: Float = 0.1,
         totalSteps: Int = 1, minimumRate: Float = 0
     ) {
@@ -34,14 +34,14 @@ public struct LearningRateSchedule: Codable, Sendable, Hashable {
     }
 
     /// Throws if a count is out of range.
-    public func validate() throws(GradientCoreError) {
+    package func validate() throws(GradientCoreError) {
         guard warmupSteps >= 0 else { throw .invalidConfiguration("schedule.warmup_steps must be >= 0, got \(warmupSteps)") }
         guard stepSize > 0 else { throw .invalidConfiguration("schedule.step_size must be > 0, got \(stepSize)") }
         guard totalSteps > 0 else { throw .invalidConfiguration("schedule.total_steps must be > 0, got \(totalSteps)") }
     }
 
     /// The learning rate at 0-based `step`.
-    public func rate(at step: Int) -> Float {
+    package func rate(at step: Int) -> Float {
         if step < warmupSteps {
             return base * Float(step + 1) / Float(warmupSteps)
         }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Evaluation metrics. All sums are in Double, in index order.
-public enum Metrics {
+package enum Metrics {
     /// Fraction of rows where `predicted[i] == Int(labels[i])`. 0 for no rows.
-    public static func accuracy(predicted: [Int], labels: [Float]) -> Double {
+    package static func accuracy(predicted: [Int], labels: [Float]) -> Double {
         guard !labels.isEmpty else { return 0 }
         var correct = 0
         for i in labels.indices where predicted[i] == Int(labels[i]) { correct += 1 }
@@ -12,7 +12,7 @@ public enum Metrics {
 
     /// Mean cross-entropy −log p(label). `probabilities` is rows × width; width 1 means binary
     /// (P(class 1)). Probabilities are clipped to [1e-7, 1 − 1e-7] as scikit-learn does.
-    public static func logLoss(probabilities: [Float], width: Int, labels: [Float]) -> Double {
+    package static func logLoss(probabilities: [Float], width: Int, labels: [Float]) -> Double {
         guard !labels.isEmpty else { return 0 }
         let epsilon = 1e-7
         var sum = 0.0
@@ -30,7 +30,7 @@ public enum Metrics {
     }
 
     /// Root mean squared error.
-    public static func rmse(predictions: [Float], targets: [Float]) -> Double {
+    package static func rmse(predictions: [Float], targets: [Float]) -> Double {
         guard !targets.isEmpty else { return 0 }
         var sum = 0.0
         for i in targets.indices {
@@ -41,7 +41,7 @@ public enum Metrics {
     }
 
     /// Mean absolute error.
-    public static func mae(predictions: [Float], targets: [Float]) -> Double {
+    package static func mae(predictions: [Float], targets: [Float]) -> Double {
         guard !targets.isEmpty else { return 0 }
         var sum = 0.0
         for i in targets.indices { sum += Swift.abs(Double(predictions[i]) - Double(targets[i])) }
@@ -50,7 +50,7 @@ public enum Metrics {
 
     /// Coefficient of determination 1 − SS_res / SS_tot (0 when the targets are constant and
     /// the fit is not perfect, 1 when it is).
-    public static func r2(predictions: [Float], targets: [Float]) -> Double {
+    package static func r2(predictions: [Float], targets: [Float]) -> Double {
         guard !targets.isEmpty else { return 0 }
         var mean = 0.0
         for t in targets { mean += Double(t) }
@@ -69,7 +69,7 @@ public enum Metrics {
     /// Area under the ROC curve for binary labels (0/1) and scores (higher = more likely 1),
     /// by the rank-sum (Mann–Whitney) formula with tied scores given their average rank.
     /// Returns nil if only one class is present. O(n): a radix sort of the scores.
-    public static func rocAUC(scores: [Float], labels: [Float]) -> Double? {
+    package static func rocAUC(scores: [Float], labels: [Float]) -> Double? {
         // Keys: the score's order-preserving bits above, the label in bit 0. A stable radix sort
         // on the upper half leaves equal scores in index order, as a stable comparison sort
         // would. −0 is keyed as +0, since the two tie (==); NaNs never tie (NaN ≠ NaN).
@@ -103,7 +103,7 @@ public enum Metrics {
     }
 
     /// counts[actual][predicted] for `classes` classes.
-    public static func confusionMatrix(predicted: [Int], labels: [Float], classes: Int) -> [[Int]] {
+    package static func confusionMatrix(predicted: [Int], labels: [Float], classes: Int) -> [[Int]] {
         var matrix = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         for i in labels.indices {
             let actual = Int(labels[i])
@@ -116,23 +116,23 @@ public enum Metrics {
 }
 
 /// Metrics of a model on a labelled data set; fields that do not apply to the model are nil.
-public struct Evaluation: Sendable, Codable, Equatable {
+package struct Evaluation: Sendable, Codable, Equatable {
     /// Mean training loss (cross-entropy or squared error), as the gradient API defines it.
-    public var loss: Double
-    public var count: Int
-    public var accuracy: Double?
-    public var logLoss: Double?
-    public var rocAUC: Double?
-    public var confusionMatrix: [[Int]]?
-    public var rmse: Double?
-    public var mae: Double?
-    public var r2: Double?
+    package var loss: Double
+    package var count: Int
+    package var accuracy: Double?
+    package var logLoss: Double?
+    package var rocAUC: Double?
+    package var confusionMatrix: [[Int]]?
+    package var rmse: Double?
+    package var mae: Double?
+    package var r2: Double?
 }
 
 extension Model {
     /// Loss and metrics on `rows` labelled rows: accuracy, log loss and confusion matrix for
     /// classifiers (plus ROC AUC for binary ones), RMSE, MAE and R² for regressors.
-    public func evaluate(
+    package func evaluate(
         parameters: [Float], features: [Float], labels: [Float], rows: Int, threads: Int = 1
     ) throws(GradientCoreError) -> Evaluation {
         let (lossSum, output) = try lossAndOutput(parameters: parameters, features: features, labels: labels, rows: rows,

@@ -2,22 +2,22 @@
 ///
 /// Partial results from many workers combine exactly by adding `lossSum` and `count`
 /// (and the gradient buffers).
-public struct BatchLoss: Sendable, Equatable, Codable {
+package struct BatchLoss: Sendable, Equatable, Codable {
     /// Σ per-example loss over the batch.
-    public var lossSum: Double
+    package var lossSum: Double
     /// Number of examples.
-    public var count: Int
+    package var count: Int
 
-    public init(lossSum: Double, count: Int) {
+    package init(lossSum: Double, count: Int) {
         self.lossSum = lossSum
         self.count = count
     }
 
     /// lossSum / count (0 for an empty batch).
-    public var meanLoss: Double { count == 0 ? 0 : lossSum / Double(count) }
+    package var meanLoss: Double { count == 0 ? 0 : lossSum / Double(count) }
 
     /// The combined result of two disjoint batches.
-    public static func + (lhs: BatchLoss, rhs: BatchLoss) -> BatchLoss {
+    package static func + (lhs: BatchLoss, rhs: BatchLoss) -> BatchLoss {
         BatchLoss(lossSum: lhs.lossSum + rhs.lossSum, count: lhs.count + rhs.count)
     }
 }
@@ -28,16 +28,16 @@ public struct BatchLoss: Sendable, Equatable, Codable {
 /// row: the class index for classifiers (0/1 for logistic), the target for regressors.
 /// Per-example losses: squared error `(ŷ − y)²` for regressors, cross-entropy for classifiers.
 /// Weight decay is not part of the loss: the ``Optimizer`` applies it.
-public struct Model: Sendable {
-    public let spec: ModelSpec
-    public let layout: ParameterLayout
+package struct Model: Sendable {
+    package let spec: ModelSpec
+    package let layout: ParameterLayout
     let network: DenseNetwork?
 
     /// Rows per chunk of the fused linear kernel; chunks are the unit of parallel work.
-    public static let linearRowsPerChunk = 4096
+    package static let linearRowsPerChunk = 4096
 
     /// Validates `spec` and builds the model.
-    public init(spec: ModelSpec) throws(GradientCoreError) {
+    package init(spec: ModelSpec) throws(GradientCoreError) {
         try spec.validate()
         self.spec = spec
         self.layout = spec.layout()
@@ -53,7 +53,7 @@ public struct Model: Sendable {
     /// for buffers of the wrong size, ``GradientCoreError/invalidLabel(row:value:expected:)`` for
     /// bad labels and ``GradientCoreError/nonFinite(what:index:)`` if the loss or gradient is NaN or
     /// infinite. Cost: O(rows · parameters), one pass over the features for linear models.
-    public func accumulateGradient(
+    package func accumulateGradient(
         parameters: UnsafeBufferPointer<Float>, features: UnsafeBufferPointer<Float>,
         labels: UnsafeBufferPointer<Float>, rows: Int, into gradient: UnsafeMutableBufferPointer<Float>,
         threads: Int = 1
@@ -79,7 +79,7 @@ public struct Model: Sendable {
     }
 
     /// Array form of ``accumulateGradient(parameters:features:labels:rows:into:threads:)``.
-    public func accumulateGradient(
+    package func accumulateGradient(
         parameters: [Float], features: [Float], labels: [Float], rows: Int, into gradient: inout [Float],
         threads: Int = 1
     ) throws(GradientCoreError) -> BatchLoss {
@@ -96,7 +96,7 @@ public struct Model: Sendable {
     }
 
     /// The mean gradient (sum / rows) and mean loss of a batch: the convenience for single-process use.
-    public func meanGradient(
+    package func meanGradient(
         parameters: [Float], features: [Float], labels: [Float], rows: Int, threads: Int = 1
     ) throws(GradientCoreError) -> (gradient: [Float], loss: Double) {
         var gradient = [Float](repeating: 0, count: layout.count)
@@ -111,7 +111,7 @@ public struct Model: Sendable {
 
     /// Model outputs, `rows × spec.predictionWidth`, row-major: P(class 1) for logistic, class
     /// probabilities for softmax heads, predicted values for regressors.
-    public func predict(parameters: [Float], features: [Float], rows: Int, threads: Int = 1) throws(GradientCoreError) -> [Float] {
+    package func predict(parameters: [Float], features: [Float], rows: Int, threads: Int = 1) throws(GradientCoreError) -> [Float] {
         try validate(parameters: parameters.count, features: features.count, rows: rows)
         let width = spec.predictionWidth
         var output = [Float](repeating: 0, count: rows * width)
@@ -170,7 +170,7 @@ public struct Model: Sendable {
     }
 
     /// Predicted class per row (argmax, or P ≥ 0.5 for logistic); nil for regressors.
-    public func predictClasses(parameters: [Float], features: [Float], rows: Int, threads: Int = 1) throws(GradientCoreError) -> [Int]? {
+    package func predictClasses(parameters: [Float], features: [Float], rows: Int, threads: Int = 1) throws(GradientCoreError) -> [Int]? {
         guard let classes = spec.classCount else { return nil }
         let output = try predict(parameters: parameters, features: features, rows: rows, threads: threads)
         if spec.kind == .logistic { return output.map { $0 >= 0.5 ? 1 : 0 } }

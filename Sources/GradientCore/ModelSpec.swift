@@ -5,25 +5,25 @@
 /// - `softmax`: multiclass classifier with `outputs` classes, labels are class indices.
 /// - `mlp`: `hidden` layers with `activation`, then a softmax head (`outputs` classes) or a
 ///   linear head (`outputs` must be 1, squared-error loss).
-public struct ModelSpec: Codable, Sendable, Hashable {
+package struct ModelSpec: Codable, Sendable, Hashable {
     /// Model family.
-    public enum Kind: String, Codable, Sendable, CaseIterable { case linear, logistic, softmax, mlp }
+    package enum Kind: String, Codable, Sendable, CaseIterable { case linear, logistic, softmax, mlp }
     /// Hidden-layer nonlinearity (MLP only). `gelu` is the tanh approximation.
-    public enum Activation: String, Codable, Sendable, CaseIterable { case relu, tanh, gelu }
+    package enum Activation: String, Codable, Sendable, CaseIterable { case relu, tanh, gelu }
     /// MLP head: softmax classifier or linear regressor.
-    public enum Head: String, Codable, Sendable, CaseIterable { case softmax, linear }
+    package enum Head: String, Codable, Sendable, CaseIterable { case softmax, linear }
 
-    public var kind: Kind
+    package var kind: Kind
     /// Number of input features.
-    public var inputs: Int
+    package var inputs: Int
     /// Number of outputs: classes for softmax heads, 1 for linear, logistic and linear-head MLP.
-    public var outputs: Int
+    package var outputs: Int
     /// Hidden layer widths (MLP only; empty otherwise).
-    public var hidden: [Int]
-    public var activation: Activation
-    public var head: Head
+    package var hidden: [Int]
+    package var activation: Activation
+    package var head: Head
 
-    public init(
+    package init(
         kind: Kind, inputs: Int, outputs: Int = 1, hidden: [Int] = [],
         activation: Activation = .relu, head: Head = .softmax
     ) {
@@ -36,7 +36,7 @@ public struct ModelSpec: Codable, Sendable, Hashable {
     }
 
     /// True for logistic, softmax and softmax-head MLP models.
-    public var isClassifier: Bool {
+    package var isClassifier: Bool {
         switch kind {
         case .linear: return false
         case .logistic, .softmax: return true
@@ -45,7 +45,7 @@ public struct ModelSpec: Codable, Sendable, Hashable {
     }
 
     /// Number of classes (2 for logistic), or nil for regressors.
-    public var classCount: Int? {
+    package var classCount: Int? {
         switch kind {
         case .linear: return nil
         case .logistic: return 2
@@ -55,10 +55,10 @@ public struct ModelSpec: Codable, Sendable, Hashable {
     }
 
     /// Columns returned per row by ``Model/predict(parameters:features:rows:threads:)``.
-    public var predictionWidth: Int { kind == .logistic || kind == .linear ? 1 : outputs }
+    package var predictionWidth: Int { kind == .logistic || kind == .linear ? 1 : outputs }
 
     /// Throws if sizes are out of range or inconsistent with the kind.
-    public func validate() throws(GradientCoreError) {
+    package func validate() throws(GradientCoreError) {
         guard inputs > 0 else { throw .invalidConfiguration("model.inputs must be > 0, got \(inputs)") }
         switch kind {
         case .linear, .logistic:
@@ -85,11 +85,11 @@ public struct ModelSpec: Codable, Sendable, Hashable {
     }
 
     /// Layer widths from input to output, e.g. `[784, 256, 128, 10]`.
-    public var widths: [Int] { [inputs] + hidden + [outputs] }
+    package var widths: [Int] { [inputs] + hidden + [outputs] }
 
     /// The flat parameter layout: `weight [outputs, inputs]`, `bias [outputs]` for linear,
     /// logistic and softmax; `layers.i.weight [out, in]`, `layers.i.bias [out]` for MLP.
-    public func layout() -> ParameterLayout {
+    package func layout() -> ParameterLayout {
         if kind != .mlp {
             return ParameterLayout([("weight", [outputs, inputs]), ("bias", [outputs])])
         }
@@ -106,7 +106,7 @@ public struct ModelSpec: Codable, Sendable, Hashable {
     /// platform. Weights are uniform: He (`±√(6/fan_in)`) for ReLU/GELU hidden layers, Xavier
     /// (`±√(6/(fan_in+fan_out))`) for tanh layers, output layers and the linear, logistic and
     /// softmax models; biases are zero. O(parameter count).
-    public func initialParameters(seed: UInt64) -> [Float] {
+    package func initialParameters(seed: UInt64) -> [Float] {
         let layout = layout()
         var values = [Float](repeating: 0, count: layout.count)
         var rng = Philox(seed: seed)
@@ -126,7 +126,7 @@ public struct ModelSpec: Codable, Sendable, Hashable {
     }
 
     /// Builds the model after ``validate()``.
-    public func makeModel() throws(GradientCoreError) -> Model {
+    package func makeModel() throws(GradientCoreError) -> Model {
         try Model(spec: self)
     }
 }
@@ -136,7 +136,7 @@ extension ModelSpec {
 
     /// Decodes a spec; `outputs` (1), `hidden` ([]), `activation` (relu) and `head` (softmax) may
     /// be omitted.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             kind: try container.decode(Kind.self, forKey: .kind),

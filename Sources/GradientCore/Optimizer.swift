@@ -2,26 +2,26 @@
 ///
 /// Buffers by name: `momentum` (SGD with momentum), `exp_avg` and `exp_avg_sq` (Adam, AdamW).
 /// Saving these floats and `step` and restoring them resumes bitwise where the run left off.
-public struct OptimizerState: Codable, Sendable, Equatable {
+package struct OptimizerState: Codable, Sendable, Equatable {
     /// Number of steps taken.
-    public var step: Int
+    package var step: Int
     /// Named buffers, each with as many elements as the parameters.
-    public var buffers: [String: [Float]]
+    package var buffers: [String: [Float]]
 
-    public init(step: Int = 0, buffers: [String: [Float]] = [:]) {
+    package init(step: Int = 0, buffers: [String: [Float]] = [:]) {
         self.step = step
         self.buffers = buffers
     }
 }
 
 /// An optimizer over flat parameter buffers.
-public struct Optimizer: Sendable {
-    public let config: OptimizerConfig
-    public let parameterCount: Int
-    public var state: OptimizerState
+package struct Optimizer: Sendable {
+    package let config: OptimizerConfig
+    package let parameterCount: Int
+    package var state: OptimizerState
 
     /// Creates an optimizer with zeroed state for `parameterCount` parameters.
-    public init(config: OptimizerConfig, parameterCount: Int) throws(GradientCoreError) {
+    package init(config: OptimizerConfig, parameterCount: Int) throws(GradientCoreError) {
         try config.validate()
         self.config = config
         self.parameterCount = parameterCount
@@ -37,7 +37,7 @@ public struct Optimizer: Sendable {
     }
 
     /// Restores an optimizer from saved state; throws if buffer names or sizes do not match.
-    public init(config: OptimizerConfig, parameterCount: Int, state: OptimizerState) throws(GradientCoreError) {
+    package init(config: OptimizerConfig, parameterCount: Int, state: OptimizerState) throws(GradientCoreError) {
         try self.init(config: config, parameterCount: parameterCount)
         try requireShape("optimizer state buffers \(state.buffers.keys.sorted())",
                          expected: [self.state.buffers.count], actual: [state.buffers.count])
@@ -63,7 +63,7 @@ public struct Optimizer: Sendable {
     /// gradient element as it is used (a sum and 1 / its example count make the mean): the same
     /// bits as scaling the array first, without a pass of its own.
     @discardableResult
-    public mutating func step(parameters: inout [Float], gradient: [Float], learningRate: Float,
+    package mutating func step(parameters: inout [Float], gradient: [Float], learningRate: Float,
                               gradientScale: Float = 1, threads: Int = 1) throws(GradientCoreError) -> Double? {
         try requireShape("parameters", expected: [parameterCount], actual: [parameters.count])
         try requireShape("gradient", expected: [parameterCount], actual: [gradient.count])

@@ -8,24 +8,24 @@
 ///
 /// Encodes with the job file's keys (`lr`, `weight_decay`, `clip_norm`, …); decodes those and the
 /// camel-case keys of checkpoints written before (`learningRate`, `weightDecay`, `clipNorm`).
-public struct OptimizerConfig: Codable, Sendable, Hashable {
-    public enum Kind: String, Codable, Sendable, CaseIterable { case sgd, adam, adamw }
+package struct OptimizerConfig: Codable, Sendable, Hashable {
+    package enum Kind: String, Codable, Sendable, CaseIterable { case sgd, adam, adamw }
 
-    public var kind: Kind
+    package var kind: Kind
     /// Base learning rate; the schedule scales it per step.
-    public var learningRate: Float
+    package var learningRate: Float
     /// Momentum μ for `sgd` (0 disables the velocity buffer).
-    public var momentum: Float
+    package var momentum: Float
     /// Nesterov momentum for `sgd`.
-    public var nesterov: Bool
-    public var weightDecay: Float
-    public var beta1: Float
-    public var beta2: Float
-    public var epsilon: Float
+    package var nesterov: Bool
+    package var weightDecay: Float
+    package var beta1: Float
+    package var beta2: Float
+    package var epsilon: Float
     /// Maximum global L2 norm of the gradient, or nil for no clipping.
-    public var clipNorm: Float?
+    package var clipNorm: Float?
 
-    public init(
+    package init(
         kind: Kind = .sgd, learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false,
         weightDecay: Float = 0, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
         clipNorm: Float? = nil
@@ -42,11 +42,11 @@ public struct OptimizerConfig: Codable, Sendable, Hashable {
     }
 
     /// The documented default learning rate of each kind: 0.1 for sgd, 0.001 for adam and adamw.
-    public static func defaultLearningRate(for kind: Kind) -> Float { kind == .sgd ? 0.1 : 0.001 }
+    package static func defaultLearningRate(for kind: Kind) -> Float { kind == .sgd ? 0.1 : 0.001 }
 
     /// The first setting out of range, as the job file's key (`lr`, `momentum`, …) and what is
     /// wrong with it; nil when every setting is valid. The one definition of the valid ranges.
-    public var violation: (key: String, message: String)? {
+    package var violation: (key: String, message: String)? {
         if !(learningRate.isFinite && learningRate > 0) { return ("lr", "must be greater than 0, found \(learningRate)") }
         if !(momentum >= 0 && momentum < 1) { return ("momentum", "must be in [0, 1), found \(momentum)") }
         if kind != .sgd && (momentum != 0 || nesterov) { return ("momentum", "applies to kind sgd only") }
@@ -62,7 +62,7 @@ public struct OptimizerConfig: Codable, Sendable, Hashable {
     }
 
     /// Throws ``GradientCoreError/invalidConfiguration(_:)`` naming the first ``violation``.
-    public func validate() throws(GradientCoreError) {
+    package func validate() throws(GradientCoreError) {
         if let (key, message) = violation { throw .invalidConfiguration("optimizer.\(key) \(message)") }
     }
 
@@ -76,7 +76,7 @@ public struct OptimizerConfig: Codable, Sendable, Hashable {
     /// The keys checkpoints used before the job file's names were adopted.
     private enum LegacyKeys: String, CodingKey { case learningRate, weightDecay, clipNorm }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let legacy = try decoder.container(keyedBy: LegacyKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
@@ -93,7 +93,7 @@ public struct OptimizerConfig: Codable, Sendable, Hashable {
             ?? legacy.decodeIfPresent(Float.self, forKey: .clipNorm)
     }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(kind, forKey: .kind)
         try c.encode(learningRate, forKey: .learningRate)

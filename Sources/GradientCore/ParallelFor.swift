@@ -29,12 +29,12 @@ enum ParallelFor {
 /// Each element's computation does not depend on how the range is split, so the result is
 /// bitwise the same for any thread count. Arrays below `threads × minimum` elements run on the
 /// calling thread alone (the split costs more than it saves).
-public enum ElementwiseSplit {
+package enum ElementwiseSplit {
     /// Default smallest range per thread: 1 Mi elements (4 MiB of Float32).
-    public static let defaultMinimum = 1 << 20
+    package static let defaultMinimum = 1 << 20
 
     /// Calls `body` once per range of `0..<count`, in parallel when there is more than one range.
-    public static func run(count: Int, threads: Int, minimum: Int = defaultMinimum, _ body: (Range<Int>) -> Void) {
+    package static func run(count: Int, threads: Int, minimum: Int = defaultMinimum, _ body: (Range<Int>) -> Void) {
         let parts = max(1, min(threads, count / max(minimum, 1)))
         if parts == 1 {
             body(0..<count)
@@ -45,7 +45,7 @@ public enum ElementwiseSplit {
 
     /// The first index at which `values` is NaN or infinite, or nil: ``VectorMath/firstNonFinite(_:)-([Float])``
     /// with the scan split like ``run(count:threads:minimum:_:)``.
-    public static func firstNonFinite(_ values: UnsafeBufferPointer<Float>, threads: Int) -> Int? {
+    package static func firstNonFinite(_ values: UnsafeBufferPointer<Float>, threads: Int) -> Int? {
         let parts = max(1, min(threads, values.count / defaultMinimum))
         if parts == 1 { return VectorMath.firstNonFinite(values) }
         let found = UnsafeMutableBufferPointer<Int>.allocate(capacity: parts)

@@ -3,28 +3,28 @@
 /// Each entry is a named view `(name, offset, shape)`; entries are packed in order without gaps.
 /// Gradients and optimizer state use the same layout, so a whole model is sent, summed and
 /// checkpointed as one block. Weight matrices are row-major `[outputs, inputs]` (PyTorch order).
-public struct ParameterLayout: Codable, Sendable, Hashable {
+package struct ParameterLayout: Codable, Sendable, Hashable {
     /// One named tensor inside the flat buffer.
-    public struct Entry: Codable, Sendable, Hashable {
+    package struct Entry: Codable, Sendable, Hashable {
         /// Tensor name, e.g. `weight`, `bias`, `layers.0.weight`.
-        public let name: String
+        package let name: String
         /// Offset of the first element, in Float32 elements from the start of the buffer.
-        public let offset: Int
+        package let offset: Int
         /// Shape, row-major.
-        public let shape: [Int]
+        package let shape: [Int]
         /// Number of elements (product of `shape`).
-        public var count: Int { shape.reduce(1, *) }
+        package var count: Int { shape.reduce(1, *) }
         /// Element range inside the flat buffer.
-        public var range: Range<Int> { offset..<(offset + count) }
+        package var range: Range<Int> { offset..<(offset + count) }
     }
 
     /// Entries in buffer order.
-    public let entries: [Entry]
+    package let entries: [Entry]
     /// Total number of Float32 elements.
-    public let count: Int
+    package let count: Int
 
     /// Packs the named shapes contiguously in the given order.
-    public init(_ tensors: [(name: String, shape: [Int])]) {
+    package init(_ tensors: [(name: String, shape: [Int])]) {
         var offset = 0
         var entries: [Entry] = []
         for tensor in tensors {
@@ -37,12 +37,12 @@ public struct ParameterLayout: Codable, Sendable, Hashable {
     }
 
     /// The entry called `name`, or nil.
-    public subscript(name: String) -> Entry? {
+    package subscript(name: String) -> Entry? {
         entries.first { $0.name == name }
     }
 
     /// The entry called `name`; throws if absent.
-    public func entry(named name: String) throws(GradientCoreError) -> Entry {
+    package func entry(named name: String) throws(GradientCoreError) -> Entry {
         guard let entry = self[name] else {
             throw .invalidConfiguration(
                 "no tensor named '\(name)' in layout \(entries.map(\.name))")
@@ -51,13 +51,13 @@ public struct ParameterLayout: Codable, Sendable, Hashable {
     }
 
     /// Throws unless `buffer` has exactly ``count`` elements.
-    public func validate(_ what: String, count actual: Int) throws(GradientCoreError) {
+    package func validate(_ what: String, count actual: Int) throws(GradientCoreError) {
         try requireShape(what, expected: [count], actual: [actual])
     }
 
     /// The little-endian Float32 bytes of `values`: the canonical form for fingerprints
     /// (`final_params_sha256`) and for files. O(n).
-    public static func littleEndianBytes(_ values: [Float]) -> [UInt8] {
+    package static func littleEndianBytes(_ values: [Float]) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: values.count * 4)
         bytes.withUnsafeMutableBytes { raw in
             for (i, value) in values.enumerated() {
@@ -68,7 +68,7 @@ public struct ParameterLayout: Codable, Sendable, Hashable {
     }
 
     /// Decodes little-endian Float32 bytes; throws if the byte count is not a multiple of 4.
-    public static func floats(fromLittleEndian bytes: [UInt8]) throws(GradientCoreError) -> [Float] {
+    package static func floats(fromLittleEndian bytes: [UInt8]) throws(GradientCoreError) -> [Float] {
         guard bytes.count % 4 == 0 else {
             throw .shapeMismatch(what: "Float32 byte buffer (bytes)", expected: [bytes.count / 4 * 4], actual: [bytes.count])
         }

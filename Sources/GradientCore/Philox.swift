@@ -4,26 +4,26 @@
 /// numbers on every platform and every build, and any position can be reached in O(1) with
 /// ``init(seed:stream:position:)``. Used for parameter initialisation, and reused by Datasets
 /// and the training runtime for shuffles and splits.
-public struct Philox: Sendable, RandomNumberGenerator {
+package struct Philox: Sendable, RandomNumberGenerator {
     /// The 64-bit key (the seed).
-    public let seed: UInt64
+    package let seed: UInt64
     /// The stream selector: independent sequences for the same seed.
-    public let stream: UInt64
+    package let stream: UInt64
     /// Index of the next 32-bit output in the stream.
-    public private(set) var position: UInt64
+    package private(set) var position: UInt64
 
     private var block: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
     private var blockIndex: UInt64 = .max
 
     /// Creates a generator at `position` (counted in 32-bit outputs) of `stream` for `seed`.
-    public init(seed: UInt64, stream: UInt64 = 0, position: UInt64 = 0) {
+    package init(seed: UInt64, stream: UInt64 = 0, position: UInt64 = 0) {
         self.seed = seed
         self.stream = stream
         self.position = position
     }
 
     /// The raw Philox4x32-10 bijection: four 32-bit words for a 128-bit counter and 64-bit key.
-    public static func block(counter: (UInt32, UInt32, UInt32, UInt32), key: (UInt32, UInt32))
+    package static func block(counter: (UInt32, UInt32, UInt32, UInt32), key: (UInt32, UInt32))
         -> (UInt32, UInt32, UInt32, UInt32)
     {
         var c = counter
@@ -43,7 +43,7 @@ public struct Philox: Sendable, RandomNumberGenerator {
     }
 
     /// The next 32 random bits.
-    public mutating func nextUInt32() -> UInt32 {
+    package mutating func nextUInt32() -> UInt32 {
         let index = position >> 2
         if index != blockIndex {
             block = Philox.block(
@@ -65,23 +65,23 @@ public struct Philox: Sendable, RandomNumberGenerator {
     }
 
     /// The next 64 random bits (two 32-bit outputs, low word first).
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let low = UInt64(nextUInt32())
         return low | (UInt64(nextUInt32()) << 32)
     }
 
     /// A uniform Float in [0, 1) with 24 random bits (exact on every platform).
-    public mutating func nextFloat() -> Float {
+    package mutating func nextFloat() -> Float {
         Float(nextUInt32() >> 8) * 0x1p-24
     }
 
     /// A uniform Double in [0, 1) with 53 random bits.
-    public mutating func nextDouble() -> Double {
+    package mutating func nextDouble() -> Double {
         Double(next() >> 11) * 0x1p-53
     }
 
     /// A uniform integer in `0..<bound` without modulo bias (Lemire's method). `bound` must be > 0.
-    public mutating func nextInt(below bound: Int) -> Int {
+    package mutating func nextInt(below bound: Int) -> Int {
         precondition(bound > 0, "Philox.nextInt(below:) needs a positive bound, got \(bound)")
         let range = UInt64(bound)
         var product = next().multipliedFullWidth(by: range)
@@ -96,7 +96,7 @@ public struct Philox: Sendable, RandomNumberGenerator {
 
     /// Shuffles `values` in place with Fisher–Yates; the permutation depends only on the
     /// generator state, never on the standard library's algorithm.
-    public mutating func shuffle<T>(_ values: inout [T]) {
+    package mutating func shuffle<T>(_ values: inout [T]) {
         guard values.count > 1 else { return }
         for i in stride(from: values.count - 1, to: 0, by: -1) {
             let j = nextInt(below: i + 1)
@@ -105,7 +105,7 @@ public struct Philox: Sendable, RandomNumberGenerator {
     }
 
     /// A random permutation of `0..<count`.
-    public mutating func permutation(_ count: Int) -> [Int] {
+    package mutating func permutation(_ count: Int) -> [Int] {
         var values = Array(0..<count)
         shuffle(&values)
         return values

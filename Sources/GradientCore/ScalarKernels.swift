@@ -3,9 +3,9 @@ import Foundation
 /// Plain scalar twins of the SIMD kernels: the reference the tests compare against.
 ///
 /// Straightforward loops with libm functions; no vectors, no blocking, no packing.
-public enum ScalarKernels {
+package enum ScalarKernels {
     /// Scalar twin of ``FusedLinearKernel/accumulate(link:features:labels:rows:columns:weights:bias:gradWeights:gradBias:)``.
-    public static func linearGradient(
+    package static func linearGradient(
         link: FusedLinearKernel.Link, features: UnsafePointer<Float>, labels: UnsafePointer<Float>, rows: Int,
         columns: Int, weights: UnsafePointer<Float>, bias: Float,
         gradWeights: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>
@@ -33,12 +33,12 @@ public enum ScalarKernels {
     }
 
     /// Logistic sigmoid.
-    public static func sigmoid(_ z: Float) -> Float {
+    package static func sigmoid(_ z: Float) -> Float {
         z >= 0 ? 1 / (1 + Foundation.exp(-z)) : Foundation.exp(z) / (1 + Foundation.exp(z))
     }
 
     /// Scalar twin of ``SoftmaxKernel/softmaxRows(_:rows:columns:logSumExp:)``.
-    public static func softmaxRows(
+    package static func softmaxRows(
         _ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int, logSumExp: UnsafeMutablePointer<Float>
     ) {
         for row in 0..<rows {
@@ -56,7 +56,7 @@ public enum ScalarKernels {
     }
 
     /// Scalar activation f(z).
-    public static func activation(_ kind: ModelSpec.Activation, _ z: Float) -> Float {
+    package static func activation(_ kind: ModelSpec.Activation, _ z: Float) -> Float {
         switch kind {
         case .relu: return max(z, 0)
         case .tanh: return Foundation.tanh(z)
@@ -67,7 +67,7 @@ public enum ScalarKernels {
     }
 
     /// Scalar derivative f′(z).
-    public static func activationDerivative(_ kind: ModelSpec.Activation, _ z: Float) -> Float {
+    package static func activationDerivative(_ kind: ModelSpec.Activation, _ z: Float) -> Float {
         switch kind {
         case .relu: return z > 0 ? 1 : 0
         case .tanh:
@@ -81,14 +81,14 @@ public enum ScalarKernels {
     }
 
     /// Scalar twin of ``ActivationKernels/forward(_:input:output:count:)``.
-    public static func activationForward(
+    package static func activationForward(
         _ kind: ModelSpec.Activation, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int
     ) {
         for i in 0..<count { output[i] = activation(kind, input[i]) }
     }
 
     /// Scalar twin of ``ActivationKernels/backward(_:preActivation:activation:upstream:downstream:count:)``.
-    public static func activationBackward(
+    package static func activationBackward(
         _ kind: ModelSpec.Activation, preActivation: UnsafePointer<Float>, upstream: UnsafePointer<Float>,
         downstream: UnsafeMutablePointer<Float>, count: Int
     ) {
@@ -97,7 +97,7 @@ public enum ScalarKernels {
 
     /// Scalar twin of ``GEMM/sgemm(transposeA:transposeB:m:n:k:a:lda:b:ldb:c:ldc:accumulate:threads:)``:
     /// the textbook triple loop.
-    public static func sgemm(
+    package static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool

@@ -2,10 +2,10 @@
 ///
 /// For each row: m = max, s = Σ e^(x−m), lse = m + log s, p = e^(x−m) / s. No overflow for any
 /// finite input; the exponent is never positive. Scalar twin: ``ScalarKernels/softmaxRows(_:rows:columns:logSumExp:)``.
-public enum SoftmaxKernel {
+package enum SoftmaxKernel {
     /// Replaces each row of `values` (rows × columns, row-major) with its softmax and writes the
     /// row's log-sum-exp to `logSumExp[row]`. O(rows · columns).
-    public static func softmaxRows(
+    package static func softmaxRows(
         _ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int, logSumExp: UnsafeMutablePointer<Float>
     ) {
         let full = columns & ~7

@@ -6,7 +6,7 @@
 
 /// Sum of the lanes as a balanced tree (not 8 sequential adds).
 @inline(__always)
-public func treeSum(_ v: SIMD8<Float>) -> Float {
+package func treeSum(_ v: SIMD8<Float>) -> Float {
     let a = v.lowHalf + v.highHalf
     let b = a.lowHalf + a.highHalf
     return b[0] + b[1]
@@ -14,13 +14,13 @@ public func treeSum(_ v: SIMD8<Float>) -> Float {
 
 /// Sum of the lanes as a balanced tree.
 @inline(__always)
-public func treeSum(_ v: SIMD16<Float>) -> Float {
+package func treeSum(_ v: SIMD16<Float>) -> Float {
     treeSum(v.lowHalf + v.highHalf)
 }
 
 /// Maximum of the lanes as a balanced tree.
 @inline(__always)
-public func treeMax(_ v: SIMD8<Float>) -> Float {
+package func treeMax(_ v: SIMD8<Float>) -> Float {
     let a = pointwiseMax(v.lowHalf, v.highHalf)
     let b = pointwiseMax(a.lowHalf, a.highHalf)
     return max(b[0], b[1])
@@ -28,7 +28,7 @@ public func treeMax(_ v: SIMD8<Float>) -> Float {
 
 /// Loads `count` (0...8) floats, filling the remaining lanes with `padding`.
 @inline(__always)
-public func loadPartial(_ pointer: UnsafePointer<Float>, count: Int, padding: Float = 0) -> SIMD8<Float> {
+package func loadPartial(_ pointer: UnsafePointer<Float>, count: Int, padding: Float = 0) -> SIMD8<Float> {
     var v = SIMD8<Float>(repeating: padding)
     for i in 0..<count { v[i] = pointer[i] }
     return v
@@ -36,27 +36,27 @@ public func loadPartial(_ pointer: UnsafePointer<Float>, count: Int, padding: Fl
 
 /// Stores the first `count` (0...8) lanes of `v`.
 @inline(__always)
-public func storePartial(_ v: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, count: Int) {
+package func storePartial(_ v: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, count: Int) {
     for i in 0..<count { pointer[i] = v[i] }
 }
 
 /// Unaligned 8-lane load.
 @inline(__always)
-public func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+package func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
 }
 
 /// Unaligned 8-lane store.
 @inline(__always)
-public func store8(_ v: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+package func store8(_ v: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
-public enum VectorMath {
+package enum VectorMath {
     /// e^x per lane. Inputs above 88 give e^88; inputs below −87 give 0 (flush instead of
     /// denormals); NaN gives NaN.
     @inline(__always)
-    public static func exp(_ input: SIMD8<Float>) -> SIMD8<Float> {
+    package static func exp(_ input: SIMD8<Float>) -> SIMD8<Float> {
         var x = input.replacing(with: -87.0, where: input .< -87.0)
         x = x.replacing(with: 88.0, where: x .> 88.0)
         let magic = SIMD8<Float>(repeating: 12_582_912.0)  // 1.5 · 2²³
@@ -77,7 +77,7 @@ public enum VectorMath {
 
     /// Natural logarithm per lane for positive normal inputs (Cephes `logf`).
     @inline(__always)
-    public static func log(_ input: SIMD8<Float>) -> SIMD8<Float> {
+    package static func log(_ input: SIMD8<Float>) -> SIMD8<Float> {
         let inputBits = bits(input)
         // Exponent as a float without an int→float conversion: 2²³ + e is exact in the mantissa.
         var e = float(bits: ((inputBits &>> 23) & 0xff) | 0x4b00_0000) - (8_388_608 + 126)
@@ -102,7 +102,7 @@ public enum VectorMath {
 
     /// log(1 + t) per lane for t ≥ 0, with the rounding of `1 + t` compensated.
     @inline(__always)
-    public static func log1p(_ t: SIMD8<Float>) -> SIMD8<Float> {
+    package static func log1p(_ t: SIMD8<Float>) -> SIMD8<Float> {
         let u = t + 1
         let correction = ((u - 1) - t) / u
         return log(u) - correction
@@ -110,7 +110,7 @@ public enum VectorMath {
 
     /// Logistic sigmoid 1 / (1 + e^(−x)), evaluated without overflow for any sign.
     @inline(__always)
-    public static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    package static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let t = exp(-abs(x))
         let inverse = 1 / (1 + t)
         return (inverse * t).replacing(with: inverse, where: x .>= 0)
@@ -118,7 +118,7 @@ public enum VectorMath {
 
     /// Hyperbolic tangent per lane: a polynomial for |x| < 0.625, else (1 − e^(−2|x|)) / (1 + e^(−2|x|)).
     @inline(__always)
-    public static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    package static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let ax = abs(x)
         let t = exp(ax * -2)
         var large = (1 - t) / (1 + t)
@@ -146,12 +146,12 @@ public enum VectorMath {
 
     /// The index of the first NaN or infinity in `values`, or nil when all are finite. Eight lanes
     /// at a time (an all-ones exponent marks a non-finite value); O(n), one read of the buffer.
-    public static func firstNonFinite(_ values: [Float]) -> Int? {
+    package static func firstNonFinite(_ values: [Float]) -> Int? {
         values.withUnsafeBufferPointer { firstNonFinite($0) }
     }
 
     /// ``firstNonFinite(_:)-([Float])`` over a buffer.
-    public static func firstNonFinite(_ buffer: UnsafeBufferPointer<Float>) -> Int? {
+    package static func firstNonFinite(_ buffer: UnsafeBufferPointer<Float>) -> Int? {
         guard let base = buffer.baseAddress else { return nil }
         let exponent = SIMD8<UInt32>(repeating: 0x7f80_0000)
         var i = 0

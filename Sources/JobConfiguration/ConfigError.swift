@@ -1,5 +1,5 @@
 /// A configuration problem, naming the dotted key and what was expected.
-public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A key the schema does not know; `suggestion` is the nearest known key, if any is close.
     case unknownKey(path: String, suggestion: String?)
     /// A required key is absent.
@@ -9,7 +9,7 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A value of the right type that is not allowed (out of range, unknown choice, …).
     case invalidValue(path: String, message: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownKey(let path, let suggestion):
             return "unknown key '\(path)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
@@ -23,7 +23,7 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The dotted key the error is about.
-    public var path: String {
+    package var path: String {
         switch self {
         case .unknownKey(let p, _), .missingKey(let p), .wrongType(let p, _, _), .invalidValue(let p, _): return p
         }

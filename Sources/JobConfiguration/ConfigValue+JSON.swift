@@ -4,7 +4,7 @@ extension ConfigValue {
     /// The value as compact JSON, keys in document order (which ``init(jsonText:)`` and the
     /// CLI's YAML reader read back as the same tree: numbers keep their int or double type).
     /// Non-finite numbers become null.
-    public var jsonText: String {
+    package var jsonText: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -30,7 +30,7 @@ extension ConfigValue {
     /// Parses a JSON document (a config recorded on a run or a sweep) into a tree, keys in
     /// document order; a number with a fraction or an exponent is a double, any other an int.
     /// - Throws: ``ConfigError/invalidValue(path:message:)`` naming `source` and the byte offset.
-    public init(jsonText: String, source: String) throws(ConfigError) {
+    package init(jsonText: String, source: String) throws(ConfigError) {
         var reader = JSONTreeReader(bytes: Array(jsonText.utf8), source: source)
         self = try reader.document()
     }

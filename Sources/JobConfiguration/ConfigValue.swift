@@ -2,7 +2,7 @@
 ///
 /// The CLI builds one from YAML; `--set key=value` and sweep trials edit it by dotted path;
 /// ``JobConfig/init(from:)`` validates and decodes it. Library code never sees YAML.
-public indirect enum ConfigValue: Sendable, Equatable {
+package indirect enum ConfigValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
@@ -12,7 +12,7 @@ public indirect enum ConfigValue: Sendable, Equatable {
     /// Keys in document order.
     case map([(key: String, value: ConfigValue)])
 
-    public static func == (a: ConfigValue, b: ConfigValue) -> Bool {
+    package static func == (a: ConfigValue, b: ConfigValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case let (.bool(x), .bool(y)): return x == y
@@ -27,7 +27,7 @@ public indirect enum ConfigValue: Sendable, Equatable {
     }
 
     /// A short description of the value's type for error messages ("a string \"abc\"").
-    public var typeDescription: String {
+    package var typeDescription: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return "a boolean (\(b))"
@@ -40,7 +40,7 @@ public indirect enum ConfigValue: Sendable, Equatable {
     }
 
     /// The value at a dotted path (`optimizer.lr`), or nil.
-    public func value(at path: String) -> ConfigValue? {
+    package func value(at path: String) -> ConfigValue? {
         var current = self
         for part in path.split(separator: ".") {
             guard case .map(let entries) = current,
@@ -54,7 +54,7 @@ public indirect enum ConfigValue: Sendable, Equatable {
     /// Sets the value at a dotted path, creating intermediate mappings as needed.
     /// - Throws: ``ConfigError/invalidValue(path:message:)`` when a prefix of the path holds a
     ///   non-mapping value.
-    public mutating func set(_ newValue: ConfigValue, at path: String) throws {
+    package mutating func set(_ newValue: ConfigValue, at path: String) throws {
         let parts = path.split(separator: ".").map(String.init)
         guard !parts.isEmpty, !parts.contains(where: \.isEmpty) else {
             throw ConfigError.invalidValue(path: path, message: "is not a dotted key such as training.epochs")

@@ -4,7 +4,7 @@ extension JobConfig {
     /// Validates and decodes a job document.
     /// - Throws: ``ConfigError`` naming the first unknown key, missing required key, value of the
     ///   wrong type or value out of range, by its dotted path.
-    public init(from document: ConfigValue) throws(ConfigError) {
+    package init(from document: ConfigValue) throws(ConfigError) {
         var root = try ConfigSection(document, path: "")
         experiment = try root.string("experiment") ?? "default"
         name = try root.string("name")
@@ -126,11 +126,11 @@ extension JobConfig.Schedule {
 extension JobConfig.Training {
     /// One micro-shard per 64 examples of the global batch, between 1 and 16: enough leaves to
     /// spread over 16 workers, big enough that each is an efficient matrix product.
-    public static func defaultMicroShards(batchSize: Int) -> Int { min(16, max(1, batchSize / 64)) }
+    package static func defaultMicroShards(batchSize: Int) -> Int { min(16, max(1, batchSize / 64)) }
 
     /// The most local steps a round may have; equal to the wire's `WireConstants.maxLocalSteps`
     /// (a test holds them together), so every valid job fits in a work assignment.
-    public static let maxLocalSteps = 1_000_000
+    package static let maxLocalSteps = 1_000_000
 
     init(_ s: ConfigSection) throws(ConfigError) {
         var s = s

@@ -5,45 +5,45 @@ import GradientCore
 /// Build one with ``init(from:)`` from a ``ConfigValue`` tree; every key except `data.dataset`,
 /// `data.label` and `model.kind` has a default. Encodes to JSON with the same snake_case keys,
 /// which is the resolved config recorded on a run.
-public struct JobConfig: Sendable, Equatable, Codable {
-    public var experiment: String
-    public var name: String?
-    public var data: JobConfig.Data
-    public var model: JobConfig.Model
+package struct JobConfig: Sendable, Equatable, Codable {
+    package var experiment: String
+    package var name: String?
+    package var data: JobConfig.Data
+    package var model: JobConfig.Model
     /// `optimizer:` — the update rule (GradientCore's settings type, validated there).
-    public var optimizer: OptimizerConfig
-    public var schedule: JobConfig.Schedule
-    public var training: JobConfig.Training
-    public var cluster: JobConfig.Cluster
-    public var checkpoint: JobConfig.Checkpoint
-    public var register: JobConfig.Register?
+    package var optimizer: OptimizerConfig
+    package var schedule: JobConfig.Schedule
+    package var training: JobConfig.Training
+    package var cluster: JobConfig.Cluster
+    package var checkpoint: JobConfig.Checkpoint
+    package var register: JobConfig.Register?
 }
 
 extension JobConfig {
     /// `data:` — which dataset, which column is the label, how validation data is chosen.
-    public struct Data: Sendable, Equatable, Codable {
+    package struct Data: Sendable, Equatable, Codable {
         /// NAME, NAME@VERSION or a file path (imported first).
-        public var dataset: String
-        public var label: String
+        package var dataset: String
+        package var label: String
         /// A held-out fraction of the dataset, or another dataset reference.
-        public var validation: JobConfig.ValidationSource
+        package var validation: JobConfig.ValidationSource
         /// Fitted on the training split only: standardize, minmax, impute_mean, impute_median.
-        public var transforms: [String]
+        package var transforms: [String]
         /// Stratify the validation split by class (classifiers only).
-        public var stratify: Bool
+        package var stratify: Bool
     }
 
     /// Where validation rows come from.
-    public enum ValidationSource: Sendable, Equatable, Codable {
+    package enum ValidationSource: Sendable, Equatable, Codable {
         case fraction(Double)
         case dataset(String)
 
-        public init(from decoder: Decoder) throws {
+        package init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let f = try? c.decode(Double.self) { self = .fraction(f) } else { self = .dataset(try c.decode(String.self)) }
         }
 
-        public func encode(to encoder: Encoder) throws {
+        package func encode(to encoder: Encoder) throws {
             var c = encoder.singleValueContainer()
             switch self {
             case .fraction(let f): try c.encode(f)
@@ -53,25 +53,25 @@ extension JobConfig {
     }
 
     /// `model:` — the architecture.
-    public struct Model: Sendable, Equatable, Codable {
-        public enum Kind: String, Sendable, Codable, CaseIterable { case linear, logistic, softmax, mlp }
-        public typealias Activation = ModelSpec.Activation
-        public var kind: Kind
+    package struct Model: Sendable, Equatable, Codable {
+        package enum Kind: String, Sendable, Codable, CaseIterable { case linear, logistic, softmax, mlp }
+        package typealias Activation = ModelSpec.Activation
+        package var kind: Kind
         /// Hidden layer widths (mlp only).
-        public var hidden: [Int]
-        public var activation: Activation
+        package var hidden: [Int]
+        package var activation: Activation
     }
 
     /// `schedule:` — the learning rate as a function of the step.
-    public struct Schedule: Sendable, Equatable, Codable {
-        public typealias Kind = LearningRateSchedule.Kind
-        public var kind: Kind
-        public var warmupSteps: Int
+    package struct Schedule: Sendable, Equatable, Codable {
+        package typealias Kind = LearningRateSchedule.Kind
+        package var kind: Kind
+        package var warmupSteps: Int
         /// step: multiply by `gamma` every `stepSize` steps.
-        public var stepSize: Int
-        public var gamma: Double
+        package var stepSize: Int
+        package var gamma: Double
         /// cosine: the final learning rate as a fraction of `lr`.
-        public var minLRFraction: Double
+        package var minLRFraction: Double
 
         enum CodingKeys: String, CodingKey {
             case kind, gamma
@@ -82,28 +82,28 @@ extension JobConfig {
     }
 
     /// `training:` — epochs, batch, seed and the parallel mode.
-    public struct Training: Sendable, Equatable, Codable {
-        public enum Mode: String, Sendable, Codable, CaseIterable {
+    package struct Training: Sendable, Equatable, Codable {
+        package enum Mode: String, Sendable, Codable, CaseIterable {
             case sync
             case async
             case localSGD = "local_sgd"
         }
-        public var epochs: Int
+        package var epochs: Int
         /// The global batch, split across workers.
-        public var batchSize: Int
-        public var seed: Int
-        public var mode: Mode
+        package var batchSize: Int
+        package var seed: Int
+        package var mode: Mode
         /// Micro-shards per global batch: the unit of work whose sums are added along a fixed tree,
         /// which makes the result independent of the worker count.
-        public var microShards: Int
+        package var microShards: Int
         /// async: reject gradients computed on parameters more than this many versions old.
-        public var maxStaleness: Int
+        package var maxStaleness: Int
         /// local_sgd: local steps between parameter averages.
-        public var localSteps: Int
+        package var localSteps: Int
         /// Evaluate every K steps; nil evaluates once per epoch.
-        public var evalEverySteps: Int?
+        package var evalEverySteps: Int?
         /// Threads each worker uses for its gradient computation.
-        public var threadsPerWorker: Int
+        package var threadsPerWorker: Int
 
         enum CodingKeys: String, CodingKey {
             case epochs, seed, mode
@@ -117,19 +117,19 @@ extension JobConfig {
     }
 
     /// `cluster:` — membership and failure handling.
-    public struct Cluster: Sendable, Equatable, Codable {
-        public enum StragglerPolicy: String, Sendable, Codable, CaseIterable { case report, reassign }
+    package struct Cluster: Sendable, Equatable, Codable {
+        package enum StragglerPolicy: String, Sendable, Codable, CaseIterable { case report, reassign }
         /// Seconds between heartbeats, both ways.
-        public var heartbeatInterval: Double
+        package var heartbeatInterval: Double
         /// Seconds without a heartbeat after which a worker is removed.
-        public var heartbeatTimeout: Double
+        package var heartbeatTimeout: Double
         /// Below this many workers the coordinator pauses (and says so) instead of training.
-        public var minWorkers: Int
-        public var stragglerPolicy: StragglerPolicy
+        package var minWorkers: Int
+        package var stragglerPolicy: StragglerPolicy
         /// A worker slower than this multiple of the median step time is a straggler.
-        public var stragglerFactor: Double
+        package var stragglerFactor: Double
         /// Seconds a worker keeps retrying an unreachable coordinator before it exits.
-        public var workerGiveUpAfter: Double
+        package var workerGiveUpAfter: Double
 
         enum CodingKeys: String, CodingKey {
             case heartbeatInterval = "heartbeat_interval"
@@ -142,9 +142,9 @@ extension JobConfig {
     }
 
     /// `checkpoint:` — how often and how many.
-    public struct Checkpoint: Sendable, Equatable, Codable {
-        public var everySteps: Int
-        public var keep: Int
+    package struct Checkpoint: Sendable, Equatable, Codable {
+        package var everySteps: Int
+        package var keep: Int
 
         enum CodingKeys: String, CodingKey {
             case everySteps = "every_steps"
@@ -153,8 +153,8 @@ extension JobConfig {
     }
 
     /// `register:` — register the final model under a name and alias.
-    public struct Register: Sendable, Equatable, Codable {
-        public var model: String
-        public var alias: String?
+    package struct Register: Sendable, Equatable, Codable {
+        package var model: String
+        package var alias: String?
     }
 }

@@ -2,23 +2,23 @@ import Foundation
 
 /// An injected write failure for tests: the write fails with ENOSPC once `afterBytes` bytes
 /// have gone to the file, as a full disk would.
-public struct WriteFault: Sendable {
-    public let afterBytes: Int
-    public init(afterBytes: Int) { self.afterBytes = afterBytes }
+package struct WriteFault: Sendable {
+    package let afterBytes: Int
+    package init(afterBytes: Int) { self.afterBytes = afterBytes }
 }
 
 /// Whole-file writes that never leave a half-written file behind.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Where ``write(to:fault:_:)`` sends bytes: straight to the temporary file's descriptor.
     /// ``overwrite(_:at:)`` patches bytes already written (a checksum in a header, say).
-    public struct Sink {
+    package struct Sink {
         fileprivate let fd: Int32
         fileprivate let path: String
         fileprivate var written = 0
         fileprivate let fault: WriteFault?
 
         /// Writes all of `bytes` (in pieces of at most 64 MiB), retrying on EINTR.
-        public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+        package mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
             var done = 0
             while done < bytes.count {
                 var want = min(bytes.count - done, 64 << 20)
@@ -37,7 +37,7 @@ public enum AtomicFile {
         }
 
         /// Replaces already written bytes at `offset` (must lie within what was written).
-        public func overwrite(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+        package func overwrite(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
             precondition(offset >= 0 && offset + bytes.count <= written, "overwrite outside the written bytes")
             var done = 0
             while done < bytes.count {
@@ -53,7 +53,7 @@ public enum AtomicFile {
 
     /// Writes `bytes` to a temporary file beside `url`, fsyncs it, renames it over `url`, and
     /// fsyncs the directory.
-    public static func write(_ bytes: [UInt8], to url: URL, fault: WriteFault? = nil) throws {
+    package static func write(_ bytes: [UInt8], to url: URL, fault: WriteFault? = nil) throws {
         try write(to: url, fault: fault) { sink in try bytes.withUnsafeBytes { try sink.write($0) } }
     }
 
@@ -62,7 +62,7 @@ public enum AtomicFile {
     /// directory. On any failure the temporary file is removed and `url` is untouched.
     /// - Returns: the bytes written.
     @discardableResult
-    public static func write(to url: URL, fault: WriteFault? = nil, _ body: (inout Sink) throws -> Void) throws -> Int {
+    package static func write(to url: URL, fault: WriteFault? = nil, _ body: (inout Sink) throws -> Void) throws -> Int {
         let directory = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
@@ -90,14 +90,14 @@ public enum AtomicFile {
 }
 
 /// A failed system call on a path.
-public struct POSIXFailure: Error, CustomStringConvertible {
-    public let call: String
-    public let path: String
-    public let code: Int32
+package struct POSIXFailure: Error, CustomStringConvertible {
+    package let call: String
+    package let path: String
+    package let code: Int32
     init(call: String, path: String, code: Int32 = errno) {
         self.call = call
         self.path = path
         self.code = code
     }
-    public var description: String { "\(call) \(path): \(String(cString: strerror(code)))" }
+    package var description: String { "\(call) \(path): \(String(cString: strerror(code)))" }
 }

@@ -2,19 +2,19 @@ import Datasets
 import Foundation
 
 /// The outcome of scoring a CSV file.
-public struct ScoringSummary: Sendable, Equatable {
+package struct ScoringSummary: Sendable, Equatable {
     /// Data rows scored.
-    public var rows: Int
+    package var rows: Int
     /// Per categorical column, values of a level the model never saw (scored as all zeros).
-    public var unseenLevels: [String: Int]
+    package var unseenLevels: [String: Int]
     /// The output CSV when no output file was given; nil when it was written to a file.
-    public var text: String?
+    package var text: String?
 }
 
 /// Batch scoring of CSV files: `trainyard predict --input FILE.csv [--output FILE]`.
-public enum CSVScoring {
+package enum CSVScoring {
     /// Rows encoded and predicted at a time.
-    public static let chunkRows = 4096
+    package static let chunkRows = 4096
 
     /// Scores every row of `input` and writes one output row per input row, in order.
     ///
@@ -28,7 +28,7 @@ public enum CSVScoring {
     ///   for a missing column, a ragged row, text in a numeric column or a value the model
     ///   cannot score; ``DatasetError`` (with file and line) when the file is unreadable or
     ///   malformed CSV; the write's error when `output` cannot be written.
-    public static func score(csv input: URL, predictor: Predictor, encoder: InputEncoder,
+    package static func score(csv input: URL, predictor: Predictor, encoder: InputEncoder,
                              output: URL?) throws -> ScoringSummary {
         let reader = try CSVRecordReader(url: input)
         guard let header = try reader.next() else {

@@ -1,14 +1,14 @@
 import Datasets
 
 /// Drift of every input column in a window of rows against the training reference.
-public struct DriftReport: Sendable, Codable, Equatable {
+package struct DriftReport: Sendable, Codable, Equatable {
     /// Rows in the window.
-    public var rows: Int
+    package var rows: Int
     /// One entry per input column, in the input schema's order, judged like `data validate`.
-    public var columns: [ColumnDrift]
+    package var columns: [ColumnDrift]
 
     /// Names of the columns that drifted.
-    public var driftedColumns: [String] { columns.filter(\.drifted).map(\.column) }
+    package var driftedColumns: [String] { columns.filter(\.drifted).map(\.column) }
 }
 
 extension ColumnReference {
@@ -17,7 +17,7 @@ extension ColumnReference {
     /// reference sample and the count outside the training [min, max]; for categorical columns
     /// the count of unseen levels as out of range.
     /// Complexity O(n log n) for numeric columns (the KS test), O(n) otherwise.
-    public func drift(values: [Double], thresholds: ValidationThresholds = ValidationThresholds()) -> ColumnDrift {
+    package func drift(values: [Double], thresholds: ValidationThresholds = ValidationThresholds()) -> ColumnDrift {
         let counts = binCounts(values: values)
         let present = values.filter { !$0.isNaN }
         let psi = DriftStatistics.psi(reference: referenceCounts, current: counts)
@@ -42,7 +42,7 @@ extension ReferenceStatistics {
     /// `input` must come from an ``InputEncoder`` for `schema`, the input schema this reference
     /// was computed for. A categorical column's all-zero rows count as unseen levels up to
     /// `input.unseenLevels[column]`, the rest as missing.
-    public func compare(_ input: EncodedInput, schema: InputSchema,
+    package func compare(_ input: EncodedInput, schema: InputSchema,
                         thresholds: ValidationThresholds = ValidationThresholds()) -> DriftReport {
         let width = schema.featureCount
         var reports: [ColumnDrift] = []
@@ -70,7 +70,7 @@ extension ReferenceStatistics {
 
     /// Compares rows of raw numbers in input-column order with the reference (numeric inputs
     /// only; NaN is missing). Throws what ``InputEncoder/encode(numericRows:)`` throws.
-    public func compare(rows: [[Double]], schema: InputSchema,
+    package func compare(rows: [[Double]], schema: InputSchema,
                         thresholds: ValidationThresholds = ValidationThresholds()) throws(ModelPackageError) -> DriftReport {
         compare(try InputEncoder(schema: schema).encode(numericRows: rows), schema: schema, thresholds: thresholds)
     }

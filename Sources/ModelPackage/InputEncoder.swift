@@ -2,15 +2,15 @@ import Foundation
 import Datasets
 
 /// Rows encoded into a model's feature matrix, before the fitted transforms.
-public struct EncodedInput: Sendable, Equatable {
+package struct EncodedInput: Sendable, Equatable {
     /// `rows × featureCount` Float32 features, row-major.
-    public var features: [Float]
-    public var rows: Int
+    package var features: [Float]
+    package var rows: Int
     /// Per categorical column, how many values were of a level the model never saw (encoded as
     /// all zeros, like a missing value); columns without any are absent. Callers should warn.
-    public var unseenLevels: [String: Int]
+    package var unseenLevels: [String: Int]
 
-    public init(features: [Float], rows: Int, unseenLevels: [String: Int] = [:]) {
+    package init(features: [Float], rows: Int, unseenLevels: [String: Int] = [:]) {
         self.features = features
         self.rows = rows
         self.unseenLevels = unseenLevels
@@ -21,11 +21,11 @@ public struct EncodedInput: Sendable, Equatable {
 ///
 /// Numeric fields parse like an import (empty, `NA`, `N/A`, `null`, `?`, `nan` → NaN);
 /// categorical fields are one-hot over the schema's levels (missing or unseen → all zeros).
-public struct InputEncoder: Sendable {
-    public let schema: InputSchema
+package struct InputEncoder: Sendable {
+    package let schema: InputSchema
     private let levelIndices: [[String: Int]]
 
-    public init(schema: InputSchema) {
+    package init(schema: InputSchema) {
         self.schema = schema
         levelIndices = schema.columns.map { column in
             Dictionary((column.levels ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -38,7 +38,7 @@ public struct InputEncoder: Sendable {
     ///   from `header`, ``ModelPackageError/duplicateColumn(name:)``,
     ///   ``ModelPackageError/raggedRow(row:expected:found:)``, and
     ///   ``ModelPackageError/invalidNumber(row:column:text:)`` naming the 0-based row and column.
-    public func encode(header: [String], rows: [[String]]) throws(ModelPackageError) -> EncodedInput {
+    package func encode(header: [String], rows: [[String]]) throws(ModelPackageError) -> EncodedInput {
         try encode(rows: rows, fields: fieldIndices(header: header), width: header.count)
     }
 
@@ -46,7 +46,7 @@ public struct InputEncoder: Sendable {
     /// only: throws ``ModelPackageError/categoricalNeedsText(column:)`` when the schema has a
     /// categorical column, ``ModelPackageError/raggedRow(row:expected:found:)`` for a row of
     /// the wrong length.
-    public func encode(numericRows: [[Double]]) throws(ModelPackageError) -> EncodedInput {
+    package func encode(numericRows: [[Double]]) throws(ModelPackageError) -> EncodedInput {
         if let categorical = schema.columns.first(where: { $0.kind == .categorical }) {
             throw .categoricalNeedsText(column: categorical.name)
         }
@@ -58,7 +58,7 @@ public struct InputEncoder: Sendable {
 
     /// Accepts an already encoded feature matrix, `rows × featureCount` row-major; throws
     /// ``ModelPackageError/shapeMismatch(what:expected:actual:)`` for any other size.
-    public func encode(features: [Float], rows: Int) throws(ModelPackageError) -> EncodedInput {
+    package func encode(features: [Float], rows: Int) throws(ModelPackageError) -> EncodedInput {
         guard rows >= 0, features.count == rows * schema.featureCount else {
             throw .shapeMismatch(what: "features (rows × \(schema.featureCount))", expected: max(0, rows) * schema.featureCount,
                                  actual: features.count)

@@ -1,17 +1,17 @@
 import Datasets
 
 /// One raw input column of a model and the features it becomes.
-public struct InputColumn: Sendable, Codable, Equatable {
-    public var name: String
-    public var kind: ColumnKind
+package struct InputColumn: Sendable, Codable, Equatable {
+    package var name: String
+    package var kind: ColumnKind
     /// Categorical only: the levels in sorted order; level `i` is feature `firstFeature + i`.
-    public var levels: [String]?
+    package var levels: [String]?
     /// Index of the column's first feature in a model row.
-    public var firstFeature: Int
+    package var firstFeature: Int
     /// Features the column occupies: 1 for numeric, `levels.count` for categorical.
-    public var featureCount: Int
+    package var featureCount: Int
 
-    public init(name: String, kind: ColumnKind, levels: [String]? = nil, firstFeature: Int, featureCount: Int) {
+    package init(name: String, kind: ColumnKind, levels: [String]? = nil, firstFeature: Int, featureCount: Int) {
         self.name = name
         self.kind = kind
         self.levels = levels
@@ -36,19 +36,19 @@ public struct InputColumn: Sendable, Codable, Equatable {
 ///
 /// Numeric columns are one feature (missing = NaN); categorical columns are one-hot over their
 /// levels (missing or unseen = all zeros), as at import.
-public struct InputSchema: Sendable, Codable, Equatable {
+package struct InputSchema: Sendable, Codable, Equatable {
     /// Input columns in feature order (the label excluded).
-    public var columns: [InputColumn]
+    package var columns: [InputColumn]
     /// Feature names in row order: `name` for numeric columns, `name=level` for one-hot ones.
-    public var featureNames: [String]
+    package var featureNames: [String]
 
-    public init(columns: [InputColumn], featureNames: [String]) {
+    package init(columns: [InputColumn], featureNames: [String]) {
         self.columns = columns
         self.featureNames = featureNames
     }
 
     /// The input of a model trained on a dataset with `schema`: its feature columns.
-    public init(schema: DatasetSchema) {
+    package init(schema: DatasetSchema) {
         let columns = schema.featureColumns.compactMap { column in
             column.firstFeature.map {
                 InputColumn(name: column.name, kind: column.kind, levels: column.levels, firstFeature: $0,
@@ -59,14 +59,14 @@ public struct InputSchema: Sendable, Codable, Equatable {
     }
 
     /// Number of Float32 features per row.
-    public var featureCount: Int { featureNames.count }
+    package var featureCount: Int { featureNames.count }
 
     /// The column named `name`.
-    public func column(named name: String) -> InputColumn? { columns.first { $0.name == name } }
+    package func column(named name: String) -> InputColumn? { columns.first { $0.name == name } }
 
     /// Throws ``ModelPackageError/inconsistentManifest(field:detail:)`` unless the columns tile
     /// `0..<featureCount` in order and each categorical column has one feature per level.
-    public func validate() throws(ModelPackageError) {
+    package func validate() throws(ModelPackageError) {
         var next = 0
         for (i, column) in columns.enumerated() {
             let field = "input.columns[\(i)] (\"\(column.name)\")"
@@ -93,7 +93,7 @@ public struct InputSchema: Sendable, Codable, Equatable {
         case featureCount = "feature_count"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         columns = try container.decode([InputColumn].self, forKey: .columns)
         featureNames = try container.decode([String].self, forKey: .featureNames)
@@ -104,7 +104,7 @@ public struct InputSchema: Sendable, Codable, Equatable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(columns, forKey: .columns)
         try container.encode(featureNames, forKey: .featureNames)

@@ -7,7 +7,7 @@ extension ModelManifest {
     /// the transforms' width, and the reference's columns and bins.
     /// - Throws: ``ModelPackageError/unsupportedFormat(found:)`` or
     ///   ``ModelPackageError/inconsistentManifest(field:detail:)`` naming the first bad field.
-    public func validate() throws(ModelPackageError) {
+    package func validate() throws(ModelPackageError) {
         guard format == Self.formatIdentifier else { throw .unsupportedFormat(found: format) }
         do { try architecture.validate() } catch {
             throw .inconsistentManifest(field: "architecture", detail: error.description)

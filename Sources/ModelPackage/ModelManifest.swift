@@ -3,23 +3,23 @@ import Foundation
 import GradientCore
 
 /// Where a packaged model came from: the run, data, config and code that made it.
-public struct ModelLineage: Sendable, Codable, Equatable {
-    public var runID: String
+package struct ModelLineage: Sendable, Codable, Equatable {
+    package var runID: String
     /// Content digest of the training dataset version.
-    public var datasetDigest: String
+    package var datasetDigest: String
     /// The dataset's name and version label (e.g. `digits@1a2b3c4d5e6f`), when it had one.
-    public var datasetName: String?
-    public var datasetVersion: String?
+    package var datasetName: String?
+    package var datasetVersion: String?
     /// Digest of the resolved job configuration.
-    public var configDigest: String
+    package var configDigest: String
     /// Git revision of the code that trained the model.
-    public var codeRevision: String
+    package var codeRevision: String
     /// When the package was made; stored as ISO-8601 with whole seconds.
-    public var createdAt: Date
+    package var createdAt: Date
     /// The optimizer step of the parameters.
-    public var step: Int
+    package var step: Int
 
-    public init(runID: String, datasetDigest: String, datasetName: String? = nil, datasetVersion: String? = nil,
+    package init(runID: String, datasetDigest: String, datasetName: String? = nil, datasetVersion: String? = nil,
                 configDigest: String, codeRevision: String, createdAt: Date, step: Int) {
         self.runID = runID
         self.datasetDigest = datasetDigest
@@ -47,30 +47,30 @@ public struct ModelLineage: Sendable, Codable, Equatable {
 ///
 /// Read with ``init(json:)``, which validates every cross-field constraint, so a decoded manifest
 /// can be trusted by ``InputEncoder``, ``Predictor`` and drift checks.
-public struct ModelManifest: Sendable, Codable, Equatable {
+package struct ModelManifest: Sendable, Codable, Equatable {
     /// The `format` value this version reads and writes.
-    public static let formatIdentifier = "trainyard-model/1"
+    package static let formatIdentifier = "trainyard-model/1"
     /// The manifest's file name inside a package.
-    public static let fileName = "model.json"
+    package static let fileName = "model.json"
 
-    public var format: String
-    public var architecture: ModelSpec
+    package var format: String
+    package var architecture: ModelSpec
     /// Float32 parameters in the architecture's flat layout.
-    public var parameterCount: Int
-    public var input: InputSchema
+    package var parameterCount: Int
+    package var input: InputSchema
     /// Transforms fitted on the training split, applied to encoded rows before the model.
-    public var transforms: FittedTransforms?
-    public var task: TaskKind
+    package var transforms: FittedTransforms?
+    package var task: TaskKind
     /// Classifiers: the class names, index = class id. Nil for regressors.
-    public var labels: [String]?
+    package var labels: [String]?
     /// Raw-input statistics of the training split, the drift reference.
-    public var reference: ReferenceStatistics
+    package var reference: ReferenceStatistics
     /// Final metrics of the run (`val_accuracy`, `val_loss`, ...).
-    public var metrics: [String: Double]
-    public var lineage: ModelLineage
+    package var metrics: [String: Double]
+    package var lineage: ModelLineage
 
     /// A manifest for `architecture`; `format`, `parameter_count` and `task` follow from it.
-    public init(architecture: ModelSpec, input: InputSchema, transforms: FittedTransforms?, labels: [String]?,
+    package init(architecture: ModelSpec, input: InputSchema, transforms: FittedTransforms?, labels: [String]?,
                 reference: ReferenceStatistics, metrics: [String: Double], lineage: ModelLineage) {
         format = Self.formatIdentifier
         self.architecture = architecture
@@ -86,7 +86,7 @@ public struct ModelManifest: Sendable, Codable, Equatable {
 
     /// A manifest for a model trained on `trainingRows` of `version`: the input schema and class
     /// names from its schema, the reference statistics from those rows.
-    public init(architecture: ModelSpec, version: DatasetVersion, trainingRows: [Int], transforms: FittedTransforms?,
+    package init(architecture: ModelSpec, version: DatasetVersion, trainingRows: [Int], transforms: FittedTransforms?,
                 metrics: [String: Double], lineage: ModelLineage) {
         self.init(architecture: architecture, input: InputSchema(schema: version.schema), transforms: transforms,
                   labels: architecture.isClassifier ? version.schema.label?.classNames : nil,
@@ -96,7 +96,7 @@ public struct ModelManifest: Sendable, Codable, Equatable {
 
     /// Pretty JSON with sorted keys; non-finite metrics as the strings `nan`, `inf`, `-inf`.
     /// Throws ``ModelPackageError`` when the manifest is inconsistent (see ``validate()``).
-    public func jsonData() throws -> Data {
+    package func jsonData() throws -> Data {
         try validate()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -110,7 +110,7 @@ public struct ModelManifest: Sendable, Codable, Equatable {
     /// - Throws: ``ModelPackageError/malformedManifest(detail:)`` naming the key for bad JSON,
     ///   ``ModelPackageError/unsupportedFormat(found:)``, and
     ///   ``ModelPackageError/inconsistentManifest(field:detail:)`` naming the field.
-    public init(json: Data) throws {
+    package init(json: Data) throws {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
@@ -134,7 +134,7 @@ public struct ModelManifest: Sendable, Codable, Equatable {
 
     /// Reads the format first, so a manifest of another version fails as unsupported rather than
     /// on whichever key changed.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         format = try container.decode(String.self, forKey: .format)
         guard format == Self.formatIdentifier else { throw ModelPackageError.unsupportedFormat(found: format) }

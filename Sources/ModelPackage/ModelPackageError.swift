@@ -4,7 +4,7 @@ import Foundation
 /// Everything that can go wrong reading a model package or scoring inputs with it.
 ///
 /// Messages name the field, row, column or file position, and what was expected.
-public enum ModelPackageError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ModelPackageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `model.json` is not JSON or lacks a required key.
     case malformedManifest(detail: String)
     /// `format` is not ``ModelManifest/formatIdentifier``.
@@ -28,7 +28,7 @@ public enum ModelPackageError: Error, Sendable, Equatable, CustomStringConvertib
     /// A problem in an input file, at a line and column.
     case invalidInput(at: SourcePosition, detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformedManifest(let detail):
             return "model.json is malformed: \(detail)"

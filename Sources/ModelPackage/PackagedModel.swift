@@ -4,14 +4,14 @@ import GradientCore
 /// A model package on disk: a directory with `model.json` (``ModelManifest``) and
 /// `model.safetensors` (the parameters, named as in the model's layout, with an XXH64 checksum).
 /// Self-contained: everything needed to score raw rows and to watch them for drift.
-public struct PackagedModel: Sendable {
-    public static let weightsFileName = "model.safetensors"
+package struct PackagedModel: Sendable {
+    package static let weightsFileName = "model.safetensors"
 
-    public let manifest: ModelManifest
+    package let manifest: ModelManifest
     /// The parameters in the model's flat layout order.
-    public let parameters: [Float]
+    package let parameters: [Float]
 
-    public init(manifest: ModelManifest, parameters: [Float]) throws {
+    package init(manifest: ModelManifest, parameters: [Float]) throws {
         guard parameters.count == manifest.parameterCount else {
             throw PackageFileError(path: "parameters", reason: "\(parameters.count) parameters, the manifest says \(manifest.parameterCount)")
         }
@@ -21,7 +21,7 @@ public struct PackagedModel: Sendable {
 
     /// Reads and validates a package directory: the manifest, the weights file (structure,
     /// checksum, every tensor's shape against the architecture) and that the two agree.
-    public static func load(directory: URL) throws -> PackagedModel {
+    package static func load(directory: URL) throws -> PackagedModel {
         let manifestURL = directory.appendingPathComponent(ModelManifest.fileName)
         guard let json = FileManager.default.contents(atPath: manifestURL.path) else {
             throw PackageFileError(path: manifestURL.path, reason: "missing; is \(directory.path) a model package?")
@@ -49,7 +49,7 @@ public struct PackagedModel: Sendable {
 
     /// Writes the package into `directory` (created if missing): the weights first, then the
     /// manifest, each atomically; a reader that finds `model.json` finds matching weights.
-    public func write(to directory: URL) throws {
+    package func write(to directory: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let metadata = [
@@ -63,23 +63,23 @@ public struct PackagedModel: Sendable {
     }
 
     /// The package's two files, manifest first: what a package digest is computed over.
-    public static func files(in directory: URL) -> [URL] {
+    package static func files(in directory: URL) -> [URL] {
         [directory.appendingPathComponent(ModelManifest.fileName), directory.appendingPathComponent(weightsFileName)]
     }
 
     /// A predictor for raw rows (transforms applied).
-    public func predictor() throws -> Predictor {
+    package func predictor() throws -> Predictor {
         try Predictor(manifest: manifest, parameters: parameters)
     }
 }
 
 /// A package file that cannot be used, and why.
-public struct PackageFileError: Error, CustomStringConvertible, Sendable {
-    public let path: String
-    public let reason: String
-    public init(path: String, reason: String) {
+package struct PackageFileError: Error, CustomStringConvertible, Sendable {
+    package let path: String
+    package let reason: String
+    package init(path: String, reason: String) {
         self.path = path
         self.reason = reason
     }
-    public var description: String { "\(path): \(reason)" }
+    package var description: String { "\(path): \(reason)" }
 }

@@ -2,37 +2,37 @@ import Datasets
 import GradientCore
 
 /// A model's outputs for a batch of rows.
-public struct Predictions: Sendable, Equatable {
-    public var rows: Int
+package struct Predictions: Sendable, Equatable {
+    package var rows: Int
     /// Classifiers: the class names, index = class id. Empty for regressors.
-    public var classNames: [String]
+    package var classNames: [String]
     /// Classifiers: `rows × classNames.count` class probabilities, row-major (logistic: `[1 − p, p]`).
     /// Empty for regressors.
-    public var probabilities: [Float]
+    package var probabilities: [Float]
     /// Classifiers: the predicted class id per row (argmax, or p ≥ 0.5 for logistic). Empty for regressors.
-    public var classes: [Int]
+    package var classes: [Int]
     /// Regressors: the predicted value per row. Empty for classifiers.
-    public var values: [Float]
+    package var values: [Float]
 
     /// Classifiers: the predicted class name per row.
-    public var labels: [String] { classes.map { classNames[$0] } }
+    package var labels: [String] { classes.map { classNames[$0] } }
 
     /// The class probabilities of row `row`.
-    public func probabilities(row: Int) -> ArraySlice<Float> {
+    package func probabilities(row: Int) -> ArraySlice<Float> {
         probabilities[(row * classNames.count)..<((row + 1) * classNames.count)]
     }
 }
 
 /// A loaded model ready to score encoded rows: the manifest's fitted transforms, then the model.
-public struct Predictor: Sendable {
-    public let manifest: ModelManifest
-    public let parameters: [Float]
+package struct Predictor: Sendable {
+    package let manifest: ModelManifest
+    package let parameters: [Float]
     private let model: Model
 
     /// Builds the model of `manifest.architecture`. Throws
     /// ``ModelPackageError/shapeMismatch(what:expected:actual:)`` when `parameters` does not
     /// match `manifest.parameterCount`, and ``GradientCoreError`` for an invalid architecture.
-    public init(manifest: ModelManifest, parameters: [Float]) throws {
+    package init(manifest: ModelManifest, parameters: [Float]) throws {
         guard parameters.count == manifest.parameterCount else {
             throw ModelPackageError.shapeMismatch(what: "parameters", expected: manifest.parameterCount,
                                                   actual: parameters.count)
@@ -48,7 +48,7 @@ public struct Predictor: Sendable {
     ///   wrong size, ``ModelPackageError/nonFiniteFeature(row:feature:value:)`` naming the first
     ///   feature that is NaN or infinite after the transforms.
     /// Complexity O(rows × parameters).
-    public func predict(features: [Float], rows: Int, threads: Int = 1) throws -> Predictions {
+    package func predict(features: [Float], rows: Int, threads: Int = 1) throws -> Predictions {
         let width = manifest.architecture.inputs
         guard rows >= 0, features.count == rows * width else {
             throw ModelPackageError.shapeMismatch(what: "features (rows × \(width))", expected: max(0, rows) * width,
@@ -77,7 +77,7 @@ public struct Predictor: Sendable {
     }
 
     /// Predicts the rows of an encoder's output; see ``predict(features:rows:threads:)``.
-    public func predict(_ input: EncodedInput, threads: Int = 1) throws -> Predictions {
+    package func predict(_ input: EncodedInput, threads: Int = 1) throws -> Predictions {
         try predict(features: input.features, rows: input.rows, threads: threads)
     }
 }

@@ -6,37 +6,37 @@ import GradientCore
 /// Numeric columns: moments, range, PSI bins and a KS sample over the raw (untransformed)
 /// values. Categorical columns: a count per level and an `unseen` bucket, 0 at training time,
 /// where levels the model never saw are counted in a serving window.
-public struct ColumnReference: Sendable, Codable, Equatable {
-    public var name: String
-    public var kind: ColumnKind
+package struct ColumnReference: Sendable, Codable, Equatable {
+    package var name: String
+    package var kind: ColumnKind
     /// Non-missing values.
-    public var count: Int64
+    package var count: Int64
     /// Missing values (NaN for numeric columns, an empty or missing marker for categorical ones).
-    public var missing: Int64
+    package var missing: Int64
     /// Numeric only, over the finite values: mean, population standard deviation, minimum, maximum.
-    public var mean: Double?
-    public var std: Double?
-    public var min: Double?
-    public var max: Double?
+    package var mean: Double?
+    package var std: Double?
+    package var min: Double?
+    package var max: Double?
     /// Numeric: up to 10 bins between the training deciles (outer bins open-ended) with the
     /// training count of each. Categorical: the levels and the count of each.
-    public var histogram: Histogram
+    package var histogram: Histogram
     /// Categorical only: values of a level outside `histogram.levels` (0 for the reference).
-    public var unseen: Int64?
+    package var unseen: Int64?
     /// Numeric only: up to ``ReferenceStatistics/sampleLimit`` finite values, sorted: all of them,
     /// or evenly spaced order statistics when there are more. The KS reference.
-    public var sample: [Double]?
+    package var sample: [Double]?
 
     /// The reference bin counts PSI compares against: the histogram counts, then for
     /// categorical columns the unseen bucket.
-    public var referenceCounts: [Int64] {
+    package var referenceCounts: [Int64] {
         kind == .categorical ? histogram.counts + [unseen ?? 0] : histogram.counts
     }
 
     /// Bin counts of `values` in the bins of ``referenceCounts``. Numeric columns: raw values,
     /// NaN skipped as missing. Categorical columns: level indices into `histogram.levels`, NaN
     /// skipped as missing, any other value counted as unseen. Complexity O(n log bins).
-    public func binCounts(values: some Sequence<Double>) -> [Int64] {
+    package func binCounts(values: some Sequence<Double>) -> [Int64] {
         var counts = [Int64](repeating: 0, count: referenceCounts.count)
         let levels = histogram.levels?.count ?? 0
         for value in values where !value.isNaN {
@@ -53,28 +53,28 @@ public struct ColumnReference: Sendable, Codable, Equatable {
 }
 
 /// The training split's reference statistics per raw input column, stored in `model.json`.
-public struct ReferenceStatistics: Sendable, Codable, Equatable {
+package struct ReferenceStatistics: Sendable, Codable, Equatable {
     /// The most values kept per numeric column for the KS test.
-    public static let sampleLimit = 1000
+    package static let sampleLimit = 1000
 
     /// Rows the statistics were computed from.
-    public var rows: Int64
+    package var rows: Int64
     /// One entry per input column, in the input schema's order.
-    public var columns: [ColumnReference]
+    package var columns: [ColumnReference]
 
-    public init(rows: Int64, columns: [ColumnReference]) {
+    package init(rows: Int64, columns: [ColumnReference]) {
         self.rows = rows
         self.columns = columns
     }
 
     /// The reference of column `name`.
-    public func column(named name: String) -> ColumnReference? { columns.first { $0.name == name } }
+    package func column(named name: String) -> ColumnReference? { columns.first { $0.name == name } }
 
     /// Computes the reference from the rows `rows` (the training split) of `version`, on the
     /// stored raw values: a numeric column's feature, a categorical column's hot level (all
     /// zeros = missing). Precondition: every index lies in `0..<version.rowCount`.
     /// Memory O(rows × numeric columns); complexity O(rows × features + rows log rows per numeric column).
-    public static func compute(version: DatasetVersion, rows: [Int]) -> ReferenceStatistics {
+    package static func compute(version: DatasetVersion, rows: [Int]) -> ReferenceStatistics {
         let input = InputSchema(schema: version.schema)
         let width = version.featureCount
         var numeric = [[Float]](repeating: [], count: input.columns.count)

@@ -3,16 +3,16 @@ import GradientCore
 
 /// One tensor to write: a name, a shape and its Float32 values (row-major). The values are a
 /// slice, so a tensor that is part of a model's flat parameter array is written without copying.
-public struct NamedTensor: Sendable {
-    public var name: String
-    public var shape: [Int]
-    public var values: ArraySlice<Float>
+package struct NamedTensor: Sendable {
+    package var name: String
+    package var shape: [Int]
+    package var values: ArraySlice<Float>
 
-    public init(name: String, shape: [Int], values: [Float]) {
+    package init(name: String, shape: [Int], values: [Float]) {
         self.init(name: name, shape: shape, slice: values[...])
     }
 
-    public init(name: String, shape: [Int], slice values: ArraySlice<Float>) {
+    package init(name: String, shape: [Int], slice values: ArraySlice<Float>) {
         precondition(shape.reduce(1, *) == values.count, "tensor \(name): shape \(shape) does not hold \(values.count) values")
         self.name = name
         self.shape = shape
@@ -20,7 +20,7 @@ public struct NamedTensor: Sendable {
     }
 
     /// The parameters of a model, one tensor per layout entry.
-    public static func parameters(_ parameters: [Float], layout: ParameterLayout) -> [NamedTensor] {
+    package static func parameters(_ parameters: [Float], layout: ParameterLayout) -> [NamedTensor] {
         precondition(parameters.count == layout.count, "parameters do not match the layout")
         return layout.entries.map { NamedTensor(name: $0.name, shape: $0.shape, slice: parameters[$0.range]) }
     }
@@ -34,12 +34,12 @@ public struct NamedTensor: Sendable {
 /// optional `__metadata__` object of string values. Trainyard writes F32 tensors in name order
 /// and adds `checksum_xxh64` (XXH64 of the data section, 16 hex digits) to the metadata, which
 /// ``SafetensorsFile/parse(_:source:)`` verifies when present.
-public enum SafetensorsWriter {
+package enum SafetensorsWriter {
     /// The metadata key holding the data-section checksum.
-    public static let checksumKey = "checksum_xxh64"
+    package static let checksumKey = "checksum_xxh64"
 
     /// The file bytes for `parameters` laid out by `layout`, with string `metadata` (no checksum).
-    public static func encode(parameters: [Float], layout: ParameterLayout, metadata: [String: String] = [:]) -> [UInt8] {
+    package static func encode(parameters: [Float], layout: ParameterLayout, metadata: [String: String] = [:]) -> [UInt8] {
         let tensors = NamedTensor.parameters(parameters, layout: layout).sorted { $0.name < $1.name }
         var out = header(tensors, metadata: metadata)
         for t in tensors { out += ParameterLayout.littleEndianBytes(Array(t.values)) }
@@ -55,7 +55,7 @@ public enum SafetensorsWriter {
     /// header goes out first with a placeholder checksum that is patched in before the fsync.
     /// - Returns: the number of bytes written.
     @discardableResult
-    public static func write(_ tensors: [NamedTensor], metadata: [String: String], to url: URL,
+    package static func write(_ tensors: [NamedTensor], metadata: [String: String], to url: URL,
                              fault: WriteFault? = nil) throws -> Int {
         let sorted = tensors.sorted { $0.name < $1.name }
         let placeholder = String(repeating: "0", count: 16)
@@ -114,46 +114,46 @@ public enum SafetensorsWriter {
 }
 
 /// Why a safetensors file could not be read: the file and what is wrong with it.
-public struct SafetensorsError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let source: String
-    public let reason: String
-    public var description: String { "\(source): \(reason)" }
+package struct SafetensorsError: Error, CustomStringConvertible, Equatable, Sendable {
+    package let source: String
+    package let reason: String
+    package var description: String { "\(source): \(reason)" }
 
-    public init(source: String, reason: String) {
+    package init(source: String, reason: String) {
         self.source = source
         self.reason = reason
     }
 }
 
 /// A parsed safetensors file, every offset and size checked against the bytes it came with.
-public struct SafetensorsFile: Sendable {
+package struct SafetensorsFile: Sendable {
     /// A tensor's entry in the header.
-    public struct Entry: Sendable, Equatable {
-        public let name: String
-        public let dtype: String
-        public let shape: [Int]
+    package struct Entry: Sendable, Equatable {
+        package let name: String
+        package let dtype: String
+        package let shape: [Int]
         /// Byte range within the data section.
-        public let range: Range<Int>
+        package let range: Range<Int>
     }
 
     /// Header limit: a larger header is refused rather than allocated (the format's own limit is 100 MB).
-    public static let maximumHeaderBytes = 100 << 20
+    package static let maximumHeaderBytes = 100 << 20
     static let elementSizes: [String: Int] = [
         "BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
         "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8,
     ]
 
-    public let metadata: [String: String]
+    package let metadata: [String: String]
     /// Entries in data order.
-    public let entries: [Entry]
+    package let entries: [Entry]
     /// The whole file; the data section starts at ``dataStart``.
     let bytes: [UInt8]
     let dataStart: Int
     /// Whether the metadata carried a checksum (which then matched).
-    public let checksumVerified: Bool
+    package let checksumVerified: Bool
 
     /// Reads and validates the file at `url`.
-    public static func read(_ url: URL) throws -> SafetensorsFile {
+    package static func read(_ url: URL) throws -> SafetensorsFile {
         guard let bytes = FileManager.default.contents(atPath: url.path) else {
             throw SafetensorsError(source: url.path, reason: "cannot read the file")
         }
@@ -163,7 +163,7 @@ public struct SafetensorsFile: Sendable {
     /// Validates `bytes` as a safetensors file: header length within the file, JSON object,
     /// known dtypes, shapes matching byte sizes, offsets contiguous from 0 to the end of the
     /// file without overlap, and the checksum when the metadata has one.
-    public static func parse(_ bytes: [UInt8], source: String) throws -> SafetensorsFile {
+    package static func parse(_ bytes: [UInt8], source: String) throws -> SafetensorsFile {
         func fail(_ reason: String) -> SafetensorsError { SafetensorsError(source: source, reason: reason) }
         guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes is too short for a safetensors file (truncated?)") }
         let n = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
@@ -234,10 +234,10 @@ public struct SafetensorsFile: Sendable {
     }
 
     /// The entry named `name`.
-    public func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
+    package func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
 
     /// The values of the F32 tensor `name`.
-    public func floats(_ name: String) throws -> [Float] {
+    package func floats(_ name: String) throws -> [Float] {
         guard let e = entry(name) else {
             throw SafetensorsError(source: name, reason: "no tensor named '\(name)' (have \(entries.map(\.name).joined(separator: ", ")))")
         }
@@ -254,7 +254,7 @@ public struct SafetensorsFile: Sendable {
     }
 
     /// The model parameters in `layout`'s flat order, each tensor checked against its shape.
-    public func parameters(layout: ParameterLayout) throws -> [Float] {
+    package func parameters(layout: ParameterLayout) throws -> [Float] {
         var out = [Float]()
         out.reserveCapacity(layout.count)
         for e in layout.entries {

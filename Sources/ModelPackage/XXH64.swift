@@ -3,7 +3,7 @@
 /// A fast non-cryptographic checksum for detecting corrupt or truncated files: several GB/s in a
 /// release build, so checksumming a checkpoint costs a fraction of writing it. Not a defence
 /// against tampering (use SHA-256 digests for identity).
-public struct XXH64: Sendable {
+package struct XXH64: Sendable {
     private static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
     private static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private static let p3: UInt64 = 0x1656_67B1_9E37_79F9
@@ -16,7 +16,7 @@ public struct XXH64: Sendable {
     /// Bytes not yet consumed as a 32-byte stripe.
     private var pending: [UInt8] = []
 
-    public init(seed: UInt64 = 0) {
+    package init(seed: UInt64 = 0) {
         self.seed = seed
         v1 = seed &+ Self.p1 &+ Self.p2
         v2 = seed &+ Self.p2
@@ -33,7 +33,7 @@ public struct XXH64: Sendable {
     }
 
     /// Feeds bytes.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         total &+= UInt64(bytes.count)
         var start = 0
@@ -65,7 +65,7 @@ public struct XXH64: Sendable {
     }
 
     /// The hash of everything fed so far.
-    public var digest: UInt64 {
+    package var digest: UInt64 {
         var h: UInt64
         if total >= 32 {
             h = Self.rotl(v1, 1) &+ Self.rotl(v2, 7) &+ Self.rotl(v3, 12) &+ Self.rotl(v4, 18)
@@ -99,13 +99,13 @@ public struct XXH64: Sendable {
     }
 
     /// ``digest`` as 16 lowercase hex digits.
-    public var hexDigest: String {
+    package var hexDigest: String {
         let s = String(digest, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }
 
     /// The hash of `bytes` in one call.
-    public static func hash(_ bytes: [UInt8], seed: UInt64 = 0) -> UInt64 {
+    package static func hash(_ bytes: [UInt8], seed: UInt64 = 0) -> UInt64 {
         var h = XXH64(seed: seed)
         bytes.withUnsafeBytes { h.update($0) }
         return h.digest

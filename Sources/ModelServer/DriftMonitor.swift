@@ -3,21 +3,21 @@ import Foundation
 import ModelPackage
 
 /// A drift evaluation of one model's recent inputs against its training reference.
-public struct DriftState: Sendable {
-    public var model: ModelLocation
-    public var report: DriftReport
+package struct DriftState: Sendable {
+    package var model: ModelLocation
+    package var report: DriftReport
     /// Share of input columns that drifted (0…1).
-    public var driftedShare: Double
+    package var driftedShare: Double
     /// Whether the drift alert is raised.
-    public var alerting: Bool
-    public var at: Date
+    package var alerting: Bool
+    package var at: Date
 }
 
 /// An alert transition: raised when drift crosses the alert share, cleared when it falls back.
-public struct DriftAlert: Sendable {
-    public enum Status: String, Sendable { case firing, resolved }
-    public var status: Status
-    public var state: DriftState
+package struct DriftAlert: Sendable {
+    package enum Status: String, Sendable { case firing, resolved }
+    package var status: Status
+    package var state: DriftState
 }
 
 /// Keeps a sliding window of the rows a model was asked to score and compares each input column
@@ -30,15 +30,15 @@ public struct DriftAlert: Sendable {
 /// The alert has hysteresis: it is raised when the share of drifted columns reaches
 /// `alertShare` and cleared only when it falls to `clearShare` or below, so it does not flap.
 /// Memory is bounded by `windowRows` rows.
-public final class DriftMonitor: @unchecked Sendable {
-    public struct Settings: Sendable {
-        public var windowRows = 1000
-        public var minimumRows = 200
-        public var evaluateEvery = 200
-        public var alertShare = 0.3
-        public var clearShare = 0.1
-        public var thresholds = ValidationThresholds()
-        public init() {}
+package final class DriftMonitor: @unchecked Sendable {
+    package struct Settings: Sendable {
+        package var windowRows = 1000
+        package var minimumRows = 200
+        package var evaluateEvery = 200
+        package var alertShare = 0.3
+        package var clearShare = 0.1
+        package var thresholds = ValidationThresholds()
+        package init() {}
     }
 
     let model: ModelLocation
@@ -72,7 +72,7 @@ public final class DriftMonitor: @unchecked Sendable {
     }
 
     /// The latest evaluation, if there has been one.
-    public var latest: DriftState? { lock.withLock { last } }
+    package var latest: DriftState? { lock.withLock { last } }
 
     /// Adds scored rows (encoded features, before transforms) to the window: a copy into the
     /// ring, O(rows × features). When an evaluation is due, returns a snapshot of the window
@@ -141,7 +141,7 @@ public final class DriftMonitor: @unchecked Sendable {
 
 extension DriftState {
     /// The JSON of `GET /v2/models/{name}/drift`, of webhook alerts and of stored reports.
-    public func json(status: DriftAlert.Status? = nil) -> String {
+    package func json(status: DriftAlert.Status? = nil) -> String {
         var out = "{\"model\":\(InferenceCodec.quote(model.name)),\"version\":\(model.version)"
         if let status { out += ",\"status\":\"\(status.rawValue)\"" }
         out += ",\"window_rows\":\(report.rows),\"drifted_share\":\(driftedShare),\"alerting\":\(alerting)"

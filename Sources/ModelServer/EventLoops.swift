@@ -11,7 +11,7 @@ extension InferenceServer {
     /// Call it once, from the main thread, before any task runs. Returns false (and changes
     /// nothing) when the executor could not be installed.
     @discardableResult
-    public static func runConcurrencyOnEventLoops(threads: Int?) -> Bool {
+    package static func runConcurrencyOnEventLoops(threads: Int?) -> Bool {
         if let threads { NIOSingletons.groupLoopCountSuggestion = threads }
         return NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }

@@ -64,7 +64,7 @@ extension ResponseBytes {
 extension InferenceCodec {
     /// The response body and, for binary outputs, the JSON header length to send as
     /// `Inference-Header-Content-Length`.
-    public static func encodeResponse(model: String, version: String, id: String?, outputs: [OutputTensor],
+    package static func encodeResponse(model: String, version: String, id: String?, outputs: [OutputTensor],
                                       binary: [Bool]) -> (body: [UInt8], headerLength: Int?) {
         var out: [UInt8] = []
         out.reserveCapacity(256)
@@ -75,7 +75,7 @@ extension InferenceCodec {
     /// Writes the response into `buffer` (from its writer index) and returns the JSON header
     /// length for binary outputs, nil when every output is JSON. The bytes are those of
     /// ``encodeResponse(model:version:id:outputs:binary:)``. Complexity O(output elements).
-    public static func encodeResponse(into buffer: inout ByteBuffer, model: String, version: String, id: String?,
+    package static func encodeResponse(into buffer: inout ByteBuffer, model: String, version: String, id: String?,
                                       outputs: [OutputTensor], binary: [Bool]) -> Int? {
         writeResponse(into: &buffer, model: model, version: version, id: id, outputs: outputs, binary: binary)
     }
@@ -177,7 +177,7 @@ extension InferenceCodec {
     }
 
     /// A JSON string literal.
-    public static func quote(_ s: String) -> String {
+    package static func quote(_ s: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 2)
         out.append(quoted: s)

@@ -1,19 +1,19 @@
 import Foundation
 
 /// A request the server refuses: the HTTP status and the message for `{"error": "..."}`.
-public struct InferenceError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let status: Int
-    public let message: String
-    public init(_ status: Int, _ message: String) {
+package struct InferenceError: Error, CustomStringConvertible, Sendable, Equatable {
+    package let status: Int
+    package let message: String
+    package init(_ status: Int, _ message: String) {
         self.status = status
         self.message = message
     }
-    public var description: String { "\(status): \(message)" }
+    package var description: String { "\(status): \(message)" }
     static func bad(_ message: String) -> InferenceError { InferenceError(400, message) }
 }
 
 /// Tensor element types of the Open Inference Protocol that Trainyard reads or writes.
-public enum TensorType: String, Sendable {
+package enum TensorType: String, Sendable {
     case fp32 = "FP32", fp64 = "FP64", int32 = "INT32", int64 = "INT64", bytes = "BYTES"
 
     /// Bytes per element in the binary tensor extension (BYTES is length-prefixed).
@@ -27,34 +27,34 @@ public enum TensorType: String, Sendable {
 }
 
 /// One input tensor of a request, converted to Float32 (the models' type).
-public struct InputTensor: Sendable {
-    public var name: String
-    public var datatype: TensorType
-    public var shape: [Int]
-    public var values: [Float]
+package struct InputTensor: Sendable {
+    package var name: String
+    package var datatype: TensorType
+    package var shape: [Int]
+    package var values: [Float]
 }
 
 /// An inference request (`POST /v2/models/{name}/infer`), decoded and checked for structure.
-public struct InferenceRequest: Sendable {
-    public var id: String?
-    public var inputs: [InputTensor]
+package struct InferenceRequest: Sendable {
+    package var id: String?
+    package var inputs: [InputTensor]
     /// Requested outputs and whether each is wanted as binary; nil means every output.
-    public var outputs: [(name: String, binary: Bool?)]?
+    package var outputs: [(name: String, binary: Bool?)]?
     /// `parameters.binary_data_output`: the default for outputs not listed.
-    public var binaryOutput: Bool
+    package var binaryOutput: Bool
 }
 
 /// One output tensor of a response.
-public enum OutputData: Sendable {
+package enum OutputData: Sendable {
     case floats([Float])
     case integers([Int64])
     case strings([String])
 }
 
-public struct OutputTensor: Sendable {
-    public var name: String
-    public var shape: [Int]
-    public var data: OutputData
+package struct OutputTensor: Sendable {
+    package var name: String
+    package var shape: [Int]
+    package var data: OutputData
 
     var datatype: TensorType {
         switch data {
@@ -67,13 +67,13 @@ public struct OutputTensor: Sendable {
 
 /// Decodes requests and encodes responses of the Open Inference Protocol (KServe v2) REST
 /// binding, JSON and the binary tensor data extension, with every size checked before use.
-public enum InferenceCodec {
+package enum InferenceCodec {
     /// Most elements one request may carry (bounds what a request can make the server allocate).
-    public static let maximumElements = 16 << 20
+    package static let maximumElements = 16 << 20
 
     /// Decodes a request body. `headerLength` is the `Inference-Header-Content-Length` header:
     /// the JSON is that many leading bytes, the binary tensor data follows.
-    public static func decodeRequest(_ body: [UInt8], headerLength: String?) throws(InferenceError) -> InferenceRequest {
+    package static func decodeRequest(_ body: [UInt8], headerLength: String?) throws(InferenceError) -> InferenceRequest {
         try body.withUnsafeBytes { raw in
             Result { () throws(InferenceError) in try decodeRequest(raw, headerLength: headerLength) }
         }.get()
@@ -84,7 +84,7 @@ public enum InferenceCodec {
     /// validated once, then walked by offset, with no intermediate tree. Checks run in a fixed
     /// order, so a request with several problems is always told the same one first.
     /// Complexity O(body size); allocates the tensors it returns and nothing per JSON value.
-    public static func decodeRequest(_ body: UnsafeRawBufferPointer, headerLength: String?) throws(InferenceError) -> InferenceRequest {
+    package static func decodeRequest(_ body: UnsafeRawBufferPointer, headerLength: String?) throws(InferenceError) -> InferenceRequest {
         var jsonEnd = body.count
         if let headerLength {
             guard let n = Int(headerLength.trimmingCharacters(in: .whitespaces)), n >= 0, n <= body.count else {

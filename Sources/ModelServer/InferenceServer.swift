@@ -7,16 +7,16 @@ import NIOCore
 
 /// The Open Inference Protocol (KServe v2 / Triton REST) over HTTP for the models of a
 /// ``ModelCatalog``, with `/metrics` and `/v2/models/{name}/drift`.
-public struct InferenceServer: Sendable {
-    public struct Settings: Sendable {
-        public var host = "127.0.0.1"
-        public var port = 8000
+package struct InferenceServer: Sendable {
+    package struct Settings: Sendable {
+        package var host = "127.0.0.1"
+        package var port = 8000
         /// Largest request body accepted; larger ones get 413.
-        public var maximumBodyBytes = 16 << 20
+        package var maximumBodyBytes = 16 << 20
         /// How often aliases are re-resolved (hot reload).
-        public var reloadInterval: Duration = .seconds(1)
-        public var serverVersion = ""
-        public init() {}
+        package var reloadInterval: Duration = .seconds(1)
+        package var serverVersion = ""
+        package init() {}
     }
 
     let catalog: ModelCatalog
@@ -28,7 +28,7 @@ public struct InferenceServer: Sendable {
     /// Where drift evaluations run, off the request path.
     let driftWorker = DriftWorker()
 
-    public init(catalog: ModelCatalog, settings: Settings, metrics: ServerMetrics = ServerMetrics(), logger: Logger,
+    package init(catalog: ModelCatalog, settings: Settings, metrics: ServerMetrics = ServerMetrics(), logger: Logger,
                 onDrift: @escaping @Sendable (DriftState, DriftAlert?) -> Void) {
         self.catalog = catalog
         self.settings = settings
@@ -38,7 +38,7 @@ public struct InferenceServer: Sendable {
     }
 
     /// Serves until SIGINT or SIGTERM. `onListening` receives the bound port (useful with port 0).
-    public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+    package func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
         for model in catalog.all { metrics.loaded(model: model.location.name, version: model.location.version, current: true) }
         let app = Application(
             responder: InferenceResponder(server: self, router: makeRouter().buildResponder()),

@@ -6,11 +6,11 @@ import Prometheus
 
 /// `GET /metrics` alone, on its own port, for processes that are not inference servers (the
 /// training coordinator). Runs on a background task; the caller's thread goes on.
-public enum MetricsEndpoint {
+package enum MetricsEndpoint {
     /// Binds `host:port` (0: any free port) and serves `registry` there until the process exits.
     /// - Returns: the bound port.
     /// - Throws: ``InferenceError`` when the address cannot be bound within 10 s.
-    public static func start(registry: PrometheusCollectorRegistry, host: String, port: Int, logger: Logger) throws -> Int {
+    package static func start(registry: PrometheusCollectorRegistry, host: String, port: Int, logger: Logger) throws -> Int {
         let bound = BoundPort()
         let router = Router()
         router.get("/metrics") { _, _ in

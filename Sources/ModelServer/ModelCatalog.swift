@@ -2,11 +2,11 @@ import Foundation
 import ModelPackage
 
 /// Which registered version a served reference names right now.
-public struct ModelLocation: Sendable, Equatable {
+package struct ModelLocation: Sendable, Equatable {
     /// The model name clients use in URLs.
-    public var name: String
-    public var version: Int
-    public init(name: String, version: Int) {
+    package var name: String
+    package var version: Int
+    package init(name: String, version: Int) {
         self.name = name
         self.version = version
     }
@@ -14,7 +14,7 @@ public struct ModelLocation: Sendable, Equatable {
 
 /// Where served models come from: the CLI implements it over the registry (an alias may move)
 /// or over a package directory (it never moves).
-public protocol ModelSource: Sendable {
+package protocol ModelSource: Sendable {
     /// The version `reference` names now: a cheap lookup, asked every reload interval.
     func locate(_ reference: String) throws -> ModelLocation
     /// The package of a located version, checked (digest, structure).
@@ -22,9 +22,9 @@ public protocol ModelSource: Sendable {
 }
 
 /// A loaded model version with everything a request needs: predictor, encoder, drift window.
-public final class ServedModel: Sendable {
-    public let location: ModelLocation
-    public let package: PackagedModel
+package final class ServedModel: Sendable {
+    package let location: ModelLocation
+    package let package: PackagedModel
     let predictor: Predictor
     let encoder: InputEncoder
     let drift: DriftMonitor
@@ -51,7 +51,7 @@ public final class ServedModel: Sendable {
 /// The models being served, by name: one current version each. Lookups take a lock for a
 /// dictionary read; a reload swaps the entry, and requests already holding the old version
 /// finish with it, so an alias move fails no request.
-public final class ModelCatalog: @unchecked Sendable {
+package final class ModelCatalog: @unchecked Sendable {
     private let lock = NSLock()
     private var models: [String: ServedModel] = [:]
     /// The reference each name is served from.
@@ -60,7 +60,7 @@ public final class ModelCatalog: @unchecked Sendable {
     let driftSettings: DriftMonitor.Settings
 
     /// Loads every reference once; fails if any cannot be served (or two name the same model).
-    public init(references list: [String], source: any ModelSource, drift: DriftMonitor.Settings) throws {
+    package init(references list: [String], source: any ModelSource, drift: DriftMonitor.Settings) throws {
         self.source = source
         driftSettings = drift
         for reference in list {
@@ -75,24 +75,24 @@ public final class ModelCatalog: @unchecked Sendable {
     }
 
     /// The served version of `name`, if any.
-    public func model(_ name: String) -> ServedModel? {
+    package func model(_ name: String) -> ServedModel? {
         lock.withLock { models[name] }
     }
 
     /// Every served model, by name.
-    public var all: [ServedModel] {
+    package var all: [ServedModel] {
         lock.withLock { models.values.sorted { $0.location.name < $1.location.name } }
     }
 
     /// A reload event, for the log.
-    public enum Change: Sendable {
+    package enum Change: Sendable {
         case switched(name: String, from: Int, to: Int)
         case failed(name: String, reference: String, error: String)
     }
 
     /// Re-resolves every reference; loads and switches to versions that changed. Loading happens
     /// outside the lock; the switch itself is one dictionary write.
-    public func reload() -> [Change] {
+    package func reload() -> [Change] {
         let current = lock.withLock { references }
         var changes: [Change] = []
         for (name, reference) in current.sorted(by: { $0.key < $1.key }) {

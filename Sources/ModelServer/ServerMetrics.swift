@@ -4,8 +4,8 @@ import Prometheus
 /// The server's Prometheus metrics (text exposition at `GET /metrics`). Names follow the
 /// Prometheus conventions: base units, `_total` for counters, `_seconds` for durations.
 /// Label values are bounded: a request for an unknown model is counted under `model=""`.
-public final class ServerMetrics: Sendable {
-    public let registry = PrometheusCollectorRegistry()
+package final class ServerMetrics: Sendable {
+    package let registry = PrometheusCollectorRegistry()
     private static let latencyBuckets: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
@@ -13,7 +13,7 @@ public final class ServerMetrics: Sendable {
     ]
     private static let rowBuckets: [Double] = [1, 2, 5, 10, 50, 100, 500, 1000, 10_000]
 
-    public init() {}
+    package init() {}
 
     /// The per-request series of one served model version, looked up once: a registry lookup
     /// builds the label key and takes the registry's lock, which is too dear per request.
@@ -75,7 +75,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The text exposition format.
-    public func exposition() -> [UInt8] {
+    package func exposition() -> [UInt8] {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return buffer

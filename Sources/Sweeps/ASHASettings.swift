@@ -1,18 +1,18 @@
 /// Asynchronous successive halving: rungs at `minResource · η^k` epochs, capped by
 /// `maxResource`, the last rung being `maxResource` itself.
-public struct ASHASettings: Equatable, Sendable, Codable {
+package struct ASHASettings: Equatable, Sendable, Codable {
     /// Epochs a trial trains before its first rung.
-    public let minResource: Int
+    package let minResource: Int
     /// Epochs of a fully trained trial (the top rung); also the horizon of every trial's
     /// learning-rate schedule, so a promoted trial continues the schedule it started.
-    public let maxResource: Int
+    package let maxResource: Int
     /// η: a rung promotes its top 1/η.
-    public let reductionFactor: Int
+    package let reductionFactor: Int
     /// No trial is paused before this many epochs: rungs below it are skipped.
-    public let gracePeriod: Int
+    package let gracePeriod: Int
 
     /// - Throws: ``SweepSpecError`` naming the `algorithm.*` key that is out of range.
-    public init(minResource: Int, maxResource: Int, reductionFactor: Int, gracePeriod: Int) throws {
+    package init(minResource: Int, maxResource: Int, reductionFactor: Int, gracePeriod: Int) throws {
         guard minResource >= 1 else {
             throw SweepSpecError(key: "algorithm.min_resource", "must be at least 1 epoch, found \(minResource)")
         }
@@ -36,7 +36,7 @@ public struct ASHASettings: Equatable, Sendable, Codable {
     }
 
     /// The rungs in epochs, ascending, ending at `maxResource`: for 1, 27, η = 3: 1, 3, 9, 27.
-    public var rungs: [Int] {
+    package var rungs: [Int] {
         var rungs: [Int] = []
         var resource = minResource
         while resource < maxResource {

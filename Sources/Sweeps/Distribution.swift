@@ -3,7 +3,7 @@ import GradientCore
 import JobConfiguration
 
 /// The values one search dimension takes.
-public enum Distribution: Equatable, Sendable {
+package enum Distribution: Equatable, Sendable {
     /// One of the listed values, uniformly.
     case choice([ParameterValue])
     /// A double uniform in [low, high].
@@ -16,7 +16,7 @@ public enum Distribution: Equatable, Sendable {
     case quantized(low: Double, high: Double, q: Double)
 
     /// Draws one value.
-    public func sample(_ rng: inout Philox) -> ParameterValue {
+    package func sample(_ rng: inout Philox) -> ParameterValue {
         switch self {
         case .choice(let values):
             return values[rng.nextInt(below: values.count)]
@@ -33,7 +33,7 @@ public enum Distribution: Equatable, Sendable {
     }
 
     /// Every value, for grid search; nil for continuous distributions.
-    public var gridValues: [ParameterValue]? {
+    package var gridValues: [ParameterValue]? {
         switch self {
         case .choice(let values): return values
         case .integer(let low, let high, let step):
@@ -51,7 +51,7 @@ extension Distribution {
     /// `{int: [low, high], step: s}` or `{quniform: [low, high, q]}`.
     /// - Throws: ``SweepSpecError`` naming `key` for an unknown kind, an empty choice,
     ///   low > high, a non-positive log bound or a non-positive step.
-    public init(parsing value: ConfigValue, key: String) throws {
+    package init(parsing value: ConfigValue, key: String) throws {
         guard case .map(let entries) = value, let first = entries.first else {
             throw SweepSpecError(
                 key: key,

@@ -4,7 +4,7 @@ import JobConfiguration
 ///
 /// Encodes as a one-key JSON object naming its type (`{"double": 0.1}`), so an integer and a
 /// whole-number double stay distinct across a save and a resume.
-public indirect enum ParameterValue: Hashable, Sendable {
+package indirect enum ParameterValue: Hashable, Sendable {
     case bool(Bool)
     case int(Int)
     case double(Double)
@@ -13,7 +13,7 @@ public indirect enum ParameterValue: Hashable, Sendable {
 
     /// Converts a config value; mappings and nulls are not parameter values.
     /// - Throws: ``SweepSpecError`` naming `key`.
-    public init(_ value: ConfigValue, key: String) throws {
+    package init(_ value: ConfigValue, key: String) throws {
         switch value {
         case .bool(let b): self = .bool(b)
         case .int(let i): self = .int(i)
@@ -26,7 +26,7 @@ public indirect enum ParameterValue: Hashable, Sendable {
     }
 
     /// The value as it goes into a job config.
-    public var configValue: ConfigValue {
+    package var configValue: ConfigValue {
         switch self {
         case .bool(let b): return .bool(b)
         case .int(let i): return .int(i)
@@ -39,7 +39,7 @@ public indirect enum ParameterValue: Hashable, Sendable {
 
 extension ParameterValue: CustomStringConvertible {
     /// YAML flow style: `0.01`, `relu`, `[256, 128]`; doubles with at most 4 significant digits.
-    public var description: String {
+    package var description: String {
         switch self {
         case .bool(let b): return String(b)
         case .int(let i): return String(i)
@@ -58,7 +58,7 @@ extension ParameterValue: CustomStringConvertible {
 extension ParameterValue: Codable {
     private enum Key: String, CodingKey { case bool, int, double, string, list }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
         guard let key = container.allKeys.first, container.allKeys.count == 1 else {
             throw DecodingError.dataCorrupted(
@@ -75,7 +75,7 @@ extension ParameterValue: Codable {
         }
     }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         switch self {
         case .bool(let b): try container.encode(b, forKey: .bool)
@@ -88,31 +88,31 @@ extension ParameterValue: Codable {
 }
 
 /// One dimension's value in a trial: `optimizer.lr = 0.0123`.
-public struct ParameterAssignment: Hashable, Sendable, Codable {
+package struct ParameterAssignment: Hashable, Sendable, Codable {
     /// The dotted job-config key.
-    public let key: String
-    public let value: ParameterValue
+    package let key: String
+    package let value: ParameterValue
 
-    public init(key: String, value: ParameterValue) {
+    package init(key: String, value: ParameterValue) {
         self.key = key
         self.value = value
     }
 }
 
 /// Why a sweep file is invalid: the dotted key (`search.optimizer.lr`) and what was expected.
-public struct SweepSpecError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let key: String
-    public let message: String
+package struct SweepSpecError: Error, CustomStringConvertible, Equatable, Sendable {
+    package let key: String
+    package let message: String
 
-    public init(key: String, _ message: String) {
+    package init(key: String, _ message: String) {
         self.key = key
         self.message = message
     }
 
-    public var description: String { "\(key): \(message)" }
+    package var description: String { "\(key): \(message)" }
 
     /// The same problem found by the shared section checks, in this error's `key: message` form.
-    public init(_ error: ConfigError) {
+    package init(_ error: ConfigError) {
         switch error {
         case .unknownKey(let path, let suggestion):
             self.init(key: path, "unknown key" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""))

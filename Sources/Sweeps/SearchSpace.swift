@@ -3,21 +3,21 @@ import JobConfiguration
 
 /// The dimensions a sweep varies: dotted job-config keys, each with a ``Distribution``, in the
 /// order the sweep file lists them.
-public struct SearchSpace: Equatable, Sendable {
-    public let dimensions: [(key: String, distribution: Distribution)]
+package struct SearchSpace: Equatable, Sendable {
+    package let dimensions: [(key: String, distribution: Distribution)]
 
-    public init(_ dimensions: [(key: String, distribution: Distribution)]) {
+    package init(_ dimensions: [(key: String, distribution: Distribution)]) {
         self.dimensions = dimensions
     }
 
-    public static func == (a: SearchSpace, b: SearchSpace) -> Bool {
+    package static func == (a: SearchSpace, b: SearchSpace) -> Bool {
         a.dimensions.count == b.dimensions.count
             && zip(a.dimensions, b.dimensions).allSatisfy { $0.key == $1.key && $0.distribution == $1.distribution }
     }
 
     /// Parses the `search:` mapping (`optimizer.lr: {loguniform: [0.001, 0.5]}`).
     /// - Throws: ``SweepSpecError`` naming `search.KEY`.
-    public init(parsing value: ConfigValue) throws {
+    package init(parsing value: ConfigValue) throws {
         guard case .map(let entries) = value else {
             throw SweepSpecError(
                 key: "search", "expected a mapping of dotted job keys to distributions, found \(value.typeDescription)")
@@ -31,7 +31,7 @@ public struct SearchSpace: Equatable, Sendable {
     /// Trial `index` of a random search: each trial draws from its own Philox stream
     /// (`seed`, `index`), so a trial's parameters do not depend on the order trials run in,
     /// and a resumed sweep draws exactly what the interrupted one would have.
-    public func sample(seed: UInt64, trial index: Int) -> [ParameterAssignment] {
+    package func sample(seed: UInt64, trial index: Int) -> [ParameterAssignment] {
         var rng = Philox(seed: seed, stream: UInt64(index))
         return dimensions.map { ParameterAssignment(key: $0.key, value: $0.distribution.sample(&rng)) }
     }
@@ -40,7 +40,7 @@ public struct SearchSpace: Equatable, Sendable {
     ///
     /// Complexity: O(product of the dimension sizes).
     /// - Throws: ``SweepSpecError`` naming a continuous dimension (uniform, loguniform).
-    public func grid() throws -> [[ParameterAssignment]] {
+    package func grid() throws -> [[ParameterAssignment]] {
         var combinations: [[ParameterAssignment]] = [[]]
         for (key, distribution) in dimensions {
             guard let values = distribution.gridValues else {

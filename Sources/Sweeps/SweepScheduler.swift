@@ -7,9 +7,9 @@
 /// that ranks in the top ⌊n/η⌋ of the n results of its rung (checking the highest rung first),
 /// or otherwise starts the next trial at the bottom rung. No rung waits to fill up. Trials that
 /// are never promoted stay paused and count as stopped early once the sweep ends.
-public struct SweepScheduler: Equatable, Sendable, Codable {
+package struct SweepScheduler: Equatable, Sendable, Codable {
     /// What a free slot should do.
-    public enum Action: Equatable, Sendable {
+    package enum Action: Equatable, Sendable {
         /// Start trial `trial`; train until epoch `untilEpoch` (nil: the whole job).
         case start(trial: Int, untilEpoch: Int?)
         /// Continue paused trial `trial` from its checkpoint until epoch `untilEpoch`.
@@ -20,37 +20,37 @@ public struct SweepScheduler: Equatable, Sendable, Codable {
         case finished
     }
 
-    public enum TrialState: String, Equatable, Sendable, Codable {
+    package enum TrialState: String, Equatable, Sendable, Codable {
         case pending, running, paused, completed, failed
     }
 
     /// One trial's progress through the rungs.
-    public struct Trial: Equatable, Sendable, Codable {
-        public let index: Int
-        public internal(set) var state: TrialState
+    package struct Trial: Equatable, Sendable, Codable {
+        package let index: Int
+        package internal(set) var state: TrialState
         /// The objective at each rung reached, bottom first.
-        public internal(set) var results: [Double]
+        package internal(set) var results: [Double]
         /// The rung being trained for while running, else the last rung reached.
-        public internal(set) var rung: Int
+        package internal(set) var rung: Int
     }
 
     /// One decision, for the sweep's log.
-    public struct Decision: Equatable, Sendable, Codable {
-        public enum Kind: String, Equatable, Sendable, Codable { case start, promote, pause, complete, fail }
-        public let kind: Kind
-        public let trial: Int
-        public let rung: Int
+    package struct Decision: Equatable, Sendable, Codable {
+        package enum Kind: String, Equatable, Sendable, Codable { case start, promote, pause, complete, fail }
+        package let kind: Kind
+        package let trial: Int
+        package let rung: Int
     }
 
-    public let objective: SweepSpec.Objective
+    package let objective: SweepSpec.Objective
     /// Rung epochs, ascending; empty for grid and random search (one rung: the whole job).
-    public let rungs: [Int]
-    public let reductionFactor: Int
-    public private(set) var trials: [Trial]
-    public private(set) var decisions: [Decision] = []
+    package let rungs: [Int]
+    package let reductionFactor: Int
+    package private(set) var trials: [Trial]
+    package private(set) var decisions: [Decision] = []
 
     /// A scheduler for `trialCount` trials; `asha` nil runs every trial to the end.
-    public init(trialCount: Int, objective: SweepSpec.Objective, asha: ASHASettings?) {
+    package init(trialCount: Int, objective: SweepSpec.Objective, asha: ASHASettings?) {
         self.objective = objective
         rungs = asha?.rungs ?? []
         reductionFactor = asha?.reductionFactor ?? 1
@@ -64,7 +64,7 @@ public struct SweepScheduler: Equatable, Sendable, Codable {
     /// The next action for a free slot; marks the trial it names running.
     ///
     /// Complexity: O(n log n) in the number of trials.
-    public mutating func suggest() -> Action {
+    package mutating func suggest() -> Action {
         if rungCount > 1 {
             for rung in stride(from: rungCount - 2, through: 0, by: -1) {
                 if let trial = promotable(at: rung) {
@@ -95,7 +95,7 @@ public struct SweepScheduler: Equatable, Sendable, Codable {
     }
 
     /// Trials with a result at `rung`, best first (ties: lower index first).
-    public func ranking(at rung: Int) -> [Int] {
+    package func ranking(at rung: Int) -> [Int] {
         trials.filter { $0.results.count > rung }.map(\.index).sorted { a, b in
             let (x, y) = (trials[a].results[rung], trials[b].results[rung])
             if objective.isBetter(x, than: y) { return true }
@@ -107,7 +107,7 @@ public struct SweepScheduler: Equatable, Sendable, Codable {
     /// Records the objective of running trial `trial` at the rung it was training for: the
     /// trial pauses there, or completes at the top rung.
     /// - Precondition: the trial is running.
-    public mutating func report(trial: Int, value: Double) {
+    package mutating func report(trial: Int, value: Double) {
         precondition(trials[trial].state == .running, "trial \(trial) is not running")
         trials[trial].results.append(value)
         let top = trials[trial].rung == rungCount - 1
@@ -116,17 +116,17 @@ public struct SweepScheduler: Equatable, Sendable, Codable {
     }
 
     /// Records that running trial `trial` failed; it is not run again.
-    public mutating func fail(trial: Int) {
+    package mutating func fail(trial: Int) {
         precondition(trials[trial].state == .running, "trial \(trial) is not running")
         trials[trial].state = .failed
         decisions.append(Decision(kind: .fail, trial: trial, rung: trials[trial].rung))
     }
 
     /// The epoch running trial `trial` trains until (nil: the whole job).
-    public func targetEpoch(of trial: Int) -> Int? { epochs(ofRung: trials[trial].rung) }
+    package func targetEpoch(of trial: Int) -> Int? { epochs(ofRung: trials[trial].rung) }
 
     /// The trial with the best last result (ties: the higher rung, then the lower index).
-    public var best: Trial? {
+    package var best: Trial? {
         trials.filter { !$0.results.isEmpty }.min { a, b in
             let (x, y) = (a.results.last!, b.results.last!)
             if objective.isBetter(x, than: y) { return true }

@@ -2,8 +2,8 @@ import JobConfiguration
 
 /// What a sweep file asks for, apart from the base job (which the CLI resolves): the search
 /// space, the algorithm, the objective, how many trials and how many at once.
-public struct SweepSpec: Equatable, Sendable {
-    public enum Algorithm: Equatable, Sendable {
+package struct SweepSpec: Equatable, Sendable {
+    package enum Algorithm: Equatable, Sendable {
         /// Every combination of the search space, each trained for the job's epochs.
         case grid
         /// `trials` draws from the space, each trained for the job's epochs.
@@ -11,7 +11,7 @@ public struct SweepSpec: Equatable, Sendable {
         /// Asynchronous successive halving over `trials` random draws.
         case asha(ASHASettings)
 
-        public var name: String {
+        package var name: String {
             switch self {
             case .grid: return "grid"
             case .random: return "random"
@@ -21,18 +21,18 @@ public struct SweepSpec: Equatable, Sendable {
     }
 
     /// The metric a sweep optimizes and in which direction.
-    public struct Objective: Equatable, Sendable, Codable {
-        public enum Mode: String, Equatable, Sendable, Codable { case min, max }
-        public let metric: String
-        public let mode: Mode
+    package struct Objective: Equatable, Sendable, Codable {
+        package enum Mode: String, Equatable, Sendable, Codable { case min, max }
+        package let metric: String
+        package let mode: Mode
 
-        public init(metric: String, mode: Mode) {
+        package init(metric: String, mode: Mode) {
             self.metric = metric
             self.mode = mode
         }
 
         /// Whether `a` is strictly better than `b`; NaN is worse than any number.
-        public func isBetter(_ a: Double, than b: Double) -> Bool {
+        package func isBetter(_ a: Double, than b: Double) -> Bool {
             if a.isNaN { return false }
             if b.isNaN { return true }
             return mode == .min ? a < b : a > b
@@ -40,25 +40,25 @@ public struct SweepSpec: Equatable, Sendable {
     }
 
     /// `register: {model: NAME, alias: ALIAS}`: where the best trial's model goes.
-    public struct Registration: Equatable, Sendable {
-        public let model: String
-        public let alias: String?
+    package struct Registration: Equatable, Sendable {
+        package let model: String
+        package let alias: String?
     }
 
-    public let search: SearchSpace
-    public let algorithm: Algorithm
-    public let objective: Objective
+    package let search: SearchSpace
+    package let algorithm: Algorithm
+    package let objective: Objective
     /// Trials of the sweep (for grid: the number of combinations).
-    public let trials: Int
+    package let trials: Int
     /// Trials run at once; the worker pool is split between them.
-    public let parallel: Int
-    public let seed: UInt64
-    public let register: Registration?
+    package let parallel: Int
+    package let seed: UInt64
+    package let register: Registration?
 
     /// Parses and validates a sweep document (everything but the base job).
     /// - Throws: ``SweepSpecError`` naming the dotted key: unknown keys (with the nearest known
     ///   one), wrong types, invalid distributions, ASHA resources out of order, `trials` with grid.
-    public init(parsing document: ConfigValue) throws {
+    package init(parsing document: ConfigValue) throws {
         do {
             try self.init(checking: document)
         } catch let error as ConfigError {
@@ -137,7 +137,7 @@ public struct SweepSpec: Equatable, Sendable {
     }
 
     /// The parameters of every trial, in trial order: the grid, or one seeded draw per trial.
-    public func trialParameters() throws -> [[ParameterAssignment]] {
+    package func trialParameters() throws -> [[ParameterAssignment]] {
         switch algorithm {
         case .grid: return try search.grid()
         case .random, .asha: return (0..<trials).map { search.sample(seed: seed, trial: $0) }

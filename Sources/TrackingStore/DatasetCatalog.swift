@@ -5,33 +5,33 @@ import GRDB
 ///
 /// The bytes live in the content-addressed store (`TRAINYARD_HOME/<storePath>`), written by the
 /// `Datasets` module; the catalog only records names, digests and summaries.
-public struct DatasetVersionRecord: Codable, Sendable, Equatable {
+package struct DatasetVersionRecord: Codable, Sendable, Equatable {
     /// User-facing dataset name, `[A-Za-z0-9._-]{1,128}`.
-    public var name: String
+    package var name: String
     /// 64 lowercase hex characters: SHA-256 of the canonical content.
-    public var digest: String
+    package var digest: String
     /// "csv", "libsvm", "npy" or "generated".
-    public var format: String
-    public var rows: Int
+    package var format: String
+    package var rows: Int
     /// Number of feature columns (label excluded).
-    public var features: Int
+    package var features: Int
     /// Label column name, if any.
-    public var label: String?
+    package var label: String?
     /// "classification", "regression" or nil.
-    public var task: String?
+    package var task: String?
     /// Where the data was imported from.
-    public var sourcePath: String?
+    package var sourcePath: String?
     /// Relative to `TRAINYARD_HOME`, e.g. `datasets/<digest>`.
-    public var storePath: String
+    package var storePath: String
     /// Bytes stored.
-    public var sizeBytes: Int64
+    package var sizeBytes: Int64
     /// `schema.json` content (columns, types, levels).
-    public var schemaJSON: String
+    package var schemaJSON: String
     /// Compact per-column statistics summary (JSON).
-    public var statsJSON: String
-    public var createdAt: Date
+    package var statsJSON: String
+    package var createdAt: Date
 
-    public init(
+    package init(
         name: String, digest: String, format: String, rows: Int, features: Int, label: String?,
         task: String?, sourcePath: String?, storePath: String, sizeBytes: Int64, schemaJSON: String,
         statsJSON: String, createdAt: Date
@@ -52,17 +52,17 @@ public struct DatasetVersionRecord: Codable, Sendable, Equatable {
     }
 
     /// `NAME@<first 12 hex of digest>`, the form users type and the CLI prints.
-    public var versionLabel: String { "\(name)@\(digest.prefix(12))" }
+    package var versionLabel: String { "\(name)@\(digest.prefix(12))" }
 }
 
 /// A run that used a dataset version, and in which role ("train", "validation", ...).
-public struct DatasetUse: Codable, Sendable, Equatable {
-    public var runID: String
-    public var runName: String?
-    public var status: String
-    public var role: String
+package struct DatasetUse: Codable, Sendable, Equatable {
+    package var runID: String
+    package var runName: String?
+    package var status: String
+    package var role: String
 
-    public init(runID: String, runName: String?, status: String, role: String) {
+    package init(runID: String, runName: String?, status: String, role: String) {
         self.runID = runID
         self.runName = runName
         self.status = status
@@ -76,7 +76,7 @@ extension TrackingStore {
     /// Re-adding identical content under the same name returns the existing record with
     /// `created == false` (the stored record wins; its `createdAt` is the first registration).
     /// - Throws: ``TrackingError/invalidArgument(field:value:reason:)`` for a malformed name or digest.
-    public func registerDatasetVersion(_ record: DatasetVersionRecord) throws
+    package func registerDatasetVersion(_ record: DatasetVersionRecord) throws
         -> (record: DatasetVersionRecord, created: Bool)
     {
         try Validation.datasetName(record.name)
@@ -103,7 +103,7 @@ extension TrackingStore {
     }
 
     /// All versions, newest first; only those of `name` when given.
-    public func datasetVersions(name: String?) throws -> [DatasetVersionRecord] {
+    package func datasetVersions(name: String?) throws -> [DatasetVersionRecord] {
         try pool.read { db in
             if let name {
                 return try DatasetVersionRow.fetch(db, where: "name = ?", [name])
@@ -117,7 +117,7 @@ extension TrackingStore {
     /// - Throws: ``TrackingError/notFound(kind:reference:nearMatches:)`` listing similar dataset
     ///   names, or ``TrackingError/ambiguous(kind:reference:candidates:)`` when a prefix matches
     ///   several versions of the name.
-    public func resolveDatasetVersion(_ reference: String) throws -> DatasetVersionRecord {
+    package func resolveDatasetVersion(_ reference: String) throws -> DatasetVersionRecord {
         try pool.read { db in try Self.resolveDatasetVersion(db, reference) }
     }
 
@@ -125,7 +125,7 @@ extension TrackingStore {
     ///
     /// Idempotent for the same (run, digest, role).
     /// - Throws: `notFound` for an unknown run id or a digest absent from the catalog.
-    public func linkDataset(runID: String, digest: String, role: String) throws {
+    package func linkDataset(runID: String, digest: String, role: String) throws {
         guard !role.isEmpty else {
             throw TrackingError.invalidArgument(field: "dataset role", value: role, reason: "must not be empty")
         }
@@ -143,7 +143,7 @@ extension TrackingStore {
     }
 
     /// Runs that used the digest, oldest run first: (run id, run name, status, role).
-    public func runsUsingDataset(digest: String) throws -> [DatasetUse] {
+    package func runsUsingDataset(digest: String) throws -> [DatasetUse] {
         try pool.read { db in
             try Row.fetchAll(
                 db,

@@ -1,19 +1,19 @@
 /// A parsed model reference: `NAME@ALIAS`, `NAME/VERSION`, the `models:/` URI forms, or `NAME`.
-public struct ModelReference: Sendable, Equatable {
+package struct ModelReference: Sendable, Equatable {
     /// What part of the model's history the reference selects.
-    public enum Selector: Sendable, Equatable {
+    package enum Selector: Sendable, Equatable {
         case version(Int)
         case alias(String)
         /// The highest version (`NAME` or `NAME@latest`).
         case latest
     }
 
-    public var model: String
-    public var selector: Selector
+    package var model: String
+    package var selector: Selector
 
     /// Parses a reference.
     /// - Throws: `invalidArgument` naming the reference and the accepted forms.
-    public init(parsing reference: String) throws {
+    package init(parsing reference: String) throws {
         let forms = "expected NAME@ALIAS, NAME/VERSION, models:/NAME@ALIAS or models:/NAME/VERSION"
         var body = Substring(reference)
         if body.hasPrefix("models:/") { body = body.dropFirst("models:/".count) }

@@ -10,9 +10,9 @@
 /// ```
 /// Metrics compare numbers; params compare numerically against a number (non-numeric values never
 /// match) and as text against a string; tags and attributes compare as text.
-public struct RunFilter: Sendable, Equatable {
+package struct RunFilter: Sendable, Equatable {
     /// A field a clause tests.
-    public enum Field: Sendable, Equatable {
+    package enum Field: Sendable, Equatable {
         case metric(String)
         case param(String)
         case tag(String)
@@ -20,30 +20,30 @@ public struct RunFilter: Sendable, Equatable {
     }
 
     /// A literal on the right of an operator.
-    public enum Value: Sendable, Equatable {
+    package enum Value: Sendable, Equatable {
         case number(Double, text: String)
         case string(String)
     }
 
     /// One comparison; `comparison == nil` tests that the key exists.
-    public struct Clause: Sendable, Equatable {
-        public var field: Field
-        public var comparison: (op: ComparisonOperator, value: Value)?
+    package struct Clause: Sendable, Equatable {
+        package var field: Field
+        package var comparison: (op: ComparisonOperator, value: Value)?
 
-        public static func == (a: Clause, b: Clause) -> Bool {
+        package static func == (a: Clause, b: Clause) -> Bool {
             a.field == b.field && a.comparison?.op == b.comparison?.op && a.comparison?.value == b.comparison?.value
         }
     }
 
     /// The source text.
-    public let expression: String
+    package let expression: String
     /// The clauses, all of which must hold.
-    public let clauses: [Clause]
+    package let clauses: [Clause]
 
     /// Parses `expression`.
     /// - Throws: ``TrackingError/malformedExpression(expression:position:expected:)`` with the
     ///   0-based character position of the problem and what was expected there.
-    public init(parsing expression: String) throws {
+    package init(parsing expression: String) throws {
         var parser = FilterParser(expression)
         self.expression = expression
         self.clauses = try parser.parseExpression()
@@ -51,7 +51,7 @@ public struct RunFilter: Sendable, Equatable {
 }
 
 /// Comparison operators of the filter language.
-public enum ComparisonOperator: String, Sendable, CaseIterable {
+package enum ComparisonOperator: String, Sendable, CaseIterable {
     case equal = "="
     case notEqual = "!="
     case less = "<"
@@ -64,7 +64,7 @@ public enum ComparisonOperator: String, Sendable, CaseIterable {
 }
 
 /// Run attributes usable in filters and sorts.
-public enum RunAttribute: String, Sendable, CaseIterable {
+package enum RunAttribute: String, Sendable, CaseIterable {
     case status, name, experiment, id
     case startTime = "start_time"
     case endTime = "end_time"

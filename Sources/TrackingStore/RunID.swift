@@ -4,9 +4,9 @@ import Foundation
 ///
 /// The first 8 characters encode the start time in seconds (so ids sort roughly by creation), the
 /// last 4 are random; a collision within one second is retried by the store.
-public enum RunID {
+package enum RunID {
     /// Length of every run id.
-    public static let length = 12
+    package static let length = 12
 
     /// A fresh id for a run started at `date`.
     static func make(at date: Date = Date()) -> String {
@@ -16,7 +16,7 @@ public enum RunID {
     }
 
     /// True when `value` looks like a run id or a prefix of one (1-12 lowercase hex characters).
-    public static func isPrefix(_ value: String) -> Bool {
+    package static func isPrefix(_ value: String) -> Bool {
         !value.isEmpty && value.count <= length && value.allSatisfy { $0.isHexDigit && !$0.isUppercase }
     }
 }

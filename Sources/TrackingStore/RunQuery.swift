@@ -2,18 +2,18 @@ import Foundation
 import GRDB
 
 /// Which runs `listRuns` returns and in what order.
-public struct RunQuery: Sendable, Equatable {
+package struct RunQuery: Sendable, Equatable {
     /// Only runs of this experiment (exact name).
-    public var experiment: String?
-    public var status: RunStatus?
+    package var experiment: String?
+    package var status: RunStatus?
     /// Only trials of this parent run (full id or unique prefix).
-    public var parentRunID: String?
-    public var filter: RunFilter?
-    public var sort: RunSort
+    package var parentRunID: String?
+    package var filter: RunFilter?
+    package var sort: RunSort
     /// At most this many runs (nil: all).
-    public var limit: Int?
+    package var limit: Int?
 
-    public init(
+    package init(
         experiment: String? = nil, status: RunStatus? = nil, parentRunID: String? = nil,
         filter: RunFilter? = nil, sort: RunSort = .newestFirst, limit: Int? = nil
     ) {

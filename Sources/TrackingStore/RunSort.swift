@@ -2,21 +2,21 @@ import Foundation
 
 /// The order of `runs list`: `[-]metrics.KEY`, `[-]params.KEY` or `[-]attributes.NAME` (a leading
 /// minus sorts descending). Runs without the key come last either way; ties go newest first.
-public struct RunSort: Sendable, Equatable {
-    public var field: RunFilter.Field
-    public var descending: Bool
+package struct RunSort: Sendable, Equatable {
+    package var field: RunFilter.Field
+    package var descending: Bool
 
-    public init(field: RunFilter.Field, descending: Bool) {
+    package init(field: RunFilter.Field, descending: Bool) {
         self.field = field
         self.descending = descending
     }
 
     /// Newest runs first (the default order).
-    public static let newestFirst = RunSort(field: .attribute(.startTime), descending: true)
+    package static let newestFirst = RunSort(field: .attribute(.startTime), descending: true)
 
     /// Parses `-metrics.val_accuracy`, `params.lr`, `start_time`, `attributes.name`, ...
     /// - Throws: ``TrackingError/malformedExpression(expression:position:expected:)``.
-    public init(parsing expression: String) throws {
+    package init(parsing expression: String) throws {
         let leading = expression.prefix(while: \.isWhitespace).count
         var body = expression.dropFirst(leading)
         while body.last?.isWhitespace == true { body = body.dropLast() }

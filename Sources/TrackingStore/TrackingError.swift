@@ -3,7 +3,7 @@ import Foundation
 /// Errors thrown by ``TrackingStore``.
 ///
 /// Each message names the input that was wrong and what was expected, so the CLI can print it as is.
-public enum TrackingError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum TrackingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No entity of `kind` ("run", "model", "version", "alias", "dataset", "experiment") matches
     /// `reference`; `nearMatches` lists similar existing names, best first (possibly empty).
     case notFound(kind: String, reference: String, nearMatches: [String])
@@ -20,7 +20,7 @@ public enum TrackingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The operation conflicts with the current state (e.g. deleting a run a model version uses).
     case conflict(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notFound(let kind, let reference, let near):
             var message = "no \(kind) matches '\(reference)'"

@@ -2,16 +2,16 @@ import Foundation
 import GRDB
 
 /// What `deleteRun` removed.
-public struct RunDeletion: Codable, Sendable, Equatable {
-    public var runID: String
+package struct RunDeletion: Codable, Sendable, Equatable {
+    package var runID: String
     /// Artifact files and directories removed from disk, relative to `TRAINYARD_HOME`.
-    public var removedPaths: [String]
+    package var removedPaths: [String]
     /// Artifact paths kept because another run or a model version still references them.
-    public var sharedPaths: [String]
+    package var sharedPaths: [String]
     /// Paths that could not be removed (reported, not fatal; `gc` retries them later).
-    public var failedPaths: [String]
+    package var failedPaths: [String]
     /// Bytes removed from disk.
-    public var reclaimedBytes: Int64
+    package var reclaimedBytes: Int64
 }
 
 extension TrackingStore {
@@ -26,7 +26,7 @@ extension TrackingStore {
     /// - Throws: `conflict` when a model version was registered from the run (its lineage must not
     ///   dangle) or the run is RUNNING without `force`; `notFound`/`ambiguous` for the reference.
     @discardableResult
-    public func deleteRun(_ reference: String, home: URL, force: Bool = false) throws -> RunDeletion {
+    package func deleteRun(_ reference: String, home: URL, force: Bool = false) throws -> RunDeletion {
         let (runID, toRemove, shared) = try pool.write { db -> (String, [String], [String]) in
             let id = try RunLookup.resolve(db, reference)
             let seq = try RunLookup.seq(db, id)

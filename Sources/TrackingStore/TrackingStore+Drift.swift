@@ -2,24 +2,24 @@ import Foundation
 import GRDB
 
 /// A drift report recorded against a model version (by `trainyard serve`).
-public struct DriftReportRecord: Sendable, Equatable {
-    public var model: String
-    public var version: Int
-    public var at: Date
+package struct DriftReportRecord: Sendable, Equatable {
+    package var model: String
+    package var version: Int
+    package var at: Date
     /// Rows in the window the report was computed over.
-    public var rows: Int
+    package var rows: Int
     /// Share of input columns that drifted.
-    public var driftedShare: Double
+    package var driftedShare: Double
     /// Whether the report raised (or kept) a drift alert.
-    public var alert: Bool
+    package var alert: Bool
     /// The per-column report as JSON.
-    public var reportJSON: String
+    package var reportJSON: String
 }
 
 extension TrackingStore {
     /// Records a drift report against version `version` of model `name`.
     /// - Throws: `notFound` for an unknown model or version; `invalidArgument` for malformed JSON.
-    public func recordDriftReport(model name: String, version: Int, rows: Int, driftedShare: Double, alert: Bool,
+    package func recordDriftReport(model name: String, version: Int, rows: Int, driftedShare: Double, alert: Bool,
                                   reportJSON: String, at date: Date = Date()) throws {
         guard (try? JSONSerialization.jsonObject(with: Data(reportJSON.utf8))) != nil else {
             throw TrackingError.invalidArgument(field: "drift report", value: String(reportJSON.prefix(60)), reason: "expected valid JSON")
@@ -37,7 +37,7 @@ extension TrackingStore {
     }
 
     /// The drift reports of model `name` (all versions, or one), oldest first.
-    public func driftReports(model name: String, version: Int? = nil) throws -> [DriftReportRecord] {
+    package func driftReports(model name: String, version: Int? = nil) throws -> [DriftReportRecord] {
         try pool.read { db in
             let modelID = try ModelLookup.modelID(db, name)
             let rows = try Row.fetchAll(

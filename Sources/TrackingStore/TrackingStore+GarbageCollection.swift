@@ -2,23 +2,23 @@ import Foundation
 import GRDB
 
 /// What `collectGarbage` found and removed.
-public struct GarbageReport: Codable, Sendable, Equatable {
+package struct GarbageReport: Codable, Sendable, Equatable {
     /// Unreferenced files removed (or, in a dry run, that would be), relative to `TRAINYARD_HOME`.
-    public var removedFiles: [String]
+    package var removedFiles: [String]
     /// Unreferenced files kept because they are younger than the grace period.
-    public var youngFiles: [String]
+    package var youngFiles: [String]
     /// Files that could not be removed.
-    public var failedFiles: [String]
+    package var failedFiles: [String]
     /// Bytes of the removed (or removable) files.
-    public var reclaimedBytes: Int64
+    package var reclaimedBytes: Int64
     /// Files scanned that the database references.
-    public var referencedFiles: Int
-    public var dryRun: Bool
+    package var referencedFiles: Int
+    package var dryRun: Bool
 }
 
 extension TrackingStore {
     /// The folders under `TRAINYARD_HOME` whose files belong to runs and models.
-    public static let artifactRoots = ["artifacts", "models"]
+    package static let artifactRoots = ["artifacts", "models"]
 
     /// Deletes files under the artifact folders of `home` that no artifact row or model version
     /// references (directly or through a referenced ancestor directory).
@@ -32,7 +32,7 @@ extension TrackingStore {
     ///   - roots: folders relative to `home` to scan (default ``artifactRoots``).
     ///   - gracePeriod: seconds a file must be untouched before it is collected.
     ///   - dryRun: report without deleting.
-    public func collectGarbage(
+    package func collectGarbage(
         home: URL, roots: [String] = TrackingStore.artifactRoots, gracePeriod: TimeInterval = 600,
         dryRun: Bool = false, now: Date = Date()
     ) throws -> GarbageReport {

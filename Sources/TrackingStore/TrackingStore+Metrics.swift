@@ -11,7 +11,7 @@ extension TrackingStore {
     /// API (see ``MetricBatch``); a few µs per point in a release build, most of it SQLite's
     /// B-tree and WAL work.
     /// - Throws: `notFound` for an unknown run id, `invalidArgument` for a malformed key.
-    public func logMetrics(_ points: [MetricPoint]) throws {
+    package func logMetrics(_ points: [MetricPoint]) throws {
         guard !points.isEmpty else { return }
         var validatedKeys: [String] = []
         for point in points where !validatedKeys.contains(point.key) {
@@ -26,13 +26,13 @@ extension TrackingStore {
     }
 
     /// Logs one metric point (a batch of one; prefer ``logMetrics(_:)`` for many points).
-    public func logMetric(runID: String, key: String, step: Int, value: Double, timestamp: Date = Date()) throws {
+    package func logMetric(runID: String, key: String, step: Int, value: Double, timestamp: Date = Date()) throws {
         try logMetrics([MetricPoint(runID: runID, key: key, step: step, value: value, timestamp: timestamp)])
     }
 
     /// The series of `key` for a run, ordered by step then logging order.
     /// - Throws: `notFound` for an unknown run, or for a key the run never logged (listing its keys).
-    public func metricSeries(runID: String, key: String) throws -> [MetricPoint] {
+    package func metricSeries(runID: String, key: String) throws -> [MetricPoint] {
         try pool.read { db in
             let seq = try RunLookup.seq(db, runID)
             let rows = try Row.fetchCursor(
@@ -61,7 +61,7 @@ extension TrackingStore {
     }
 
     /// The number of points stored for a run (all keys, or one key). O(keys): read from the series summaries.
-    public func metricCount(runID: String, key: String? = nil) throws -> Int {
+    package func metricCount(runID: String, key: String? = nil) throws -> Int {
         try pool.read { db in
             let seq = try RunLookup.seq(db, runID)
             if let key {

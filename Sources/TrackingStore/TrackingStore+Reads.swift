@@ -7,7 +7,7 @@ extension TrackingStore {
     /// The filter and sort run in SQL over indexes (10,000 runs filter and sort in a few
     /// milliseconds); params, tags and metrics are then loaded for the returned runs only.
     /// - Throws: `notFound` for an unknown experiment or parent run.
-    public func listRuns(_ query: RunQuery = RunQuery()) throws -> [RunSummary] {
+    package func listRuns(_ query: RunQuery = RunQuery()) throws -> [RunSummary] {
         try pool.read { db in
             let experimentID = try query.experiment.map { try Self.experimentID(db, $0, create: false) }
             let parentSeq = try query.parentRunID.map { try RunLookup.seq(db, try RunLookup.resolve(db, $0)) }
@@ -48,7 +48,7 @@ extension TrackingStore {
     /// datasets, child runs and the model versions made from it.
     /// - Parameter reference: full id, unique id prefix, or unique run name.
     /// - Throws: `notFound` with near matches, or `ambiguous`.
-    public func run(_ reference: String) throws -> RunRecord {
+    package func run(_ reference: String) throws -> RunRecord {
         try pool.read { db in
             let id = try RunLookup.resolve(db, reference)
             let seq = try RunLookup.seq(db, id)

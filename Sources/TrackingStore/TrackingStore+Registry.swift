@@ -10,7 +10,7 @@ extension TrackingStore {
     ///   - packagePath: the package, relative to `TRAINYARD_HOME`.
     ///   - packageDigest: SHA-256 hex of the package.
     /// - Throws: `invalidArgument` for a malformed name, path or digest; `notFound` for the run.
-    public func registerModelVersion(
+    package func registerModelVersion(
         name: String, sourceRunID: String?, packagePath: String, packageDigest: String, createdAt: Date = Date()
     ) throws -> Int {
         try Validation.name(name, field: "model name")
@@ -48,7 +48,7 @@ extension TrackingStore {
     ///   versions); `invalidArgument` for a malformed alias (numeric aliases and `latest` are
     ///   reserved because `NAME@3` and `NAME@latest` must stay unambiguous).
     @discardableResult
-    public func setAlias(model name: String, alias: String, version: Int, actor: String, at date: Date = Date())
+    package func setAlias(model name: String, alias: String, version: Int, actor: String, at date: Date = Date())
         throws -> Int?
     {
         try Validation.alias(alias)
@@ -71,7 +71,7 @@ extension TrackingStore {
     /// - Returns: the versions before and after.
     /// - Throws: `notFound` for an unknown model or alias, `conflict` when there is no earlier version.
     @discardableResult
-    public func rollback(model name: String, alias: String, actor: String, at date: Date = Date())
+    package func rollback(model name: String, alias: String, actor: String, at date: Date = Date())
         throws -> (from: Int, to: Int)
     {
         try pool.write { db in
@@ -110,7 +110,7 @@ extension TrackingStore {
     /// Resolves `NAME@ALIAS`, `NAME/VERSION`, `models:/NAME@ALIAS`, `models:/NAME/VERSION`,
     /// `NAME@latest` or a bare `NAME` (its latest version).
     /// - Throws: `notFound` (model, version or alias, with near matches) or `invalidArgument`.
-    public func resolveModel(_ reference: String) throws -> ModelVersionRecord {
+    package func resolveModel(_ reference: String) throws -> ModelVersionRecord {
         let parsed = try ModelReference(parsing: reference)
         return try pool.read { db in
             let modelID = try ModelLookup.modelID(db, parsed.model)
@@ -141,14 +141,14 @@ extension TrackingStore {
     }
 
     /// Every version of model `name`, oldest first, each with its current aliases.
-    public func modelVersions(_ name: String) throws -> [ModelVersionRecord] {
+    package func modelVersions(_ name: String) throws -> [ModelVersionRecord] {
         try pool.read { db in
             try ModelLookup.versions(db, modelID: try ModelLookup.modelID(db, name), model: name, only: nil)
         }
     }
 
     /// Every registered model, by name.
-    public func models() throws -> [RegisteredModelRecord] {
+    package func models() throws -> [RegisteredModelRecord] {
         try pool.read { db in
             let aliasRows = try Row.fetchAll(db, sql: "SELECT model_id, alias, version FROM model_alias")
             var aliases: [Int64: [String: Int]] = [:]
@@ -169,14 +169,14 @@ extension TrackingStore {
 
     /// One registered model.
     /// - Throws: `notFound` with near matches.
-    public func model(_ name: String) throws -> RegisteredModelRecord {
+    package func model(_ name: String) throws -> RegisteredModelRecord {
         let all = try models()
         if let found = all.first(where: { $0.name == name }) { return found }
         throw TrackingError.notFound(kind: "model", reference: name, nearMatches: NearMatches.rank(name, among: all.map(\.name)))
     }
 
     /// Every alias move of model `name` (only of `alias` when given), oldest first.
-    public func aliasHistory(_ name: String, alias: String? = nil) throws -> [AliasEvent] {
+    package func aliasHistory(_ name: String, alias: String? = nil) throws -> [AliasEvent] {
         try pool.read { db in
             let modelID = try ModelLookup.modelID(db, name)
             var sql = "SELECT alias, action, version, previous_version, actor, at FROM alias_event WHERE model_id = ?"

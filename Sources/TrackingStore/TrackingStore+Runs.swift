@@ -5,7 +5,7 @@ extension TrackingStore {
     /// Returns the experiment named `name`, creating it if needed (idempotent).
     /// - Throws: `invalidArgument` for a malformed name.
     @discardableResult
-    public func createExperiment(_ name: String) throws -> ExperimentRecord {
+    package func createExperiment(_ name: String) throws -> ExperimentRecord {
         try Validation.name(name, field: "experiment name")
         return try pool.write { db in
             _ = try Self.experimentID(db, name, create: true)
@@ -14,7 +14,7 @@ extension TrackingStore {
     }
 
     /// Every experiment, by name.
-    public func experiments() throws -> [ExperimentRecord] {
+    package func experiments() throws -> [ExperimentRecord] {
         try pool.read { db in
             try Row.fetchAll(
                 db,
@@ -33,7 +33,7 @@ extension TrackingStore {
     ///   - configJSON: the full resolved job configuration; must be valid JSON.
     ///   - parentRunID: the sweep run this is a trial of (full id or unique prefix).
     /// - Throws: `invalidArgument` for malformed input, `notFound` for an unknown parent.
-    public func startRun(
+    package func startRun(
         experiment: String, name: String? = nil, configJSON: String = "{}", codeRevision: String? = nil,
         host: String? = nil, parentRunID: String? = nil, status: RunStatus = .running,
         startTime: Date = Date()
@@ -73,7 +73,7 @@ extension TrackingStore {
     ///
     /// - Parameter finalParamsSHA256: SHA-256 of the final parameter bytes (64 lowercase hex), if any.
     /// - Throws: `notFound` for an unknown run, `invalidArgument` for a malformed digest.
-    public func finishRun(
+    package func finishRun(
         _ runID: String, status: RunStatus = .finished, endTime: Date = Date(), finalParamsSHA256: String? = nil
     ) throws {
         if let finalParamsSHA256 { try Validation.digest(finalParamsSHA256, field: "final_params_sha256") }
@@ -92,7 +92,7 @@ extension TrackingStore {
     /// time; its params, metrics, artifacts and tags stay.
     ///
     /// - Throws: `notFound` for an unknown run.
-    public func reopenRun(_ runID: String) throws {
+    package func reopenRun(_ runID: String) throws {
         try pool.write { db in
             let seq = try RunLookup.seq(db, runID)
             try db.execute(sql: "UPDATE run SET status = ?, end_time = NULL WHERE seq = ?",
@@ -104,7 +104,7 @@ extension TrackingStore {
     /// is an error and nothing of the call is stored.
     ///
     /// - Throws: ``TrackingError/paramConflict(runID:key:existing:new:)`` naming the key and both values.
-    public func logParams(runID: String, _ params: [String: String]) throws {
+    package func logParams(runID: String, _ params: [String: String]) throws {
         for key in params.keys { try Validation.key(key, field: "param key") }
         try pool.write { db in
             let seq = try RunLookup.seq(db, runID)
@@ -125,7 +125,7 @@ extension TrackingStore {
     }
 
     /// Sets a tag; the last write wins.
-    public func setTag(runID: String, key: String, value: String) throws {
+    package func setTag(runID: String, key: String, value: String) throws {
         try Validation.key(key, field: "tag key")
         try pool.write { db in
             let seq = try RunLookup.seq(db, runID)
@@ -144,7 +144,7 @@ extension TrackingStore {
     ///   - path: relative to `TRAINYARD_HOME`; absolute paths and `..` components are refused.
     ///   - digest: SHA-256 hex of the content.
     ///   - size: bytes.
-    public func logArtifact(runID: String, kind: String, path: String, digest: String, size: Int64) throws {
+    package func logArtifact(runID: String, kind: String, path: String, digest: String, size: Int64) throws {
         try Validation.key(kind, field: "artifact kind")
         try Validation.relativePath(path, field: "artifact path")
         try Validation.digest(digest, field: "artifact digest")
@@ -159,7 +159,7 @@ extension TrackingStore {
     /// Resolves a full run id, a unique id prefix (like git) or a unique run name to the full id.
     ///
     /// - Throws: `ambiguous` listing candidates, or `notFound` with near matches.
-    public func resolveRunID(_ reference: String) throws -> String {
+    package func resolveRunID(_ reference: String) throws -> String {
         try pool.read { db in try RunLookup.resolve(db, reference) }
     }
 

@@ -8,20 +8,20 @@ import GRDB
 /// writes, and writers from several processes wait for each other (busy timeout) instead of failing
 /// with "database is locked". Every public method is one transaction, so a crash loses at most the
 /// call in progress. The handle is thread-safe; share one per process.
-public final class TrackingStore: Sendable {
+package final class TrackingStore: Sendable {
     /// The database file.
-    public let path: URL
+    package let path: URL
     let pool: DatabasePool
 
     /// How long a writer waits for another process's write transaction before failing, in seconds.
-    public static let busyTimeout: TimeInterval = 30
+    package static let busyTimeout: TimeInterval = 30
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     ///
     /// - Throws: ``TrackingError/schemaTooNew(path:found:supported:)`` when a newer Trainyard wrote
     ///   the file (checked through a read-only connection first, so the file is never modified), or
     ///   a GRDB `DatabaseError` when the file is not a SQLite database or cannot be created.
-    public init(path: URL) throws {
+    package init(path: URL) throws {
         self.path = path
         try FileManager.default.createDirectory(
             at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -43,15 +43,15 @@ public final class TrackingStore: Sendable {
     }
 
     /// The schema version stored in the database (0 for a new file).
-    public func schemaVersion() throws -> Int {
+    package func schemaVersion() throws -> Int {
         try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
     }
 
     /// The newest schema version this binary supports.
-    public static var supportedSchemaVersion: Int { TrackingSchema.currentVersion }
+    package static var supportedSchemaVersion: Int { TrackingSchema.currentVersion }
 
     /// Runs `PRAGMA integrity_check`; returns `["ok"]` for a healthy file, otherwise the problems.
-    public func integrityCheck() throws -> [String] {
+    package func integrityCheck() throws -> [String] {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 

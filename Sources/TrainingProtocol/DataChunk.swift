@@ -1,18 +1,18 @@
 /// Worker → coordinator: "send me these bytes of this dataset version" (no shared file system needed).
 ///
 /// Header (80 bytes): datasetDigest 32, offset 64, length 72 (1 ... 16 MiB), reserved 76.
-public struct DataChunkRequest: WireBody, Equatable {
+package struct DataChunkRequest: WireBody, Equatable {
     static let kind = MessageKind.dataChunkRequest
 
     /// The dataset version (content digest of the stored dataset object).
-    public var datasetDigest: ContentDigest
+    package var datasetDigest: ContentDigest
     /// The first byte wanted.
-    public var offset: UInt64
+    package var offset: UInt64
     /// How many bytes (1 ... 16 MiB); the reply may be shorter at the end of the object.
-    public var length: UInt32
+    package var length: UInt32
 
     /// Creates a request.
-    public init(datasetDigest: ContentDigest, offset: UInt64, length: UInt32) {
+    package init(datasetDigest: ContentDigest, offset: UInt64, length: UInt32) {
         self.datasetDigest = datasetDigest
         self.offset = offset
         self.length = length
@@ -39,20 +39,20 @@ public struct DataChunkRequest: WireBody, Equatable {
 /// Header (88 bytes): datasetDigest 32, offset 64, totalBytes 72, length 80, reserved 84.
 /// Payload: one frame of exactly `length` raw bytes (none when `length` is 0, i.e. at the end).
 /// The worker verifies the whole object against the digest once it has every byte.
-public struct DataChunk: WireBody, Equatable {
+package struct DataChunk: WireBody, Equatable {
     static let kind = MessageKind.dataChunk
 
     /// The dataset version.
-    public var datasetDigest: ContentDigest
+    package var datasetDigest: ContentDigest
     /// Where ``bytes`` start in the object.
-    public var offset: UInt64
+    package var offset: UInt64
     /// The object's total size in bytes.
-    public var totalBytes: UInt64
+    package var totalBytes: UInt64
     /// The bytes (at most 16 MiB; `offset + bytes.count ≤ totalBytes`).
-    public var bytes: [UInt8]
+    package var bytes: [UInt8]
 
     /// Creates a chunk.
-    public init(datasetDigest: ContentDigest, offset: UInt64, totalBytes: UInt64, bytes: [UInt8]) {
+    package init(datasetDigest: ContentDigest, offset: UInt64, totalBytes: UInt64, bytes: [UInt8]) {
         self.datasetDigest = datasetDigest
         self.offset = offset
         self.totalBytes = totalBytes

@@ -1,15 +1,15 @@
 /// A message with its job id: the unit that is encoded to, and decoded from, a multipart message.
-public struct Envelope: Sendable, Equatable {
+package struct Envelope: Sendable, Equatable {
     /// The job the message belongs to (``JobID/unspecified`` only in a `register` meaning "any job").
-    public var jobID: JobID
+    package var jobID: JobID
     /// The header's protocol version: always ``WireConstants/protocolVersion`` except in a received
     /// `refuse`, which is readable from any version.
-    public var protocolVersion: UInt16
+    package var protocolVersion: UInt16
     /// The message.
-    public var message: Message
+    package var message: Message
 
     /// Wraps `message` for `jobID` at the current protocol version.
-    public init(jobID: JobID, message: Message) {
+    package init(jobID: JobID, message: Message) {
         self.jobID = jobID
         self.protocolVersion = WireConstants.protocolVersion
         self.message = message
@@ -23,7 +23,7 @@ public struct Envelope: Sendable, Equatable {
 
     /// The PUB/SUB subscription prefix for `jobID`'s broadcasts: the first 22 header bytes
     /// (magic, protocol version, job id). Subscribing to it delivers only this job's broadcasts.
-    public static func subscriptionPrefix(jobID: JobID) -> [UInt8] {
+    package static func subscriptionPrefix(jobID: JobID) -> [UInt8] {
         var writer = FieldWriter(capacity: 22)
         writer.raw(WireConstants.magic)
         writer.u16(WireConstants.protocolVersion)
@@ -36,7 +36,7 @@ public struct Envelope: Sendable, Equatable {
     /// The header and metadata are checked by the same rules as ``decode(_:context:)``, so whatever
     /// encodes also decodes. Complexity: O(header + metadata); Float32 payloads are not copied here.
     /// - Throws: ``ProtocolError`` when a field is out of range (e.g. a host name over 255 bytes).
-    public func encode() throws(ProtocolError) -> EncodedMessage {
+    package func encode() throws(ProtocolError) -> EncodedMessage {
         let body = message.body
         let kind = message.kind
         var header = FieldWriter(capacity: kind.headerSize)
@@ -85,13 +85,13 @@ public struct Envelope: Sendable, Equatable {
     /// Nothing is allocated from a declared length before the bytes are known to be present.
     /// Complexity: O(header + metadata); payload frames are kept, not copied.
     /// - Throws: ``ProtocolError`` naming the first problem found.
-    public static func decode(_ frames: [[UInt8]], context: DecodingContext) throws(ProtocolError) -> Envelope {
+    package static func decode(_ frames: [[UInt8]], context: DecodingContext) throws(ProtocolError) -> Envelope {
         try decode(received: frames.map(ByteArrayFrame.init), context: context)
     }
 
     /// ``decode(_:context:)`` for frames left in the transport's buffers: the header and metadata
     /// are copied (they are small), Float32 payload frames are kept as they are (no copy).
-    public static func decode(received frames: [any ReceivedFrame], context: DecodingContext) throws(ProtocolError) -> Envelope {
+    package static func decode(received frames: [any ReceivedFrame], context: DecodingContext) throws(ProtocolError) -> Envelope {
         guard !frames.isEmpty else { throw .noFrames }
         guard frames.count <= WireConstants.maxFrames else {
             throw .tooManyFrames(received: frames.count, limit: WireConstants.maxFrames)

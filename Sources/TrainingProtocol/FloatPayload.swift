@@ -3,7 +3,7 @@
 /// Received payloads keep the frames as they arrived (no copy); ``withChunks(_:)`` views them as
 /// `Float` without copying on little-endian hosts when the frame storage is 4-byte aligned, and
 /// ``toArray()`` makes one contiguous copy. Equality compares elements bit for bit (NaN payloads included).
-public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
+package struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     enum Storage: Sendable {
         case values([Float])
         case frames([any ReceivedFrame])
@@ -14,10 +14,10 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     let storage: Storage
 
     /// The number of Float32 elements.
-    public let count: Int
+    package let count: Int
 
     /// A payload to send, holding `values`.
-    public init(_ values: [Float]) {
+    package init(_ values: [Float]) {
         storage = .values(values)
         count = values.count
     }
@@ -25,7 +25,7 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     /// A payload of `count` elements that the message does not carry: a `gradientResult` whose sum is
     /// in a shared-memory slot. Reading its elements is a programming error; the receiver replaces it
     /// with the slot's contents before use.
-    public static func notCarried(count: Int) -> FloatPayload { FloatPayload(absentCount: count) }
+    package static func notCarried(count: Int) -> FloatPayload { FloatPayload(absentCount: count) }
 
     private init(absentCount: Int) {
         storage = .absent
@@ -33,7 +33,7 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// True for ``notCarried(count:)`` payloads.
-    public var isCarried: Bool {
+    package var isCarried: Bool {
         if case .absent = storage { return false }
         return true
     }
@@ -42,13 +42,13 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     /// `count` elements (frame count, each frame's byte length) before keeping them.
     ///
     /// - Throws: ``ProtocolError`` naming `kind` and the frame index (offset by `firstFrameIndex`).
-    public init(littleEndianFrames frames: [[UInt8]], count: Int, kind: MessageKind, firstFrameIndex: Int = 0) throws(ProtocolError) {
+    package init(littleEndianFrames frames: [[UInt8]], count: Int, kind: MessageKind, firstFrameIndex: Int = 0) throws(ProtocolError) {
         try self.init(received: frames.map(ByteArrayFrame.init), count: count, kind: kind, firstFrameIndex: firstFrameIndex)
     }
 
     /// A received payload whose frames stay in the transport's buffers (no copy); validated like
     /// ``init(littleEndianFrames:count:kind:firstFrameIndex:)``.
-    public init(received frames: [any ReceivedFrame], count: Int, kind: MessageKind, firstFrameIndex: Int = 0) throws(ProtocolError) {
+    package init(received frames: [any ReceivedFrame], count: Int, kind: MessageKind, firstFrameIndex: Int = 0) throws(ProtocolError) {
         guard count >= 0 else {
             throw .outOfRange(FieldPosition(kind: kind, field: "parameterCount", frame: 0, offset: 0), found: String(count), expected: "≥ 0")
         }
@@ -64,13 +64,13 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The number of wire frames this payload occupies.
-    public var frameCount: Int { PayloadFraming.frameCount(elementCount: count) }
+    package var frameCount: Int { PayloadFraming.frameCount(elementCount: count) }
 
     /// Calls `body` with the little-endian bytes of payload frame `index` (0-based within the payload).
     ///
     /// Zero-copy for received frames, and for values on little-endian hosts; the pointer is valid only
     /// inside `body`. Precondition: `index < frameCount`.
-    public func withFrameBytes<R>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    package func withFrameBytes<R>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         switch storage {
         case .frames(let frames):
             return try frames[index].withUnsafeBytes { try body($0) }
@@ -90,7 +90,7 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A copy of payload frame `index` as little-endian bytes.
-    public func frameBytes(at index: Int) -> [UInt8] {
+    package func frameBytes(at index: Int) -> [UInt8] {
         withFrameBytes(at: index) { Array($0) }
     }
 
@@ -98,14 +98,14 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     ///
     /// No copy when the payload holds values, or holds aligned received frames on a little-endian host;
     /// otherwise each chunk is decoded into a temporary buffer. Pointers are valid only inside `body`.
-    public func withChunks(_ body: (UnsafeBufferPointer<Float>) throws -> Void) rethrows {
+    package func withChunks(_ body: (UnsafeBufferPointer<Float>) throws -> Void) rethrows {
         for index in 0..<frameCount { try withElements(ofFrame: index, body) }
     }
 
     /// Calls `body` with the elements of payload frame `index` (0-based within the payload): no
     /// copy when the payload holds values, or an aligned received frame on a little-endian host.
     /// Precondition: `index < frameCount`.
-    public func withElements<R>(ofFrame index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    package func withElements<R>(ofFrame index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         switch storage {
         case .values(let values):
             let range = PayloadFraming.frameRanges(elementCount: count)[index]
@@ -132,7 +132,7 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The elements as one contiguous array: one copy for received frames. Complexity: O(count).
-    public func toArray() -> [Float] {
+    package func toArray() -> [Float] {
         switch storage {
         case .values(let values):
             return values
@@ -148,7 +148,7 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
 
     /// Writes the elements into `destination`, which must hold exactly ``count`` elements: one
     /// copy, into memory the caller reuses. Complexity: O(count).
-    public func copy(into destination: UnsafeMutableBufferPointer<Float>) {
+    package func copy(into destination: UnsafeMutableBufferPointer<Float>) {
         precondition(destination.count == count, "FloatPayload.copy(into:) needs exactly \(count) elements")
         switch storage {
         case .values(let values):
@@ -172,7 +172,7 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     /// Calls `body` with each wire frame's little-endian bytes and an object that keeps those bytes
     /// alive and unchanged for as long as it lives: what a zero-copy send needs. On big-endian hosts
     /// the bytes are converted into a fresh buffer first.
-    public func forEachRetainedFrame(_ body: (UnsafeRawBufferPointer, any AnyObject & Sendable) throws -> Void) rethrows {
+    package func forEachRetainedFrame(_ body: (UnsafeRawBufferPointer, any AnyObject & Sendable) throws -> Void) rethrows {
         switch storage {
         case .frames(let frames):
             for frame in frames { try frame.withUnsafeBytes { try body($0, frame) } }
@@ -194,7 +194,7 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Bitwise element equality. O(1) when both share the same value storage, O(count) otherwise.
-    public static func == (lhs: FloatPayload, rhs: FloatPayload) -> Bool {
+    package static func == (lhs: FloatPayload, rhs: FloatPayload) -> Bool {
         guard lhs.count == rhs.count else { return false }
         switch (lhs.storage, rhs.storage) {
         case (.values(let left), .values(let right)):
@@ -219,5 +219,5 @@ public struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// "FloatPayload(N elements)".
-    public var description: String { "FloatPayload(\(count) elements)" }
+    package var description: String { "FloatPayload(\(count) elements)" }
 }

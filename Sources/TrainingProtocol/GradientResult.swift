@@ -4,30 +4,30 @@
 /// firstMicroShard 64, microShardCount 68, microShardsPerBatch 72, sharedSlot 76, parameterCount 80.
 /// Payload: the gradient sum (not mean) over the subtree's examples; none when `sharedSlot` ≠ 0, in
 /// which case the sum is in slot `sharedSlot − 1` of the sender's attached shared-memory segment.
-public struct GradientResult: WireBody, Equatable {
+package struct GradientResult: WireBody, Equatable {
     static let kind = MessageKind.gradientResult
 
     /// The step of the assignment.
-    public var step: UInt64
+    package var step: UInt64
     /// The parameter version the gradient was computed against (≥ 1).
-    public var parameterVersion: UInt64
+    package var parameterVersion: UInt64
     /// Examples summed over.
-    public var exampleCount: UInt64
+    package var exampleCount: UInt64
     /// Sum of per-example losses over the subtree, added along the subtree (finite).
-    public var lossSum: Double
+    package var lossSum: Double
     /// The subtree's leaves: a node of ``MicroShardTree`` with `microShardsPerBatch` leaves.
-    public var microShards: Range<Int>
+    package var microShards: Range<Int>
     /// Leaves of the micro-shard tree for this step.
-    public var microShardsPerBatch: Int
+    package var microShardsPerBatch: Int
     /// The gradient sum in the model's flat layout (``FloatPayload/notCarried(count:)`` when it is
     /// in shared memory and not yet resolved).
-    public var gradientSum: FloatPayload
+    package var gradientSum: FloatPayload
     /// The slot of the sender's shared-memory segment holding the sum, or nil when the sum is in the
     /// message's payload frames.
-    public var sharedSlot: Int?
+    package var sharedSlot: Int?
 
     /// Creates a result.
-    public init(step: UInt64, parameterVersion: UInt64, exampleCount: UInt64, lossSum: Double, microShards: Range<Int>,
+    package init(step: UInt64, parameterVersion: UInt64, exampleCount: UInt64, lossSum: Double, microShards: Range<Int>,
                 microShardsPerBatch: Int, gradientSum: FloatPayload, sharedSlot: Int? = nil) {
         self.step = step
         self.parameterVersion = parameterVersion
@@ -79,7 +79,7 @@ public struct GradientResult: WireBody, Equatable {
 }
 
 /// Why the coordinator discarded a result (a u16 code).
-public enum RejectionReason: UInt16, Sendable, Hashable, CaseIterable {
+package enum RejectionReason: UInt16, Sendable, Hashable, CaseIterable {
     /// Computed against parameters more than `max_staleness` versions old (async): catch up and continue.
     case stale = 1
     /// The step is not in progress (already complete, or not started).
@@ -93,20 +93,20 @@ public enum RejectionReason: UInt16, Sendable, Hashable, CaseIterable {
 /// Coordinator → worker: a result was not used, and why.
 ///
 /// Header (64 bytes): step 32, parameterVersion 40, currentVersion 48, reason 56 (u16), reserved 58..63.
-public struct ResultRejected: WireBody, Equatable {
+package struct ResultRejected: WireBody, Equatable {
     static let kind = MessageKind.resultRejected
 
     /// The rejected result's step.
-    public var step: UInt64
+    package var step: UInt64
     /// The rejected result's parameter version.
-    public var parameterVersion: UInt64
+    package var parameterVersion: UInt64
     /// The coordinator's current version (≥ 1): a stale worker catches up to it.
-    public var currentVersion: UInt64
+    package var currentVersion: UInt64
     /// Why.
-    public var reason: RejectionReason
+    package var reason: RejectionReason
 
     /// Creates a rejection.
-    public init(step: UInt64, parameterVersion: UInt64, currentVersion: UInt64, reason: RejectionReason) {
+    package init(step: UInt64, parameterVersion: UInt64, currentVersion: UInt64, reason: RejectionReason) {
         self.step = step
         self.parameterVersion = parameterVersion
         self.currentVersion = currentVersion

@@ -1,16 +1,16 @@
 /// Either direction: "I am alive". Sent every heartbeat interval by both sides.
 ///
 /// Header (48 bytes): sequence 32, lastParameterVersion 40. No metadata, no payload.
-public struct Heartbeat: WireBody, Equatable {
+package struct Heartbeat: WireBody, Equatable {
     static let kind = MessageKind.heartbeat
 
     /// Counts up from 0 per sender and connection; lets the receiver spot gaps.
-    public var sequence: UInt64
+    package var sequence: UInt64
     /// The newest parameter version the sender has (coordinator: current; worker: last received), 0 = none.
-    public var lastParameterVersion: UInt64
+    package var lastParameterVersion: UInt64
 
     /// Creates a heartbeat.
-    public init(sequence: UInt64, lastParameterVersion: UInt64) {
+    package init(sequence: UInt64, lastParameterVersion: UInt64) {
         self.sequence = sequence
         self.lastParameterVersion = lastParameterVersion
     }
@@ -29,14 +29,14 @@ public struct Heartbeat: WireBody, Equatable {
 /// control channel). Sent after `accept`, or when a broadcast version was missed.
 ///
 /// Header (40 bytes): haveVersion 32 (0 = none).
-public struct CatchUpRequest: WireBody, Equatable {
+package struct CatchUpRequest: WireBody, Equatable {
     static let kind = MessageKind.catchUpRequest
 
     /// The newest version the worker holds, 0 for none.
-    public var haveVersion: UInt64
+    package var haveVersion: UInt64
 
     /// Creates a request.
-    public init(haveVersion: UInt64) { self.haveVersion = haveVersion }
+    package init(haveVersion: UInt64) { self.haveVersion = haveVersion }
 
     func write(header: inout FieldWriter, metadata: inout FieldWriter) {
         header.u64(haveVersion)
@@ -51,18 +51,18 @@ public struct CatchUpRequest: WireBody, Equatable {
 /// or on the control channel as the answer to a `catchUpRequest`.
 ///
 /// Header (56 bytes): version 32, step 40, parameterCount 48. Payload: the parameters.
-public struct ParameterBroadcast: WireBody, Equatable {
+package struct ParameterBroadcast: WireBody, Equatable {
     static let kind = MessageKind.parameterBroadcast
 
     /// The parameter version (≥ 1; version 1 is the initial parameters, +1 per optimizer update).
-    public var version: UInt64
+    package var version: UInt64
     /// The number of optimizer steps applied to reach this version.
-    public var step: UInt64
+    package var step: UInt64
     /// The parameters in the model's flat layout.
-    public var parameters: FloatPayload
+    package var parameters: FloatPayload
 
     /// Creates a broadcast.
-    public init(version: UInt64, step: UInt64, parameters: FloatPayload) {
+    package init(version: UInt64, step: UInt64, parameters: FloatPayload) {
         self.version = version
         self.step = step
         self.parameters = parameters

@@ -4,15 +4,15 @@ import HexText
 /// The all-zero id (``JobID/unspecified``) is only valid in a `register` message and means
 /// "join whatever job the coordinator runs"; a worker that has been accepted once must
 /// register with that job's id from then on.
-public struct JobID: Hashable, Sendable, CustomStringConvertible {
+package struct JobID: Hashable, Sendable, CustomStringConvertible {
     /// The 16 bytes in RFC 4122 (network) order.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// The all-zero id: "any job" in a registration, invalid everywhere else.
-    public static let unspecified = JobID(validatedBytes: [UInt8](repeating: 0, count: 16))
+    package static let unspecified = JobID(validatedBytes: [UInt8](repeating: 0, count: 16))
 
     /// Creates an id from exactly 16 bytes; returns nil for any other length.
-    public init?(bytes: [UInt8]) {
+    package init?(bytes: [UInt8]) {
         guard bytes.count == 16 else { return nil }
         self.bytes = bytes
     }
@@ -20,7 +20,7 @@ public struct JobID: Hashable, Sendable, CustomStringConvertible {
     init(validatedBytes: [UInt8]) { self.bytes = validatedBytes }
 
     /// Parses the canonical text form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case); nil if malformed.
-    public init?(uuidString: String) {
+    package init?(uuidString: String) {
         let hex = uuidString.filter { $0 != "-" }
         let dashes = uuidString.enumerated().filter { $0.element == "-" }.map(\.offset)
         guard dashes == [8, 13, 18, 23], let parsed = HexText.decode(hex), parsed.count == 16 else { return nil }
@@ -28,13 +28,13 @@ public struct JobID: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A random version-4 UUID from the system generator.
-    public static func random() -> JobID {
+    package static func random() -> JobID {
         var generator = SystemRandomNumberGenerator()
         return random(using: &generator)
     }
 
     /// A random version-4 UUID from `generator` (deterministic generators make deterministic ids).
-    public static func random<G: RandomNumberGenerator>(using generator: inout G) -> JobID {
+    package static func random<G: RandomNumberGenerator>(using generator: inout G) -> JobID {
         var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
@@ -42,10 +42,10 @@ public struct JobID: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// True for the all-zero id.
-    public var isUnspecified: Bool { bytes.allSatisfy { $0 == 0 } }
+    package var isUnspecified: Bool { bytes.allSatisfy { $0 == 0 } }
 
     /// The canonical lowercase UUID text.
-    public var description: String {
+    package var description: String {
         let hex = HexText.encode(bytes)
         let cuts = [0, 8, 12, 16, 20, 32]
         return (0..<5).map { part in
@@ -60,12 +60,12 @@ public struct JobID: Hashable, Sendable, CustomStringConvertible {
 ///
 /// The first byte is non-zero so that the identity can be used as a ZeroMQ routing id
 /// (ids starting with a zero byte are reserved by libzmq).
-public struct WorkerIdentity: Hashable, Sendable, CustomStringConvertible {
+package struct WorkerIdentity: Hashable, Sendable, CustomStringConvertible {
     /// The 16 bytes.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// Creates an identity from exactly 16 bytes whose first byte is non-zero; nil otherwise.
-    public init?(bytes: [UInt8]) {
+    package init?(bytes: [UInt8]) {
         guard bytes.count == 16, bytes[0] != 0 else { return nil }
         self.bytes = bytes
     }
@@ -73,29 +73,29 @@ public struct WorkerIdentity: Hashable, Sendable, CustomStringConvertible {
     init(unvalidatedBytes: [UInt8]) { self.bytes = unvalidatedBytes }
 
     /// A fresh random identity from the system generator.
-    public static func random() -> WorkerIdentity {
+    package static func random() -> WorkerIdentity {
         var generator = SystemRandomNumberGenerator()
         return random(using: &generator)
     }
 
     /// A random identity from `generator`.
-    public static func random<G: RandomNumberGenerator>(using generator: inout G) -> WorkerIdentity {
+    package static func random<G: RandomNumberGenerator>(using generator: inout G) -> WorkerIdentity {
         var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
         bytes[0] = UInt8.random(in: 1...255, using: &generator)
         return WorkerIdentity(unvalidatedBytes: bytes)
     }
 
     /// The 32 lowercase hex digits.
-    public var description: String { HexText.encode(bytes) }
+    package var description: String { HexText.encode(bytes) }
 }
 
 /// A SHA-256 content digest (32 bytes): identifies a dataset version or a job configuration.
-public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
+package struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
     /// The 32 digest bytes.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// Creates a digest from exactly 32 bytes; nil for any other length.
-    public init?(bytes: [UInt8]) {
+    package init?(bytes: [UInt8]) {
         guard bytes.count == 32 else { return nil }
         self.bytes = bytes
     }
@@ -103,11 +103,11 @@ public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
     init(validatedBytes: [UInt8]) { self.bytes = validatedBytes }
 
     /// Parses 64 hex digits (either case); nil if malformed.
-    public init?(hex: String) {
+    package init?(hex: String) {
         guard let parsed = HexText.decode(hex), parsed.count == 32 else { return nil }
         self.bytes = parsed
     }
 
     /// The 64 lowercase hex digits.
-    public var description: String { HexText.encode(bytes) }
+    package var description: String { HexText.encode(bytes) }
 }

@@ -2,24 +2,24 @@
 ///
 /// Header (80 bytes): step 32 (the round), baseVersion 40, localSteps 48, reserved 52, exampleCount 56,
 /// lossSum 64 (f64), parameterCount 72. Payload: the worker's parameters.
-public struct LocalSGDResult: WireBody, Equatable {
+package struct LocalSGDResult: WireBody, Equatable {
     static let kind = MessageKind.localSGDResult
 
     /// The round (the assignment's step).
-    public var step: UInt64
+    package var step: UInt64
     /// The version the round started from (≥ 1).
-    public var baseVersion: UInt64
+    package var baseVersion: UInt64
     /// Local steps taken (≥ 1).
-    public var localSteps: UInt32
+    package var localSteps: UInt32
     /// Examples processed over all local steps.
-    public var exampleCount: UInt64
+    package var exampleCount: UInt64
     /// Sum of per-example losses over all local steps (finite).
-    public var lossSum: Double
+    package var lossSum: Double
     /// The parameters after the local steps.
-    public var parameters: FloatPayload
+    package var parameters: FloatPayload
 
     /// Creates a result.
-    public init(step: UInt64, baseVersion: UInt64, localSteps: UInt32, exampleCount: UInt64, lossSum: Double, parameters: FloatPayload) {
+    package init(step: UInt64, baseVersion: UInt64, localSteps: UInt32, exampleCount: UInt64, lossSum: Double, parameters: FloatPayload) {
         self.step = step
         self.baseVersion = baseVersion
         self.localSteps = localSteps

@@ -1,5 +1,5 @@
 /// Every message of the training protocol, as a value.
-public enum Message: Sendable, Equatable {
+package enum Message: Sendable, Equatable {
     case register(Register)
     case accept(Accept)
     case refuse(Refuse)
@@ -17,7 +17,7 @@ public enum Message: Sendable, Equatable {
     case sharedMemoryOffer(SharedMemoryOffer)
 
     /// The kind byte this message is sent with.
-    public var kind: MessageKind { body.kindOfBody }
+    package var kind: MessageKind { body.kindOfBody }
 
     var body: any WireBody {
         switch self {

@@ -1,5 +1,5 @@
 /// The side of a connection: the coordinator (ROUTER + PUB) or a worker (DEALER + SUB).
-public enum Role: String, Sendable, Hashable {
+package enum Role: String, Sendable, Hashable {
     case coordinator
     case worker
 }
@@ -10,7 +10,7 @@ public enum Role: String, Sendable, Hashable {
 /// a peer of any version can read why it was refused. Codes 11 and 12 are reserved (they once
 /// named evaluation messages that were never sent): a frame with either is refused as an
 /// unknown kind, like any other unassigned code.
-public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+package enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case register = 1
     case accept = 2
     case refuse = 3
@@ -28,7 +28,7 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
     case sharedMemoryOffer = 17
 
     /// The exact size in bytes of this kind's header frame (frame 0).
-    public var headerSize: Int {
+    package var headerSize: Int {
         switch self {
         case .register: 64
         case .accept: 144
@@ -49,7 +49,7 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
     }
 
     /// True when frame 1 is a metadata frame (strings and lists).
-    public var hasMetadata: Bool {
+    package var hasMetadata: Bool {
         switch self {
         case .register, .accept, .refuse, .workAssignment, .shutdown, .error, .sharedMemoryOffer: true
         default: false
@@ -57,7 +57,7 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
     }
 
     /// Whether `role` may receive this kind.
-    public func isReceivable(by role: Role) -> Bool {
+    package func isReceivable(by role: Role) -> Bool {
         switch self {
         case .heartbeat, .shutdown, .error: true
         case .register, .dataChunkRequest, .catchUpRequest, .gradientResult, .localSGDResult,
@@ -69,7 +69,7 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringCo
     }
 
     /// The camel-case name used in docs and error messages.
-    public var description: String {
+    package var description: String {
         switch self {
         case .register: "register"
         case .accept: "accept"

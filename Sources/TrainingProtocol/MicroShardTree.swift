@@ -6,12 +6,12 @@
 /// right child (the left child is the first half of the block), and a node with one non-empty child
 /// is that child. Any process that adds along this tree gets the same bits, so a worker owning a
 /// whole subtree may send it pre-added. See `docs/PROTOCOL.md`, "Micro-shards".
-public struct MicroShardTree: Sendable, Hashable {
+package struct MicroShardTree: Sendable, Hashable {
     /// The number of leaves (micro-shards per global batch), 1 ... 65,536.
-    public let leafCount: Int
+    package let leafCount: Int
 
     /// A tree with `leafCount` leaves; nil outside 1 ... ``WireConstants/maxMicroShards``.
-    public init?(leafCount: Int) {
+    package init?(leafCount: Int) {
         guard (1...WireConstants.maxMicroShards).contains(leafCount) else { return nil }
         self.leafCount = leafCount
     }
@@ -19,7 +19,7 @@ public struct MicroShardTree: Sendable, Hashable {
     init(validatedLeafCount: Int) { leafCount = validatedLeafCount }
 
     /// The whole batch.
-    public var root: Range<Int> { 0..<leafCount }
+    package var root: Range<Int> { 0..<leafCount }
 
     /// The smallest power-of-two span whose aligned block starting at `node.lowerBound` is `node`, if any.
     private func span(of node: Range<Int>) -> Int? {
@@ -33,10 +33,10 @@ public struct MicroShardTree: Sendable, Hashable {
     }
 
     /// True when `leaves` is exactly the leaf set of a node. Complexity: O(log leafCount).
-    public func isSubtree(_ leaves: Range<Int>) -> Bool { span(of: leaves) != nil }
+    package func isSubtree(_ leaves: Range<Int>) -> Bool { span(of: leaves) != nil }
 
     /// The two children of a node, or nil for a leaf or a range that is not a node.
-    public func children(of node: Range<Int>) -> (left: Range<Int>, right: Range<Int>)? {
+    package func children(of node: Range<Int>) -> (left: Range<Int>, right: Range<Int>)? {
         guard node.count > 1, let span = span(of: node) else { return nil }
         let middle = node.lowerBound + span / 2
         return (node.lowerBound..<middle, middle..<node.upperBound)
@@ -45,7 +45,7 @@ public struct MicroShardTree: Sendable, Hashable {
     /// The value of `node` added along the tree: `known(n)` supplies values for leaves or pre-added
     /// subtrees (it is asked first at each node); nil when some leaf below is unknown.
     /// Complexity: O(nodes visited); `add` is called once per internal node computed.
-    public func sum<T>(_ node: Range<Int>, known: (Range<Int>) -> T?, add: (T, T) -> T) -> T? {
+    package func sum<T>(_ node: Range<Int>, known: (Range<Int>) -> T?, add: (T, T) -> T) -> T? {
         if let value = known(node) { return value }
         guard let (left, right) = children(of: node),
               let leftValue = sum(left, known: known, add: add),
@@ -56,7 +56,7 @@ public struct MicroShardTree: Sendable, Hashable {
     /// The largest subtrees made only of `leaves`, in leaf order: what a worker holding those
     /// micro-shards sends, one result per subtree. Indices outside the tree are ignored.
     /// Complexity: O(leafCount).
-    public func maximalSubtrees(of leaves: some Sequence<Int>) -> [Range<Int>] {
+    package func maximalSubtrees(of leaves: some Sequence<Int>) -> [Range<Int>] {
         var owned = [Int](repeating: 0, count: leafCount + 1)
         for leaf in leaves where leaf >= 0 && leaf < leafCount { owned[leaf + 1] = 1 }
         for index in 0..<leafCount { owned[index + 1] += owned[index] }
@@ -76,7 +76,7 @@ public struct MicroShardTree: Sendable, Hashable {
 
     /// Splits the leaves into `parts` contiguous ranges whose sizes differ by at most one, in order
     /// (empty ranges when `parts > leafCount`). Precondition: `parts ≥ 1`.
-    public func contiguousPartition(parts: Int) -> [Range<Int>] {
+    package func contiguousPartition(parts: Int) -> [Range<Int>] {
         precondition(parts >= 1, "contiguousPartition needs at least one part")
         return (0..<parts).map { part in (part * leafCount / parts)..<((part + 1) * leafCount / parts) }
     }

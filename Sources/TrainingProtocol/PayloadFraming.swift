@@ -4,15 +4,15 @@
 /// ``WireConstants/maxFrameElements`` elements (16 MiB) except the last, which holds the rest;
 /// an empty payload has no frames. Elements are IEEE 754 binary32 bit patterns, little-endian,
 /// whatever the host's byte order.
-public enum PayloadFraming {
+package enum PayloadFraming {
     /// The number of frames that carry `elementCount` elements (0 for an empty payload).
-    public static func frameCount(elementCount: Int) -> Int {
+    package static func frameCount(elementCount: Int) -> Int {
         guard elementCount > 0 else { return 0 }
         return 1 + (elementCount - 1) / WireConstants.maxFrameElements
     }
 
     /// The element ranges of each frame, in order. Complexity: O(frames).
-    public static func frameRanges(elementCount: Int) -> [Range<Int>] {
+    package static func frameRanges(elementCount: Int) -> [Range<Int>] {
         (0..<frameCount(elementCount: elementCount)).map { frame in
             let start = frame * WireConstants.maxFrameElements
             return start..<min(start + WireConstants.maxFrameElements, elementCount)
@@ -20,7 +20,7 @@ public enum PayloadFraming {
     }
 
     /// Splits `values` into little-endian frames of at most 16 MiB. Complexity: O(n), one copy.
-    public static func split(_ values: [Float]) -> [[UInt8]] {
+    package static func split(_ values: [Float]) -> [[UInt8]] {
         values.withUnsafeBufferPointer { buffer in
             frameRanges(elementCount: buffer.count).map { littleEndianBytes(UnsafeBufferPointer(rebasing: buffer[$0])) }
         }
@@ -32,14 +32,14 @@ public enum PayloadFraming {
     /// - Throws: ``ProtocolError/frameCountMismatch(_:expected:received:)`` or
     ///   ``ProtocolError/payloadFrameSize(_:frame:expected:found:)``, reported against `kind`
     ///   with frame indices offset by `firstFrameIndex`.
-    public static func reassemble(
+    package static func reassemble(
         _ frames: [[UInt8]], count: Int, kind: MessageKind = .parameterBroadcast, firstFrameIndex: Int = 0
     ) throws(ProtocolError) -> [Float] {
         try FloatPayload(littleEndianFrames: frames, count: count, kind: kind, firstFrameIndex: firstFrameIndex).toArray()
     }
 
     /// The little-endian bytes of `values`: one copy (a `memcpy` on little-endian hosts).
-    public static func littleEndianBytes(_ values: UnsafeBufferPointer<Float>) -> [UInt8] {
+    package static func littleEndianBytes(_ values: UnsafeBufferPointer<Float>) -> [UInt8] {
         #if _endian(little)
         return Array(UnsafeRawBufferPointer(values))
         #else
@@ -48,7 +48,7 @@ public enum PayloadFraming {
     }
 
     /// Decodes little-endian bytes (a multiple of 4) into `destination`, which must hold `bytes.count / 4` elements.
-    public static func decodeLittleEndian(_ bytes: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>) {
+    package static func decodeLittleEndian(_ bytes: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>) {
         precondition(bytes.count == destination.count * 4, "decodeLittleEndian: byte count must be 4 × element count")
         #if _endian(little)
         if let base = destination.baseAddress, let source = bytes.baseAddress {

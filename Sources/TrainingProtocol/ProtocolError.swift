@@ -1,17 +1,17 @@
 import HexText
 /// Where a field sits in a message: kind, field name, frame index and byte offset in that frame.
-public struct FieldPosition: Equatable, Sendable, CustomStringConvertible {
+package struct FieldPosition: Equatable, Sendable, CustomStringConvertible {
     /// The message kind being read or written.
-    public var kind: MessageKind
+    package var kind: MessageKind
     /// The field's name as in `docs/PROTOCOL.md`.
-    public var field: String
+    package var field: String
     /// The frame index (0 = header, 1 = metadata when present).
-    public var frame: Int
+    package var frame: Int
     /// The byte offset of the field in that frame.
-    public var offset: Int
+    package var offset: Int
 
     /// Creates a position.
-    public init(kind: MessageKind, field: String, frame: Int, offset: Int) {
+    package init(kind: MessageKind, field: String, frame: Int, offset: Int) {
         self.kind = kind
         self.field = field
         self.frame = frame
@@ -19,7 +19,7 @@ public struct FieldPosition: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// "kind.field (frame F, offset O)".
-    public var description: String { "\(kind).\(field) (frame \(frame), offset \(offset))" }
+    package var description: String { "\(kind).\(field) (frame \(frame), offset \(offset))" }
 }
 
 /// Why a received multipart message was rejected, or why a message could not be encoded.
@@ -27,7 +27,7 @@ public struct FieldPosition: Equatable, Sendable, CustomStringConvertible {
 /// Every case names what was wrong: the field, its frame and offset, and expected vs found.
 /// An invalid message is dropped and logged with its sender by the runtime; see ``refusalReason``
 /// for the two cases that deserve a refusal instead.
-public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The multipart message had no frames at all.
     case noFrames
     /// More frames than any message may have.
@@ -80,7 +80,7 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     ///
     /// A wrong protocol version (of any kind) gets ``RefusalReason/protocolVersion``; a registration for
     /// another job gets ``RefusalReason/wrongJob``. Everything else is dropped and logged.
-    public var refusalReason: RefusalReason? {
+    package var refusalReason: RefusalReason? {
         switch self {
         case .unsupportedVersion: .protocolVersion
         case .jobMismatch(.register, _, _): .wrongJob
@@ -89,7 +89,7 @@ public enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// A one-line explanation naming the field, position, expected and found values.
-    public var description: String {
+    package var description: String {
         switch self {
         case .noFrames:
             return "empty message: expected at least the header frame, found 0 frames"

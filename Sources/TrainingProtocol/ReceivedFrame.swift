@@ -3,7 +3,7 @@
 /// A transport (e.g. a ZeroMQ message) conforms so that ``Envelope/decode(received:context:)`` can
 /// keep Float32 payload frames without copying them into Swift arrays; the object keeps the bytes
 /// alive and must never change them.
-public protocol ReceivedFrame: AnyObject, Sendable {
+package protocol ReceivedFrame: AnyObject, Sendable {
     /// Size in bytes.
     var count: Int { get }
     /// Calls `body` with the bytes, valid only inside the call.
@@ -16,24 +16,24 @@ extension ReceivedFrame {
 }
 
 /// A received frame held in a byte array (in-process transports, tests).
-public final class ByteArrayFrame: ReceivedFrame {
-    public let bytes: [UInt8]
+package final class ByteArrayFrame: ReceivedFrame {
+    package let bytes: [UInt8]
 
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    public var count: Int { bytes.count }
+    package var count: Int { bytes.count }
 
-    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    package func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try bytes.withUnsafeBytes(body)
     }
 }
 
 /// Keeps a `[Float]`'s storage alive and unchanged for zero-copy sends: while the object lives,
 /// ``bytes`` stays valid (the array is held and never mutated, so copy-on-write never moves it).
-public final class RetainedFloats: @unchecked Sendable {
-    public let values: [Float]
+package final class RetainedFloats: @unchecked Sendable {
+    package let values: [Float]
     /// The array's elements as little-endian bytes (little-endian hosts only).
-    public let bytes: UnsafeRawBufferPointer
+    package let bytes: UnsafeRawBufferPointer
 
     init(_ values: [Float]) {
         self.values = values

@@ -1,23 +1,23 @@
 /// Why a registration was refused (a u16 code). Unknown codes are kept: refusals are readable across versions.
-public struct RefusalReason: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    public let rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+package struct RefusalReason: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    package let rawValue: UInt16
+    package init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// The worker asked for a different job than the one this coordinator runs.
-    public static let wrongJob = RefusalReason(rawValue: 1)
+    package static let wrongJob = RefusalReason(rawValue: 1)
     /// The worker speaks another protocol version.
-    public static let protocolVersion = RefusalReason(rawValue: 2)
+    package static let protocolVersion = RefusalReason(rawValue: 2)
     /// Another live member already has this worker identity.
-    public static let duplicateIdentity = RefusalReason(rawValue: 3)
+    package static let duplicateIdentity = RefusalReason(rawValue: 3)
     /// The job has finished (or failed, or was killed): nothing left to join.
-    public static let jobFinished = RefusalReason(rawValue: 4)
+    package static let jobFinished = RefusalReason(rawValue: 4)
     /// The job has as many workers as it accepts.
-    public static let jobFull = RefusalReason(rawValue: 5)
+    package static let jobFull = RefusalReason(rawValue: 5)
     /// The worker lacks a capability the job needs (e.g. the training mode).
-    public static let missingCapability = RefusalReason(rawValue: 6)
+    package static let missingCapability = RefusalReason(rawValue: 6)
 
     /// The reason's name, or "reason N" for a code this version does not know.
-    public var description: String {
+    package var description: String {
         switch rawValue {
         case 1: "wrong job"
         case 2: "wrong protocol version"
@@ -35,22 +35,22 @@ public struct RefusalReason: RawRepresentable, Hashable, Sendable, CustomStringC
 /// Frozen across protocol versions (kind code 3 and this layout): header (56 bytes) identity 32
 /// (all zero if unknown), reason 48, minVersion 50, maxVersion 52, reserved 54; metadata: text (≤ 4096 bytes).
 /// A refusal is accepted whatever its header's version and job id.
-public struct Refuse: WireBody, Equatable {
+package struct Refuse: WireBody, Equatable {
     static let kind = MessageKind.refuse
 
     /// The refused identity, or nil when the registration could not be read.
-    public var worker: WorkerIdentity?
+    package var worker: WorkerIdentity?
     /// The reason code.
-    public var reason: RefusalReason
+    package var reason: RefusalReason
     /// The oldest protocol version the coordinator speaks.
-    public var minimumVersion: UInt16
+    package var minimumVersion: UInt16
     /// The newest protocol version the coordinator speaks.
-    public var maximumVersion: UInt16
+    package var maximumVersion: UInt16
     /// A sentence for the worker to print, e.g. "this coordinator runs job 1b4e…; you asked for 9f0c…".
-    public var text: String
+    package var text: String
 
     /// Creates a refusal; the version range defaults to the one this module speaks.
-    public init(worker: WorkerIdentity?, reason: RefusalReason, text: String,
+    package init(worker: WorkerIdentity?, reason: RefusalReason, text: String,
                 minimumVersion: UInt16 = WireConstants.protocolVersion, maximumVersion: UInt16 = WireConstants.protocolVersion) {
         self.worker = worker
         self.reason = reason

@@ -2,42 +2,42 @@
 ///
 /// Bits not defined here are carried and ignored, so a feature can be announced without a new
 /// protocol version; layout changes still need one.
-public struct Capabilities: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt64
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
+package struct Capabilities: OptionSet, Sendable, Hashable {
+    package let rawValue: UInt64
+    package init(rawValue: UInt64) { self.rawValue = rawValue }
 
     /// The worker can read the dataset store directly (no chunk streaming needed).
-    public static let datasetStore = Capabilities(rawValue: 1 << 0)
+    package static let datasetStore = Capabilities(rawValue: 1 << 0)
     /// The worker can receive dataset bytes as `dataChunk` messages.
-    public static let dataStreaming = Capabilities(rawValue: 1 << 1)
+    package static let dataStreaming = Capabilities(rawValue: 1 << 1)
     /// The worker supports the `async` training mode.
-    public static let asyncMode = Capabilities(rawValue: 1 << 2)
+    package static let asyncMode = Capabilities(rawValue: 1 << 2)
     /// The worker supports the `local_sgd` training mode.
-    public static let localSGD = Capabilities(rawValue: 1 << 3)
+    package static let localSGD = Capabilities(rawValue: 1 << 3)
 }
 
 /// Worker → coordinator: the first message on a DEALER connection, asking to join a job.
 ///
 /// Header (64 bytes): identity at 32, pid at 48, threads at 52, capabilities at 56.
 /// Metadata: host name (≤ 255 bytes), cached dataset digests (≤ 1024).
-public struct Register: WireBody, Equatable {
+package struct Register: WireBody, Equatable {
     static let kind = MessageKind.register
 
     /// The worker's identity, unique per process and job.
-    public var worker: WorkerIdentity
+    package var worker: WorkerIdentity
     /// The worker's operating-system process id (≥ 1).
-    public var processID: UInt32
+    package var processID: UInt32
     /// Compute threads the worker will use (1...65,536).
-    public var threads: UInt32
+    package var threads: UInt32
     /// Optional features.
-    public var capabilities: Capabilities
+    package var capabilities: Capabilities
     /// The worker's host name, for logs and placement.
-    public var hostName: String
+    package var hostName: String
     /// Dataset versions already in the worker's cache, by content digest.
-    public var cachedDatasets: [ContentDigest]
+    package var cachedDatasets: [ContentDigest]
 
     /// Creates a registration.
-    public init(worker: WorkerIdentity, processID: UInt32, threads: UInt32, capabilities: Capabilities,
+    package init(worker: WorkerIdentity, processID: UInt32, threads: UInt32, capabilities: Capabilities,
                 hostName: String, cachedDatasets: [ContentDigest]) {
         self.worker = worker
         self.processID = processID
@@ -77,30 +77,30 @@ public struct Register: WireBody, Equatable {
 /// Header (144 bytes): identity 32, workerIndex 48, heartbeatIntervalMs 52, heartbeatTimeoutMs 56,
 /// reserved 60, parameterCount 64, parameterVersion 72, datasetDigest 80, configDigest 112.
 /// Metadata: the job configuration text (≤ 1 MiB).
-public struct Accept: WireBody, Equatable {
+package struct Accept: WireBody, Equatable {
     static let kind = MessageKind.accept
 
     /// The identity being accepted (echoes the registration).
-    public var worker: WorkerIdentity
+    package var worker: WorkerIdentity
     /// The worker's index in this job's membership (0...65,535), for logs and local-SGD ordering.
-    public var workerIndex: UInt32
+    package var workerIndex: UInt32
     /// How often each side sends a heartbeat, in milliseconds (≥ 1).
-    public var heartbeatIntervalMilliseconds: UInt32
+    package var heartbeatIntervalMilliseconds: UInt32
     /// Silence after which the peer is considered gone, in milliseconds (> interval).
-    public var heartbeatTimeoutMilliseconds: UInt32
+    package var heartbeatTimeoutMilliseconds: UInt32
     /// The model size in Float32 parameters: every payload of this job has exactly this many elements.
-    public var parameterCount: UInt64
+    package var parameterCount: UInt64
     /// The coordinator's current parameter version (≥ 1); the worker catches up to it before working.
-    public var parameterVersion: UInt64
+    package var parameterVersion: UInt64
     /// The training dataset version (SHA-256 of its content).
-    public var datasetDigest: ContentDigest
+    package var datasetDigest: ContentDigest
     /// SHA-256 of ``jobConfiguration``'s UTF-8 bytes; the runtime verifies it.
-    public var configDigest: ContentDigest
+    package var configDigest: ContentDigest
     /// The job configuration the worker must train with (canonical text chosen by the runtime).
-    public var jobConfiguration: String
+    package var jobConfiguration: String
 
     /// Creates an acceptance.
-    public init(worker: WorkerIdentity, workerIndex: UInt32, heartbeatIntervalMilliseconds: UInt32,
+    package init(worker: WorkerIdentity, workerIndex: UInt32, heartbeatIntervalMilliseconds: UInt32,
                 heartbeatTimeoutMilliseconds: UInt32, parameterCount: UInt64, parameterVersion: UInt64,
                 datasetDigest: ContentDigest, configDigest: ContentDigest, jobConfiguration: String) {
         self.worker = worker

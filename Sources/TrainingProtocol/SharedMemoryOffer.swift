@@ -9,18 +9,18 @@
 ///
 /// Header (48 bytes): slotCount 32, reserved 36..39, parameterCount 40.
 /// Metadata: the segment's path (≤ 4096 bytes).
-public struct SharedMemoryOffer: WireBody, Equatable {
+package struct SharedMemoryOffer: WireBody, Equatable {
     static let kind = MessageKind.sharedMemoryOffer
 
     /// Gradient slots in the segment (1 ... ``WireConstants/maxSharedSlots``).
-    public var slotCount: UInt32
+    package var slotCount: UInt32
     /// Float32 elements per slot: the model size.
-    public var parameterCount: UInt64
+    package var parameterCount: UInt64
     /// The segment's path on the shared host (a file in the coordinator's shared-memory directory).
-    public var path: String
+    package var path: String
 
     /// Creates an offer.
-    public init(slotCount: UInt32, parameterCount: UInt64, path: String) {
+    package init(slotCount: UInt32, parameterCount: UInt64, path: String) {
         self.slotCount = slotCount
         self.parameterCount = parameterCount
         self.path = path

@@ -1,5 +1,5 @@
 /// Why a peer is leaving (a u16 code).
-public enum ShutdownReason: UInt16, Sendable, Hashable, CaseIterable {
+package enum ShutdownReason: UInt16, Sendable, Hashable, CaseIterable {
     /// Coordinator → workers: training completed.
     case jobFinished = 1
     /// Coordinator → workers: the job failed (the text says why).
@@ -15,16 +15,16 @@ public enum ShutdownReason: UInt16, Sendable, Hashable, CaseIterable {
 /// Either direction: the sender is ending the relationship; the receiver stops and does not wait.
 ///
 /// Header (40 bytes): reason 32 (u16), reserved 34..39. Metadata: text (≤ 4096 bytes).
-public struct Shutdown: WireBody, Equatable {
+package struct Shutdown: WireBody, Equatable {
     static let kind = MessageKind.shutdown
 
     /// Why.
-    public var reason: ShutdownReason
+    package var reason: ShutdownReason
     /// A sentence for logs.
-    public var text: String
+    package var text: String
 
     /// Creates a shutdown notice.
-    public init(reason: ShutdownReason, text: String) {
+    package init(reason: ShutdownReason, text: String) {
         self.reason = reason
         self.text = text
     }
@@ -47,7 +47,7 @@ public struct Shutdown: WireBody, Equatable {
 }
 
 /// What went wrong, in an `error` message (a u16 code).
-public enum ErrorCode: UInt16, Sendable, Hashable, CaseIterable {
+package enum ErrorCode: UInt16, Sendable, Hashable, CaseIterable {
     /// The peer's previous message could not be processed (the text names the field).
     case malformedMessage = 1
     /// The message is valid but not expected now (e.g. a result before any assignment).
@@ -69,18 +69,18 @@ public enum ErrorCode: UInt16, Sendable, Hashable, CaseIterable {
 ///
 /// Header (48 bytes): code 32 (u16), reserved 34..39, step 40 (the related step, or 0).
 /// Metadata: text (≤ 4096 bytes).
-public struct ErrorReport: WireBody, Equatable {
+package struct ErrorReport: WireBody, Equatable {
     static let kind = MessageKind.error
 
     /// What kind of problem.
-    public var code: ErrorCode
+    package var code: ErrorCode
     /// The step the problem relates to, or 0.
-    public var step: UInt64
+    package var step: UInt64
     /// A sentence for logs.
-    public var text: String
+    package var text: String
 
     /// Creates an error report.
-    public init(code: ErrorCode, step: UInt64, text: String) {
+    package init(code: ErrorCode, step: UInt64, text: String) {
         self.code = code
         self.step = step
         self.text = text

@@ -1,16 +1,16 @@
 /// What the receiver knows before decoding: its role, its job and its model size.
-public struct DecodingContext: Sendable, Equatable {
+package struct DecodingContext: Sendable, Equatable {
     /// Who is receiving; kinds never sent to this role are rejected.
-    public var receiver: Role
+    package var receiver: Role
     /// The receiver's job. When set, every message must carry it, except that a `register` may carry the
     /// unspecified id ("any job") and a `refuse` may carry any id (it explains the mismatch). When nil
     /// (a worker not yet accepted), any non-zero job id is accepted and returned in the ``Envelope``.
-    public var jobID: JobID?
+    package var jobID: JobID?
     /// The model size in parameters. When set, every Float32 payload must have exactly this many elements.
-    public var parameterCount: Int?
+    package var parameterCount: Int?
 
     /// Creates a context.
-    public init(receiver: Role, jobID: JobID?, parameterCount: Int? = nil) {
+    package init(receiver: Role, jobID: JobID?, parameterCount: Int? = nil) {
         self.receiver = receiver
         self.jobID = jobID
         self.parameterCount = parameterCount

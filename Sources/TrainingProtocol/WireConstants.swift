@@ -2,55 +2,55 @@
 ///
 /// Every limit here is part of the wire contract (see `docs/PROTOCOL.md`); a peer
 /// that exceeds one is rejected with a ``ProtocolError`` naming the limit.
-public enum WireConstants {
+package enum WireConstants {
     /// The protocol version this module speaks. Peers must match exactly; see the versioning policy.
-    public static let protocolVersion: UInt16 = 2
+    package static let protocolVersion: UInt16 = 2
 
     /// The four magic bytes at offset 0 of every header frame: ASCII `TYRD`.
-    public static let magic: [UInt8] = [0x54, 0x59, 0x52, 0x44]
+    package static let magic: [UInt8] = [0x54, 0x59, 0x52, 0x44]
 
     /// Size in bytes of the common header prefix shared by every message kind (and frozen across versions).
-    public static let commonHeaderSize = 32
+    package static let commonHeaderSize = 32
 
     /// Largest frame of any kind, in bytes: 16 MiB.
-    public static let maxFrameBytes = 16 * 1024 * 1024
+    package static let maxFrameBytes = 16 * 1024 * 1024
 
     /// Largest number of Float32 elements in one payload frame (16 MiB / 4 bytes).
-    public static let maxFrameElements = maxFrameBytes / MemoryLayout<UInt32>.size
+    package static let maxFrameElements = maxFrameBytes / MemoryLayout<UInt32>.size
 
     /// Largest parameter count a message may declare: 2^32 elements (16 GiB of Float32).
-    public static let maxParameterCount = 1 << 32
+    package static let maxParameterCount = 1 << 32
 
     /// Largest number of frames in one message: header, metadata and the payload frames of the largest model.
-    public static let maxFrames = 2 + maxParameterCount / maxFrameElements
+    package static let maxFrames = 2 + maxParameterCount / maxFrameElements
 
     /// Longest host name, in UTF-8 bytes.
-    public static let maxHostNameBytes = 255
+    package static let maxHostNameBytes = 255
 
     /// Longest human-readable text (refusal, shutdown and error messages), in UTF-8 bytes.
-    public static let maxTextBytes = 4096
+    package static let maxTextBytes = 4096
 
     /// Longest job configuration carried by an accept message, in UTF-8 bytes: 1 MiB.
-    public static let maxJobConfigBytes = 1024 * 1024
+    package static let maxJobConfigBytes = 1024 * 1024
 
     /// Largest number of cached dataset digests a worker may announce.
-    public static let maxCachedDatasets = 1024
+    package static let maxCachedDatasets = 1024
 
     /// Largest number of micro-shards per global batch (and per assignment).
-    public static let maxMicroShards = 65_536
+    package static let maxMicroShards = 65_536
 
     /// Largest number of local steps in one local-SGD round.
-    public static let maxLocalSteps = 1_000_000
+    package static let maxLocalSteps = 1_000_000
 
     /// Largest number of threads a worker may announce.
-    public static let maxThreads = 65_536
+    package static let maxThreads = 65_536
 
     /// Longest shared-memory path a worker may offer, in UTF-8 bytes.
-    public static let maxPathBytes = 4096
+    package static let maxPathBytes = 4096
 
     /// Largest number of gradient slots in a worker's shared-memory segment.
-    public static let maxSharedSlots = 64
+    package static let maxSharedSlots = 64
 
     /// Largest data chunk, in bytes: one frame.
-    public static let maxChunkBytes = maxFrameBytes
+    package static let maxChunkBytes = maxFrameBytes
 }

@@ -1,5 +1,5 @@
 /// How the job aggregates work; fixed per job, repeated in each assignment.
-public enum TrainingMode: UInt8, Sendable, Hashable, CaseIterable {
+package enum TrainingMode: UInt8, Sendable, Hashable, CaseIterable {
     /// Synchronous data-parallel SGD: one global batch per step, summed along the micro-shard tree.
     case sync = 1
     /// Asynchronous: results are applied as they arrive, if at most `max_staleness` versions old.
@@ -12,16 +12,16 @@ public enum TrainingMode: UInt8, Sendable, Hashable, CaseIterable {
 ///
 /// 16 bytes in metadata: index u32, rowCount u32, rowStart u64. Rows are positions in the epoch's
 /// example order (defined by the job's seed and the epoch), not file offsets.
-public struct MicroShard: Hashable, Sendable {
+package struct MicroShard: Hashable, Sendable {
     /// The leaf index, 0 ..< microShardsPerBatch.
-    public var index: UInt32
+    package var index: UInt32
     /// The first row.
-    public var rowStart: UInt64
+    package var rowStart: UInt64
     /// The number of rows (0 allowed: an empty leaf contributes a zero sum).
-    public var rowCount: UInt32
+    package var rowCount: UInt32
 
     /// Creates a micro-shard.
-    public init(index: UInt32, rowStart: UInt64, rowCount: UInt32) {
+    package init(index: UInt32, rowStart: UInt64, rowCount: UInt32) {
         self.index = index
         self.rowStart = rowStart
         self.rowCount = rowCount
@@ -34,28 +34,28 @@ public struct MicroShard: Hashable, Sendable {
 /// reserved 57..59, localSteps 60, datasetDigest 64. Metadata: u32 count then `count` ``MicroShard``s.
 /// The list is `localSteps` equal groups (one group in sync and async modes); within a group the
 /// indices strictly increase.
-public struct WorkAssignment: WireBody, Equatable {
+package struct WorkAssignment: WireBody, Equatable {
     static let kind = MessageKind.workAssignment
 
     /// The step (sync, async) or round (local SGD) this work belongs to.
-    public var step: UInt64
+    package var step: UInt64
     /// The parameter version to compute against (≥ 1).
-    public var parameterVersion: UInt64
+    package var parameterVersion: UInt64
     /// The epoch, which fixes the example order the row ranges refer to.
-    public var epoch: UInt32
+    package var epoch: UInt32
     /// Leaves of the micro-shard tree for this step (1...65,536).
-    public var microShardsPerBatch: UInt32
+    package var microShardsPerBatch: UInt32
     /// The job's mode.
-    public var mode: TrainingMode
+    package var mode: TrainingMode
     /// Local steps per round: 1 except in local SGD.
-    public var localSteps: UInt32
+    package var localSteps: UInt32
     /// The dataset version the rows belong to.
-    public var datasetDigest: ContentDigest
+    package var datasetDigest: ContentDigest
     /// The micro-shards, `localSteps` groups in order.
-    public var microShards: [MicroShard]
+    package var microShards: [MicroShard]
 
     /// Creates an assignment.
-    public init(step: UInt64, parameterVersion: UInt64, epoch: UInt32, microShardsPerBatch: UInt32, mode: TrainingMode,
+    package init(step: UInt64, parameterVersion: UInt64, epoch: UInt32, microShardsPerBatch: UInt32, mode: TrainingMode,
                 localSteps: UInt32, datasetDigest: ContentDigest, microShards: [MicroShard]) {
         self.step = step
         self.parameterVersion = parameterVersion
@@ -69,7 +69,7 @@ public struct WorkAssignment: WireBody, Equatable {
 
     /// The micro-shards of local step `k`: the k-th of `localSteps` equal groups.
     /// Precondition: `0 ≤ k < localSteps` (always true of decoded assignments' valid `k`).
-    public func microShards(localStep k: Int) -> ArraySlice<MicroShard> {
+    package func microShards(localStep k: Int) -> ArraySlice<MicroShard> {
         let size = microShards.count / max(Int(localSteps), 1)
         return microShards[(k * size)..<((k + 1) * size)]
     }

@@ -7,13 +7,13 @@ import CZeroMQ
 /// when the last reference goes) closes nothing by itself: close every socket first, or `terminate`
 /// blocks until they are closed. Sockets made by this wrapper default to a bounded linger, so
 /// termination never hangs on undeliverable messages.
-public final class Context: @unchecked Sendable {
+package final class Context: @unchecked Sendable {
     /// The raw `void *` context. Valid until `terminate()`.
     let handle: UnsafeMutableRawPointer
     private let state = TerminationState()
 
     /// Creates a context with `ioThreads` I/O threads (one is enough below ~1 GB/s per thread).
-    public init(ioThreads: Int = 1) throws {
+    package init(ioThreads: Int = 1) throws {
         guard let handle = zmq_ctx_new() else { throw ZMQError.last("zmq_ctx_new") }
         self.handle = handle
         if zmq_ctx_set(handle, ZMQ_IO_THREADS, Int32(ioThreads)) != 0 {
@@ -24,13 +24,13 @@ public final class Context: @unchecked Sendable {
     }
 
     /// Opens a socket of the given type with Trainyard's defaults (see ``SocketDefaults``).
-    public func socket(_ type: SocketType, defaults: SocketDefaults = .standard) throws -> Socket {
+    package func socket(_ type: SocketType, defaults: SocketDefaults = .standard) throws -> Socket {
         try Socket(context: self, type: type, defaults: defaults)
     }
 
     /// Makes blocking calls on this context's sockets fail with `ETERM`, then waits for every socket
     /// to be closed and frees the context. Safe to call more than once.
-    public func terminate() {
+    package func terminate() {
         guard state.markTerminated() else { return }
         zmq_ctx_shutdown(handle)
         while zmq_ctx_term(handle) != 0 && czmq_errno() == czmq_eintr() {}

@@ -1,9 +1,9 @@
 import CZeroMQ
 
 /// A 32-byte CURVE25519 key (public or secret).
-public struct CurveKey: Sendable, Hashable, CustomStringConvertible {
+package struct CurveKey: Sendable, Hashable, CustomStringConvertible {
     /// The raw key bytes; always 32.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     static let zero = CurveKey(unchecked: [UInt8](repeating: 0, count: 32))
 
@@ -11,14 +11,14 @@ public struct CurveKey: Sendable, Hashable, CustomStringConvertible {
 
     /// A key from 32 raw bytes.
     /// - Throws: ``ZMQUsageError/invalidCurveKey(_:)`` for any other length.
-    public init(bytes: [UInt8]) throws {
+    package init(bytes: [UInt8]) throws {
         guard bytes.count == 32 else { throw ZMQUsageError.invalidCurveKey("\(bytes.count) bytes") }
         self.bytes = bytes
     }
 
     /// A key from its 40-character Z85 text.
     /// - Throws: ``ZMQUsageError/invalidCurveKey(_:)`` when the text is not 40 valid Z85 characters.
-    public init(z85 text: String) throws {
+    package init(z85 text: String) throws {
         guard text.utf8.count == 40, let bytes = try? Z85.decode(text) else {
             throw ZMQUsageError.invalidCurveKey("\(text.utf8.count) characters of Z85 text")
         }
@@ -26,20 +26,20 @@ public struct CurveKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The 40-character Z85 form.
-    public var z85: String { (try? Z85.encode(bytes)) ?? "" }
+    package var z85: String { (try? Z85.encode(bytes)) ?? "" }
 
     /// Prints the Z85 form (safe for public keys; do not print secret keys to logs).
-    public var description: String { z85 }
+    package var description: String { z85 }
 }
 
 /// A CURVE key pair: the secret key and its public key.
-public struct CurveKeyPair: Sendable, Hashable {
-    public let publicKey: CurveKey
-    public let secretKey: CurveKey
+package struct CurveKeyPair: Sendable, Hashable {
+    package let publicKey: CurveKey
+    package let secretKey: CurveKey
 
     /// Generates a fresh key pair with libzmq's `zmq_curve_keypair`.
     /// - Throws: ``ZMQError`` when libzmq was built without CURVE support (`ENOTSUP`).
-    public static func generate() throws -> CurveKeyPair {
+    package static func generate() throws -> CurveKeyPair {
         var pub = [CChar](repeating: 0, count: 41)
         var sec = [CChar](repeating: 0, count: 41)
         guard zmq_curve_keypair(&pub, &sec) == 0 else { throw ZMQError.last("zmq_curve_keypair") }
@@ -48,7 +48,7 @@ public struct CurveKeyPair: Sendable, Hashable {
     }
 
     /// Derives the public key from a secret key (`zmq_curve_public`).
-    public init(secretKey: CurveKey) throws {
+    package init(secretKey: CurveKey) throws {
         var pub = [CChar](repeating: 0, count: 41)
         guard zmq_curve_public(&pub, secretKey.z85) == 0 else { throw ZMQError.last("zmq_curve_public") }
         self.publicKey = try CurveKey(z85: decodeCString(pub))
@@ -61,13 +61,13 @@ public struct CurveKeyPair: Sendable, Hashable {
     }
 
     /// True when libzmq on this machine supports CURVE.
-    public static var isSupported: Bool { zmq_has("curve") != 0 }
+    package static var isSupported: Bool { zmq_has("curve") != 0 }
 }
 
 /// Z85, ZeroMQ's printable encoding of binary data (RFC 32/Z85): 4 bytes become 5 characters.
-public enum Z85 {
+package enum Z85 {
     /// Encodes `bytes`, whose count must be a multiple of 4.
-    public static func encode(_ bytes: [UInt8]) throws -> String {
+    package static func encode(_ bytes: [UInt8]) throws -> String {
         guard bytes.count % 4 == 0 else { throw ZMQUsageError.invalidZ85Length(bytes.count) }
         var out = [CChar](repeating: 0, count: bytes.count / 4 * 5 + 1)
         let ok = bytes.withUnsafeBufferPointer { zmq_z85_encode(&out, $0.baseAddress, $0.count) != nil }
@@ -76,7 +76,7 @@ public enum Z85 {
     }
 
     /// Decodes Z85 `text`, whose length must be a multiple of 5 and whose characters are all Z85.
-    public static func decode(_ text: String) throws -> [UInt8] {
+    package static func decode(_ text: String) throws -> [UInt8] {
         let utf8 = Array(text.utf8)
         guard utf8.count % 5 == 0, utf8.allSatisfy(isZ85) else { throw ZMQUsageError.invalidZ85(text) }
         var out = [UInt8](repeating: 0, count: utf8.count / 5 * 4)

@@ -5,10 +5,10 @@ import CZeroMQ
 /// The `zmq_msg_t` lives at a fixed heap address for the object's lifetime (small messages are
 /// stored inside the struct, so it must never be copied by value). Read it with
 /// ``withUnsafeBytes(_:)`` or copy it out with ``bytes``.
-public final class Frame {
+package final class Frame {
     let raw: UnsafeMutablePointer<zmq_msg_t>
     /// True when more frames of the same multipart message follow this one.
-    public internal(set) var hasMore = false
+    package internal(set) var hasMore = false
 
     init() {
         raw = .allocate(capacity: 1)
@@ -21,18 +21,18 @@ public final class Frame {
     }
 
     /// Size in bytes.
-    public var count: Int { zmq_msg_size(raw) }
+    package var count: Int { zmq_msg_size(raw) }
 
     /// Calls `body` with a view of the frame's bytes, valid only inside the call.
-    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    package func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: zmq_msg_data(raw), count: zmq_msg_size(raw)))
     }
 
     /// A copy of the bytes.
-    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+    package var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
     /// The bytes decoded as UTF-8 (invalid sequences replaced).
-    public var text: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+    package var text: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
 }
 
 extension Socket {
@@ -41,7 +41,7 @@ extension Socket {
     /// - Returns: the frame, or nil when nothing arrived (EAGAIN: non-blocking, or the receive
     ///   timeout passed).
     /// - Throws: ``ZMQError`` on real failures (context terminated: `isTerminated`).
-    public func receiveFrame(dontWait: Bool = false) throws -> Frame? {
+    package func receiveFrame(dontWait: Bool = false) throws -> Frame? {
         let handle = try live("zmq_msg_recv")
         let message = Frame()
         while true {
@@ -59,7 +59,7 @@ extension Socket {
     /// Receives every frame of the next message.
     /// - Returns: the frames, or nil when no message arrived in time. Once the first frame has
     ///   arrived, the rest are already queued (libzmq delivers messages atomically).
-    public func receiveMultipart(dontWait: Bool = false) throws -> [Frame]? {
+    package func receiveMultipart(dontWait: Bool = false) throws -> [Frame]? {
         guard let first = try receiveFrame(dontWait: dontWait) else { return nil }
         var frames = [first]
         while frames[frames.count - 1].hasMore {
@@ -73,7 +73,7 @@ extension Socket {
     /// - Returns: the frame's full size (nil when nothing arrived in time).
     /// - Throws: ``ZMQUsageError/truncated(received:capacity:)`` when the frame was larger than
     ///   the buffer (the buffer then holds its first bytes).
-    public func receive(into buffer: UnsafeMutableRawBufferPointer, dontWait: Bool = false) throws -> Int? {
+    package func receive(into buffer: UnsafeMutableRawBufferPointer, dontWait: Bool = false) throws -> Int? {
         let handle = try live("zmq_recv")
         while true {
             let n = zmq_recv(handle, buffer.baseAddress, buffer.count, dontWait ? ZMQ_DONTWAIT : 0)
@@ -91,7 +91,7 @@ extension Socket {
     }
 
     /// Receives one frame and copies it into a byte array.
-    public func receiveBytes(dontWait: Bool = false) throws -> [UInt8]? {
+    package func receiveBytes(dontWait: Bool = false) throws -> [UInt8]? {
         try receiveFrame(dontWait: dontWait)?.bytes
     }
 }

@@ -1,28 +1,28 @@
 import CZeroMQ
 
 /// Events a poller waits for or reports.
-public struct PollEvents: OptionSet, Sendable, Hashable {
-    public let rawValue: Int16
-    public init(rawValue: Int16) { self.rawValue = rawValue }
+package struct PollEvents: OptionSet, Sendable, Hashable {
+    package let rawValue: Int16
+    package init(rawValue: Int16) { self.rawValue = rawValue }
     /// A message can be received without blocking.
-    public static let readable = PollEvents(rawValue: Int16(ZMQ_POLLIN))
+    package static let readable = PollEvents(rawValue: Int16(ZMQ_POLLIN))
     /// A message can be sent without blocking.
-    public static let writable = PollEvents(rawValue: Int16(ZMQ_POLLOUT))
+    package static let writable = PollEvents(rawValue: Int16(ZMQ_POLLOUT))
 }
 
 /// Waits on several sockets at once (`zmq_poll`).
 ///
 /// Like its sockets, a poller belongs to one thread. Items are polled in the order added;
 /// ``poll(timeout:)`` returns the indices that are ready.
-public final class Poller {
+package final class Poller {
     private var sockets: [Socket] = []
     private var items: [zmq_pollitem_t] = []
 
-    public init() {}
+    package init() {}
 
     /// Adds `socket`, watching `events`; returns its index.
     @discardableResult
-    public func add(_ socket: Socket, events: PollEvents = .readable) throws -> Int {
+    package func add(_ socket: Socket, events: PollEvents = .readable) throws -> Int {
         var item = zmq_pollitem_t()
         item.socket = try socket.live("zmq_poll")
         item.fd = -1
@@ -35,7 +35,7 @@ public final class Poller {
     /// Waits up to `timeout` (nil: forever) for any watched event.
     /// - Returns: for each ready socket, its index and the events it is ready for; empty on
     ///   timeout or when interrupted by a signal.
-    public func poll(timeout: Duration?) throws -> [(index: Int, events: PollEvents)] {
+    package func poll(timeout: Duration?) throws -> [(index: Int, events: PollEvents)] {
         let ms: Int
         if let timeout {
             let (s, atto) = timeout.components
@@ -58,5 +58,5 @@ public final class Poller {
     }
 
     /// The socket at `index`.
-    public subscript(index: Int) -> Socket { sockets[index] }
+    package subscript(index: Int) -> Socket { sockets[index] }
 }

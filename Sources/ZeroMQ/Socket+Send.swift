@@ -1,13 +1,13 @@
 import CZeroMQ
 
 /// How a send behaves.
-public struct SendFlags: OptionSet, Sendable {
-    public let rawValue: Int32
-    public init(rawValue: Int32) { self.rawValue = rawValue }
+package struct SendFlags: OptionSet, Sendable {
+    package let rawValue: Int32
+    package init(rawValue: Int32) { self.rawValue = rawValue }
     /// More frames of the same message follow (`ZMQ_SNDMORE`).
-    public static let more = SendFlags(rawValue: ZMQ_SNDMORE)
+    package static let more = SendFlags(rawValue: ZMQ_SNDMORE)
     /// Fail with EAGAIN instead of blocking (`ZMQ_DONTWAIT`).
-    public static let dontWait = SendFlags(rawValue: ZMQ_DONTWAIT)
+    package static let dontWait = SendFlags(rawValue: ZMQ_DONTWAIT)
 }
 
 extension Socket {
@@ -16,7 +16,7 @@ extension Socket {
     ///   passed); true when queued.
     /// - Throws: ``ZMQError`` for real failures (e.g. EHOSTUNREACH on a mandatory ROUTER).
     @discardableResult
-    public func send(_ bytes: UnsafeRawBufferPointer, flags: SendFlags = []) throws -> Bool {
+    package func send(_ bytes: UnsafeRawBufferPointer, flags: SendFlags = []) throws -> Bool {
         let handle = try live("zmq_send")
         while true {
             if zmq_send(handle, bytes.baseAddress, bytes.count, flags.rawValue) >= 0 { return true }
@@ -29,19 +29,19 @@ extension Socket {
 
     /// Sends one frame from a byte array (copied).
     @discardableResult
-    public func send(_ bytes: [UInt8], flags: SendFlags = []) throws -> Bool {
+    package func send(_ bytes: [UInt8], flags: SendFlags = []) throws -> Bool {
         try bytes.withUnsafeBytes { try send($0, flags: flags) }
     }
 
     /// Sends one frame holding the UTF-8 bytes of `text`.
     @discardableResult
-    public func send(_ text: String, flags: SendFlags = []) throws -> Bool {
+    package func send(_ text: String, flags: SendFlags = []) throws -> Bool {
         try send(Array(text.utf8), flags: flags)
     }
 
     /// Sends a multipart message, all frames or (on failure before the first frame) none.
     @discardableResult
-    public func send(multipart frames: [[UInt8]], flags: SendFlags = []) throws -> Bool {
+    package func send(multipart frames: [[UInt8]], flags: SendFlags = []) throws -> Bool {
         precondition(!frames.isEmpty, "a message has at least one frame")
         for (i, frame) in frames.enumerated() {
             let last = i == frames.count - 1
@@ -61,7 +61,7 @@ extension Socket {
     /// Use it for large tensor frames (≤ 16 MiB each: larger frames hit glibc's mmap threshold
     /// on receive and run several times slower).
     @discardableResult
-    public func sendNoCopy(_ bytes: UnsafeRawBufferPointer, owner: AnyObject & Sendable,
+    package func sendNoCopy(_ bytes: UnsafeRawBufferPointer, owner: AnyObject & Sendable,
                            flags: SendFlags = []) throws -> Bool {
         let handle = try live("zmq_msg_send")
         let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
@@ -93,18 +93,18 @@ private func releaseZeroCopyOwner(_ data: UnsafeMutableRawPointer?, _ hint: Unsa
 /// A heap buffer that can be sent zero-copy: it is its own owner for ``Socket/sendNoCopy(_:owner:flags:)``.
 ///
 /// Write into it before the first send, never after.
-public final class SharedBuffer: @unchecked Sendable {
+package final class SharedBuffer: @unchecked Sendable {
     /// The bytes; valid while the object lives.
-    public let bytes: UnsafeMutableRawBufferPointer
+    package let bytes: UnsafeMutableRawBufferPointer
 
     /// Allocates `count` bytes, 64-byte aligned, zero-filled.
-    public init(count: Int) {
+    package init(count: Int) {
         bytes = .allocate(byteCount: count, alignment: 64)
         bytes.initializeMemory(as: UInt8.self, repeating: 0)
     }
 
     /// A copy of `array`'s bytes.
-    public convenience init(copying array: [UInt8]) {
+    package convenience init(copying array: [UInt8]) {
         self.init(count: array.count)
         array.withUnsafeBytes { bytes.copyMemory(from: $0) }
     }
@@ -113,7 +113,7 @@ public final class SharedBuffer: @unchecked Sendable {
 
     /// Sends `range` of this buffer zero-copy on `socket`.
     @discardableResult
-    public func send(on socket: Socket, range: Range<Int>? = nil, flags: SendFlags = []) throws -> Bool {
+    package func send(on socket: Socket, range: Range<Int>? = nil, flags: SendFlags = []) throws -> Bool {
         let r = range ?? 0..<bytes.count
         precondition(r.lowerBound >= 0 && r.upperBound <= bytes.count, "range outside the buffer")
         return try socket.sendNoCopy(UnsafeRawBufferPointer(rebasing: bytes[r]), owner: self, flags: flags)

@@ -14,11 +14,11 @@ import Darwin
 /// ``Context`` is shared.
 ///
 /// The socket is closed by ``close()`` or when the object is released.
-public final class Socket {
+package final class Socket {
     /// The raw `void *` socket; nil after close.
     private(set) var handle: UnsafeMutableRawPointer?
     /// The socket type it was created with.
-    public let type: SocketType
+    package let type: SocketType
     /// Keeps the context alive while the socket exists.
     private let context: Context
 
@@ -43,7 +43,7 @@ public final class Socket {
     deinit { close() }
 
     /// Closes the socket; queued outbound messages are kept for at most the linger period.
-    public func close() {
+    package func close() {
         if let handle {
             zmq_close(handle)
             self.handle = nil
@@ -59,35 +59,35 @@ public final class Socket {
 
     /// Binds to `endpoint`, e.g. `tcp://127.0.0.1:*` (any free port) or `inproc://name`.
     /// - Throws: ``ZMQError`` naming the endpoint (bad syntax, address in use, …).
-    public func bind(_ endpoint: String) throws {
+    package func bind(_ endpoint: String) throws {
         guard zmq_bind(try live("zmq_bind"), endpoint) == 0 else {
             throw ZMQError.last("zmq_bind", endpoint: endpoint)
         }
     }
 
     /// Connects to `endpoint`; the connection is made in the background and retried.
-    public func connect(_ endpoint: String) throws {
+    package func connect(_ endpoint: String) throws {
         guard zmq_connect(try live("zmq_connect"), endpoint) == 0 else {
             throw ZMQError.last("zmq_connect", endpoint: endpoint)
         }
     }
 
     /// Stops listening on an endpoint bound earlier (use the resolved ``lastEndpoint``).
-    public func unbind(_ endpoint: String) throws {
+    package func unbind(_ endpoint: String) throws {
         guard zmq_unbind(try live("zmq_unbind"), endpoint) == 0 else {
             throw ZMQError.last("zmq_unbind", endpoint: endpoint)
         }
     }
 
     /// Drops a connection made earlier with ``connect(_:)``.
-    public func disconnect(_ endpoint: String) throws {
+    package func disconnect(_ endpoint: String) throws {
         guard zmq_disconnect(try live("zmq_disconnect"), endpoint) == 0 else {
             throw ZMQError.last("zmq_disconnect", endpoint: endpoint)
         }
     }
 
     /// The endpoint actually bound last, with the port filled in (`tcp://127.0.0.1:41873`).
-    public var lastEndpoint: String {
+    package var lastEndpoint: String {
         get throws {
             var buffer = [CChar](repeating: 0, count: 1024)
             var size = buffer.count
@@ -101,7 +101,7 @@ public final class Socket {
     // MARK: - Options
 
     /// Sets a typed option, e.g. `try socket.set(.receiveTimeout, .milliseconds(500))`.
-    public func set<Value>(_ option: SocketOption<Value>, _ value: Value) throws {
+    package func set<Value>(_ option: SocketOption<Value>, _ value: Value) throws {
         let bytes = try option.encode(value)
         let handle = try live("zmq_setsockopt")
         let rc = bytes.withUnsafeBytes { zmq_setsockopt(handle, option.code, $0.baseAddress, $0.count) }
@@ -109,7 +109,7 @@ public final class Socket {
     }
 
     /// Reads a typed option.
-    public func get<Value>(_ option: SocketOption<Value>) throws -> Value {
+    package func get<Value>(_ option: SocketOption<Value>) throws -> Value {
         var bytes = [UInt8](repeating: 0, count: option.capacity)
         var size = bytes.count
         let handle = try live("zmq_getsockopt")
@@ -119,7 +119,7 @@ public final class Socket {
     }
 
     /// Configures this socket as a CURVE server with the given key pair. Call before bind.
-    public func makeCurveServer(_ keys: CurveKeyPair) throws {
+    package func makeCurveServer(_ keys: CurveKeyPair) throws {
         try set(.curveServer, true)
         try set(.curveSecretKey, keys.secretKey)
     }
@@ -127,12 +127,12 @@ public final class Socket {
     /// Configures this socket as a CURVE client of the server with `serverKey`. Call before connect.
     /// A client with the wrong server key gets no connection at all (the handshake fails
     /// silently): use a receive timeout to notice.
-    public func makeCurveClient(_ keys: CurveKeyPair, serverKey: CurveKey) throws {
+    package func makeCurveClient(_ keys: CurveKeyPair, serverKey: CurveKey) throws {
         try set(.curveServerKey, serverKey)
         try set(.curvePublicKey, keys.publicKey)
         try set(.curveSecretKey, keys.secretKey)
     }
 
     /// True when the last frame received has more frames after it.
-    public var hasMore: Bool { (try? get(.receiveMore)) ?? false }
+    package var hasMore: Bool { (try? get(.receiveMore)) ?? false }
 }

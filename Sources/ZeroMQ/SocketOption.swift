@@ -4,11 +4,11 @@ import CZeroMQ
 ///
 /// Use the static members (`.linger`, `.receiveTimeout`, `.routingID`, …) with
 /// ``Socket/set(_:_:)`` and ``Socket/get(_:)``.
-public struct SocketOption<Value>: Sendable {
+package struct SocketOption<Value>: Sendable {
     /// The `ZMQ_*` option number.
-    public let code: Int32
+    package let code: Int32
     /// A name for error messages, e.g. `ZMQ_LINGER`.
-    public let name: String
+    package let name: String
     let encode: @Sendable (Value) throws -> [UInt8]
     let decode: @Sendable ([UInt8]) -> Value
     /// Bytes to reserve when reading the option.
@@ -40,20 +40,20 @@ extension SocketOption where Value == Int32 {
         Self(code: code, name: name, encode: { int32Bytes($0) }, decode: int32Value, capacity: 4)
     }
     /// Outbound queue limit in messages (`ZMQ_SNDHWM`); 0 means unlimited.
-    public static var sendHighWaterMark: Self { .int32(ZMQ_SNDHWM, "ZMQ_SNDHWM") }
+    package static var sendHighWaterMark: Self { .int32(ZMQ_SNDHWM, "ZMQ_SNDHWM") }
     /// Inbound queue limit in messages (`ZMQ_RCVHWM`); 0 means unlimited.
-    public static var receiveHighWaterMark: Self { .int32(ZMQ_RCVHWM, "ZMQ_RCVHWM") }
+    package static var receiveHighWaterMark: Self { .int32(ZMQ_RCVHWM, "ZMQ_RCVHWM") }
     /// `ZMQ_TCP_KEEPALIVE`: -1 OS default, 0 off, 1 on.
-    public static var tcpKeepalive: Self { .int32(ZMQ_TCP_KEEPALIVE, "ZMQ_TCP_KEEPALIVE") }
+    package static var tcpKeepalive: Self { .int32(ZMQ_TCP_KEEPALIVE, "ZMQ_TCP_KEEPALIVE") }
     /// `ZMQ_TCP_KEEPALIVE_IDLE` in seconds; -1 OS default.
-    public static var tcpKeepaliveIdle: Self { .int32(ZMQ_TCP_KEEPALIVE_IDLE, "ZMQ_TCP_KEEPALIVE_IDLE") }
+    package static var tcpKeepaliveIdle: Self { .int32(ZMQ_TCP_KEEPALIVE_IDLE, "ZMQ_TCP_KEEPALIVE_IDLE") }
     /// `ZMQ_EVENTS` (read only): ZMQ_POLLIN | ZMQ_POLLOUT bits.
-    public static var events: Self { .int32(ZMQ_EVENTS, "ZMQ_EVENTS") }
+    package static var events: Self { .int32(ZMQ_EVENTS, "ZMQ_EVENTS") }
 }
 
 extension SocketOption where Value == Int64 {
     /// Largest inbound message in bytes (`ZMQ_MAXMSGSIZE`); -1 means no limit.
-    public static var maxMessageSize: Self {
+    package static var maxMessageSize: Self {
         Self(code: ZMQ_MAXMSGSIZE, name: "ZMQ_MAXMSGSIZE", encode: { int64Bytes($0) },
              decode: int64Value, capacity: 8)
     }
@@ -65,13 +65,13 @@ extension SocketOption where Value == Bool {
              capacity: 4)
     }
     /// `ZMQ_IMMEDIATE`: queue messages only to completed connections.
-    public static var immediate: Self { .flag(ZMQ_IMMEDIATE, "ZMQ_IMMEDIATE") }
+    package static var immediate: Self { .flag(ZMQ_IMMEDIATE, "ZMQ_IMMEDIATE") }
     /// `ZMQ_ROUTER_MANDATORY`: a ROUTER send to an unknown peer fails with EHOSTUNREACH.
-    public static var routerMandatory: Self { .flag(ZMQ_ROUTER_MANDATORY, "ZMQ_ROUTER_MANDATORY") }
+    package static var routerMandatory: Self { .flag(ZMQ_ROUTER_MANDATORY, "ZMQ_ROUTER_MANDATORY") }
     /// `ZMQ_CURVE_SERVER`: this socket is the CURVE server (needs `curveSecretKey`).
-    public static var curveServer: Self { .flag(ZMQ_CURVE_SERVER, "ZMQ_CURVE_SERVER") }
+    package static var curveServer: Self { .flag(ZMQ_CURVE_SERVER, "ZMQ_CURVE_SERVER") }
     /// `ZMQ_RCVMORE` (read only): more frames of the current message follow.
-    public static var receiveMore: Self { .flag(ZMQ_RCVMORE, "ZMQ_RCVMORE") }
+    package static var receiveMore: Self { .flag(ZMQ_RCVMORE, "ZMQ_RCVMORE") }
 }
 
 extension SocketOption where Value == Duration? {
@@ -80,34 +80,34 @@ extension SocketOption where Value == Duration? {
              decode: { duration(int32Value($0)) }, capacity: 4)
     }
     /// `ZMQ_LINGER`: how long close keeps queued messages; `nil` forever (libzmq's default).
-    public static var linger: Self { .timeout(ZMQ_LINGER, "ZMQ_LINGER") }
+    package static var linger: Self { .timeout(ZMQ_LINGER, "ZMQ_LINGER") }
     /// `ZMQ_SNDTIMEO`: a blocking send gives up after this; `nil` waits forever.
-    public static var sendTimeout: Self { .timeout(ZMQ_SNDTIMEO, "ZMQ_SNDTIMEO") }
+    package static var sendTimeout: Self { .timeout(ZMQ_SNDTIMEO, "ZMQ_SNDTIMEO") }
     /// `ZMQ_RCVTIMEO`: a blocking receive returns nil after this; `nil` waits forever.
-    public static var receiveTimeout: Self { .timeout(ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO") }
+    package static var receiveTimeout: Self { .timeout(ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO") }
     /// `ZMQ_HEARTBEAT_IVL`: interval between ZMTP PINGs; `nil` or zero disables them.
-    public static var heartbeatInterval: Self {
+    package static var heartbeatInterval: Self {
         Self(code: ZMQ_HEARTBEAT_IVL, name: "ZMQ_HEARTBEAT_IVL", encode: { int32Bytes(max(0, milliseconds($0))) },
              decode: { duration(int32Value($0)) }, capacity: 4)
     }
     /// `ZMQ_RECONNECT_IVL`: wait this long before reconnecting a lost connection (libzmq: 100 ms).
-    public static var reconnectInterval: Self {
+    package static var reconnectInterval: Self {
         Self(code: ZMQ_RECONNECT_IVL, name: "ZMQ_RECONNECT_IVL", encode: { int32Bytes(max(0, milliseconds($0))) },
              decode: { duration(int32Value($0)) }, capacity: 4)
     }
     /// `ZMQ_RECONNECT_IVL_MAX`: double the reconnect wait after each failed attempt, up to this
     /// (exponential backoff); `nil` or zero keeps the wait constant (libzmq's default).
-    public static var reconnectIntervalMax: Self {
+    package static var reconnectIntervalMax: Self {
         Self(code: ZMQ_RECONNECT_IVL_MAX, name: "ZMQ_RECONNECT_IVL_MAX",
              encode: { int32Bytes(max(0, milliseconds($0))) }, decode: { duration(int32Value($0)) }, capacity: 4)
     }
     /// `ZMQ_HEARTBEAT_TIMEOUT`: a connection with no traffic for this long after a PING is closed.
-    public static var heartbeatTimeout: Self {
+    package static var heartbeatTimeout: Self {
         Self(code: ZMQ_HEARTBEAT_TIMEOUT, name: "ZMQ_HEARTBEAT_TIMEOUT",
              encode: { int32Bytes(max(0, milliseconds($0))) }, decode: { duration(int32Value($0)) }, capacity: 4)
     }
     /// `ZMQ_HEARTBEAT_TTL`: asks the peer to time us out after this long (rounded to 100 ms).
-    public static var heartbeatTTL: Self {
+    package static var heartbeatTTL: Self {
         Self(code: ZMQ_HEARTBEAT_TTL, name: "ZMQ_HEARTBEAT_TTL",
              encode: { int32Bytes(max(0, milliseconds($0))) }, decode: { duration(int32Value($0)) }, capacity: 4)
     }
@@ -119,11 +119,11 @@ extension SocketOption where Value == [UInt8] {
     }
     /// `ZMQ_ROUTING_ID`: this socket's identity as seen by a ROUTER peer (1–255 bytes, not
     /// starting with a zero byte). Set before connect.
-    public static var routingID: Self { .bytes(ZMQ_ROUTING_ID, "ZMQ_ROUTING_ID") }
+    package static var routingID: Self { .bytes(ZMQ_ROUTING_ID, "ZMQ_ROUTING_ID") }
     /// `ZMQ_SUBSCRIBE` (write only): deliver messages whose first frame starts with this prefix.
-    public static var subscribe: Self { .bytes(ZMQ_SUBSCRIBE, "ZMQ_SUBSCRIBE") }
+    package static var subscribe: Self { .bytes(ZMQ_SUBSCRIBE, "ZMQ_SUBSCRIBE") }
     /// `ZMQ_UNSUBSCRIBE` (write only).
-    public static var unsubscribe: Self { .bytes(ZMQ_UNSUBSCRIBE, "ZMQ_UNSUBSCRIBE") }
+    package static var unsubscribe: Self { .bytes(ZMQ_UNSUBSCRIBE, "ZMQ_UNSUBSCRIBE") }
 }
 
 extension SocketOption where Value == CurveKey {
@@ -132,9 +132,9 @@ extension SocketOption where Value == CurveKey {
              capacity: 32)
     }
     /// `ZMQ_CURVE_PUBLICKEY`: this socket's long-term public key.
-    public static var curvePublicKey: Self { .key(ZMQ_CURVE_PUBLICKEY, "ZMQ_CURVE_PUBLICKEY") }
+    package static var curvePublicKey: Self { .key(ZMQ_CURVE_PUBLICKEY, "ZMQ_CURVE_PUBLICKEY") }
     /// `ZMQ_CURVE_SECRETKEY`: this socket's long-term secret key.
-    public static var curveSecretKey: Self { .key(ZMQ_CURVE_SECRETKEY, "ZMQ_CURVE_SECRETKEY") }
+    package static var curveSecretKey: Self { .key(ZMQ_CURVE_SECRETKEY, "ZMQ_CURVE_SECRETKEY") }
     /// `ZMQ_CURVE_SERVERKEY`: the server's public key (client side).
-    public static var curveServerKey: Self { .key(ZMQ_CURVE_SERVERKEY, "ZMQ_CURVE_SERVERKEY") }
+    package static var curveServerKey: Self { .key(ZMQ_CURVE_SERVERKEY, "ZMQ_CURVE_SERVERKEY") }
 }

@@ -1,7 +1,7 @@
 import CZeroMQ
 
 /// The classic ZeroMQ socket types.
-public enum SocketType: Int32, Sendable, CaseIterable, CustomStringConvertible {
+package enum SocketType: Int32, Sendable, CaseIterable, CustomStringConvertible {
     case pair = 0
     case publisher = 1
     case subscriber = 2
@@ -12,7 +12,7 @@ public enum SocketType: Int32, Sendable, CaseIterable, CustomStringConvertible {
     case pull = 7
     case push = 8
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .pair: return "PAIR"
         case .publisher: return "PUB"
@@ -31,20 +31,20 @@ public enum SocketType: Int32, Sendable, CaseIterable, CustomStringConvertible {
 ///
 /// libzmq's own defaults are an infinite linger (context termination can hang forever on an
 /// unreachable peer) and a high-water mark of 1000 messages (with 16 MiB frames, 16 GB of queue).
-public struct SocketDefaults: Sendable {
+package struct SocketDefaults: Sendable {
     /// How long `close` keeps trying to deliver queued messages. Default 1 s.
-    public var linger: Duration? = .seconds(1)
+    package var linger: Duration? = .seconds(1)
     /// Send and receive high-water marks in messages. Default 64.
-    public var highWaterMark: Int32 = 64
+    package var highWaterMark: Int32 = 64
     /// Largest inbound message accepted, in bytes; larger ones drop the connection. Default 256 MiB.
-    public var maxMessageSize: Int64 = 256 << 20
+    package var maxMessageSize: Int64 = 256 << 20
 
-    public init() {}
+    package init() {}
 
     /// Trainyard's defaults.
-    public static let standard = SocketDefaults()
+    package static let standard = SocketDefaults()
     /// libzmq's own defaults (infinite linger, HWM 1000, no size limit), for comparison benchmarks.
-    public static let libzmq: SocketDefaults = {
+    package static let libzmq: SocketDefaults = {
         var d = SocketDefaults()
         d.linger = nil
         d.highWaterMark = 1000

@@ -1,7 +1,7 @@
 import CZeroMQ
 
 /// The libzmq library version linked at run time, e.g. (4, 3, 4).
-public var libzmqVersion: (major: Int, minor: Int, patch: Int) {
+package var libzmqVersion: (major: Int, minor: Int, patch: Int) {
     var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
     zmq_version(&major, &minor, &patch)
     return (Int(major), Int(minor), Int(patch))

@@ -5,17 +5,17 @@ import CZeroMQ
 ///
 /// `EAGAIN` from a non-blocking or timed-out receive is not an error in this API: those calls
 /// return `nil` instead.
-public struct ZMQError: Error, CustomStringConvertible, Equatable, Sendable {
+package struct ZMQError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The errno value reported by `zmq_errno()`.
-    public let errno: Int32
+    package let errno: Int32
     /// `zmq_strerror(errno)`.
-    public let message: String
+    package let message: String
     /// The libzmq function that failed, e.g. `zmq_bind`.
-    public let operation: String
+    package let operation: String
     /// The endpoint passed to bind/connect/unbind/disconnect, when relevant.
-    public let endpoint: String?
+    package let endpoint: String?
 
-    public init(errno: Int32, operation: String, endpoint: String? = nil) {
+    package init(errno: Int32, operation: String, endpoint: String? = nil) {
         self.errno = errno
         self.message = String(cString: zmq_strerror(errno))
         self.operation = operation
@@ -27,7 +27,7 @@ public struct ZMQError: Error, CustomStringConvertible, Equatable, Sendable {
         ZMQError(errno: czmq_errno(), operation: operation, endpoint: endpoint)
     }
 
-    public var description: String {
+    package var description: String {
         if let endpoint {
             return "\(operation)(\"\(endpoint)\") failed: \(message) (errno \(errno))"
         }
@@ -35,15 +35,15 @@ public struct ZMQError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     /// True for `EAGAIN`: no message now (non-blocking) or the timeout passed.
-    public var isAgain: Bool { errno == czmq_eagain() }
+    package var isAgain: Bool { errno == czmq_eagain() }
     /// True for `ETERM`: the context was terminated.
-    public var isTerminated: Bool { errno == czmq_eterm() }
+    package var isTerminated: Bool { errno == czmq_eterm() }
     /// True for `EHOSTUNREACH`: a ROUTER with router-mandatory could not route a message.
-    public var isHostUnreachable: Bool { errno == czmq_ehostunreach() }
+    package var isHostUnreachable: Bool { errno == czmq_ehostunreach() }
 }
 
 /// Errors for values this wrapper rejects before calling libzmq.
-public enum ZMQUsageError: Error, CustomStringConvertible, Equatable, Sendable {
+package enum ZMQUsageError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A CURVE key was not 32 bytes (binary) or 40 characters (Z85).
     case invalidCurveKey(String)
     /// A Z85 string whose length is not a multiple of 5, or has invalid characters.
@@ -53,7 +53,7 @@ public enum ZMQUsageError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A received message was larger than the buffer it was received into.
     case truncated(received: Int, capacity: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidCurveKey(let what):
             return "invalid CURVE key: \(what) (expected 32 bytes or 40 Z85 characters)"

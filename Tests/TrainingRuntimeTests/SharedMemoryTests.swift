@@ -61,7 +61,7 @@ import TrainingProtocol
         let dead = dir.appendingPathComponent("trainyard-999999999-\(JobID.random())-parameters").path
         let mine = dir.appendingPathComponent("trainyard-\(pid)-\(JobID.random())-parameters").path
         let unrelated = dir.appendingPathComponent("notes.txt").path
-        for file in [dead, mine, unrelated] { FileManager.default.createFile(atPath: file, contents: Data([1])) }
+        for file in [dead, mine, unrelated] { _ = FileManager.default.createFile(atPath: file, contents: Data([1])) }
         let second = try SharedParameters.create(directory: dir.path, jobID: JobID.random(), parameterCount: 4)
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: mine) && FileManager.default.fileExists(atPath: unrelated))

@@ -1,20 +1,20 @@
 import Foundation
 
 /// The outcome of a finished child process.
-public struct ProcessResult: Sendable {
-    public let status: Int32
-    public let stdout: String
-    public let stderr: String
+package struct ProcessResult: Sendable {
+    package let status: Int32
+    package let stdout: String
+    package let stderr: String
     /// True when the process ended through a signal rather than `exit`.
-    public let signalled: Bool
+    package let signalled: Bool
 }
 
 /// Errors from running child processes in tests.
-public enum ChildProcessError: Error, CustomStringConvertible {
+package enum ChildProcessError: Error, CustomStringConvertible {
     case notFound(String)
     case timedOut(command: String, seconds: Double)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notFound(let path): return "executable not found: \(path)"
         case .timedOut(let command, let seconds): return "\(command) did not finish within \(seconds)s"
@@ -23,9 +23,9 @@ public enum ChildProcessError: Error, CustomStringConvertible {
 }
 
 /// Locates executables built by this package (next to the test bundle).
-public enum BuiltProducts {
+package enum BuiltProducts {
     /// The build products directory (`.build/debug` or `.build/release`).
-    public static var directory: URL {
+    package static var directory: URL {
         if let override = ProcessInfo.processInfo.environment["TRAINYARD_BUILD_DIR"], !override.isEmpty {
             return URL(fileURLWithPath: override, isDirectory: true)
         }
@@ -43,7 +43,7 @@ public enum BuiltProducts {
     }
 
     /// The path of the named executable product, e.g. `trainyard`.
-    public static func executable(_ name: String) throws -> URL {
+    package static func executable(_ name: String) throws -> URL {
         let url = directory.appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
             throw ChildProcessError.notFound(url.path)
@@ -53,8 +53,8 @@ public enum BuiltProducts {
 }
 
 /// A child process started by a test; `terminate()` or deinit-free cleanup via `stop()`.
-public final class ChildProcess: @unchecked Sendable {
-    public let process = Process()
+package final class ChildProcess: @unchecked Sendable {
+    package let process = Process()
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
     private let lock = NSLock()
@@ -62,7 +62,7 @@ public final class ChildProcess: @unchecked Sendable {
     private var stderrData = Data()
 
     /// Starts `executable` with `arguments`; `environment` entries are added to the current one.
-    public init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+    package init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
                 currentDirectory: URL? = nil) throws {
         process.executableURL = executable
         process.arguments = arguments
@@ -86,20 +86,20 @@ public final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
-    public var pid: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
+    package var pid: Int32 { process.processIdentifier }
+    package var isRunning: Bool { process.isRunning }
 
     /// Output captured so far.
-    public var stdout: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
-    public var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
+    package var stdout: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
+    package var stderr: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
 
     /// Sends `signal` (e.g. SIGINT, SIGKILL, SIGSTOP) to the process.
-    public func send(_ signal: Int32) { if process.isRunning { kill(process.processIdentifier, signal) } }
+    package func send(_ signal: Int32) { if process.isRunning { kill(process.processIdentifier, signal) } }
 
     /// Waits until `condition` holds on the output captured so far, polling every 20 ms.
     /// Returns false if the process exits or `seconds` pass first.
     @discardableResult
-    public func waitForOutput(timeout seconds: Double = 60, _ condition: (String, String) -> Bool) -> Bool {
+    package func waitForOutput(timeout seconds: Double = 60, _ condition: (String, String) -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition(stdout, stderr) { return true }
@@ -110,7 +110,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Waits for exit (killing the process after `seconds`) and returns its result.
-    public func wait(timeout seconds: Double = 120) throws -> ProcessResult {
+    package func wait(timeout seconds: Double = 120) throws -> ProcessResult {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning {
@@ -134,7 +134,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Kills the process (SIGKILL) if it is still running and reaps it.
-    public func stop() {
+    package func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -143,7 +143,7 @@ public final class ChildProcess: @unchecked Sendable {
 }
 
 /// Runs an executable to completion and returns its status and output.
-public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+package func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
                        currentDirectory: URL? = nil, timeout: Double = 120) throws -> ProcessResult {
     let child = try ChildProcess(executable, arguments, environment: environment,
                                  currentDirectory: currentDirectory)
@@ -151,7 +151,7 @@ public func runProcess(_ executable: URL, _ arguments: [String], environment: [S
 }
 
 /// Runs the `trainyard` executable with a private `TRAINYARD_HOME`.
-public func runTrainyard(_ arguments: [String], home: TemporaryDirectory,
+package func runTrainyard(_ arguments: [String], home: TemporaryDirectory,
                          environment: [String: String] = [:], timeout: Double = 120) throws -> ProcessResult {
     var env = environment
     env["TRAINYARD_HOME"] = home.path

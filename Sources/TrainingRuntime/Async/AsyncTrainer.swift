@@ -9,7 +9,7 @@ import TrainingProtocol
 /// of the queue, so every batch of the schedule is applied exactly once. The result depends on
 /// the order gradients arrive in, so it is not reproducible bit for bit; use `sync` for that.
 /// Driven like ``SyncTrainer``: no sockets, no clocks.
-public struct AsyncTrainer: CoordinatorTrainer {
+package struct AsyncTrainer: CoordinatorTrainer {
     private var core: TrainerCore
     /// Global steps given back (by stale results or lost workers), handed out before new ones.
     private var returned: [Int] = []
@@ -17,7 +17,7 @@ public struct AsyncTrainer: CoordinatorTrainer {
     private var nextStep: Int
     private var inFlight: [WorkerIdentity: InFlight] = [:]
     /// Results rejected as stale so far.
-    public private(set) var staleResults = 0
+    package private(set) var staleResults = 0
 
     /// A batch a worker is computing.
     struct InFlight {
@@ -25,24 +25,24 @@ public struct AsyncTrainer: CoordinatorTrainer {
         let version: UInt64
     }
 
-    public var setup: TrainerSetup { core.setup }
-    public var membership: Membership { core.membership }
-    public var parameters: [Float] { core.parameters }
-    public var completedSteps: Int { core.completedSteps }
+    package var setup: TrainerSetup { core.setup }
+    package var membership: Membership { core.membership }
+    package var parameters: [Float] { core.parameters }
+    package var completedSteps: Int { core.completedSteps }
     /// Incremented by every applied gradient.
-    public var parameterVersion: UInt64 { core.parameterVersion }
-    public var isFinished: Bool { core.isFinished }
-    public var snapshot: TrainingSnapshot { core.snapshot }
+    package var parameterVersion: UInt64 { core.parameterVersion }
+    package var isFinished: Bool { core.isFinished }
+    package var snapshot: TrainingSnapshot { core.snapshot }
 
     /// A trainer starting from `parameters` after `completedSteps` applied batches.
-    public init(setup: TrainerSetup, parameters: [Float], optimizer: Optimizer, completedSteps: Int = 0) {
+    package init(setup: TrainerSetup, parameters: [Float], optimizer: Optimizer, completedSteps: Int = 0) {
         core = TrainerCore(setup: setup, parameters: parameters, optimizer: optimizer, completedSteps: completedSteps)
         nextStep = completedSteps
     }
 
     // MARK: - Events
 
-    public mutating func handle(_ message: Message, from route: [UInt8], now: Double) -> [TrainerCommand] {
+    package mutating func handle(_ message: Message, from route: [UInt8], now: Double) -> [TrainerCommand] {
         switch core.route(message, from: route, now: now) {
         case .answered(let commands): return commands
         case .admitted(let commands): return commands + tick(now: now)
@@ -54,7 +54,7 @@ public struct AsyncTrainer: CoordinatorTrainer {
         }
     }
 
-    public mutating func tick(now: Double) -> [TrainerCommand] {
+    package mutating func tick(now: Double) -> [TrainerCommand] {
         let (commands, left) = core.housekeeping(now: now)
         for who in left { giveBack(who) }
         if isFinished { return commands }

@@ -8,12 +8,12 @@ import ModelPackage
 /// The data cursor and every random choice follow from `completedSteps` and the seed: step `s`
 /// reads batch `s mod stepsPerEpoch` of epoch `s / stepsPerEpoch`, whose example order is the
 /// permutation fixed by (seed, epoch). So these three values are the whole training state.
-public struct TrainingSnapshot: Sendable {
-    public var parameters: [Float]
-    public var optimizer: OptimizerState
-    public var completedSteps: Int
+package struct TrainingSnapshot: Sendable {
+    package var parameters: [Float]
+    package var optimizer: OptimizerState
+    package var completedSteps: Int
 
-    public init(parameters: [Float], optimizer: OptimizerState, completedSteps: Int) {
+    package init(parameters: [Float], optimizer: OptimizerState, completedSteps: Int) {
         self.parameters = parameters
         self.optimizer = optimizer
         self.completedSteps = completedSteps
@@ -22,15 +22,15 @@ public struct TrainingSnapshot: Sendable {
 
 /// What a checkpoint must agree with to continue a run: the model architecture, the optimizer,
 /// the training-relevant config and the dataset.
-public struct CheckpointIdentity: Sendable, Equatable {
-    public var model: ModelSpec
-    public var optimizer: GradientCore.OptimizerConfig
+package struct CheckpointIdentity: Sendable, Equatable {
+    package var model: ModelSpec
+    package var optimizer: GradientCore.OptimizerConfig
     /// SHA-256 hex of the config's training-relevant sections (see docs/FORMATS.md).
-    public var configDigest: String
-    public var datasetDigest: String
-    public var seed: UInt64
+    package var configDigest: String
+    package var datasetDigest: String
+    package var seed: UInt64
 
-    public init(model: ModelSpec, optimizer: GradientCore.OptimizerConfig, configDigest: String, datasetDigest: String,
+    package init(model: ModelSpec, optimizer: GradientCore.OptimizerConfig, configDigest: String, datasetDigest: String,
                 seed: UInt64) {
         self.model = model
         self.optimizer = optimizer
@@ -41,18 +41,18 @@ public struct CheckpointIdentity: Sendable, Equatable {
 }
 
 /// A checkpoint read back from disk.
-public struct Checkpoint: Sendable {
-    public let url: URL
-    public let snapshot: TrainingSnapshot
-    public let identity: CheckpointIdentity
-    public let epoch: Int
+package struct Checkpoint: Sendable {
+    package let url: URL
+    package let snapshot: TrainingSnapshot
+    package let identity: CheckpointIdentity
+    package let epoch: Int
     /// The whole `__metadata__` (format, step, epoch, data cursor, RNG state, digests, revision…).
-    public let metadata: [String: String]
+    package let metadata: [String: String]
 
     /// Why this checkpoint cannot continue a run with `expected`, or nil if it can.
     /// Architecture, optimizer and dataset mismatches are always refused; a config mismatch
     /// only without `force` (the parameters and optimizer state still fit).
-    public func mismatch(with expected: CheckpointIdentity, force: Bool) -> String? {
+    package func mismatch(with expected: CheckpointIdentity, force: Bool) -> String? {
         if identity.model != expected.model {
             return "\(url.lastPathComponent) is a \(CheckpointFormat.describe(identity.model)), the run trains a \(CheckpointFormat.describe(expected.model))"
         }
@@ -72,17 +72,17 @@ public struct Checkpoint: Sendable {
 /// The checkpoint file: safetensors with the model's tensors under their layout names, the
 /// optimizer buffers as 1-D tensors named `optimizer.<buffer>`, and the training state in
 /// `__metadata__`. Documented in docs/FORMATS.md.
-public enum CheckpointFormat {
-    public static let format = "trainyard-checkpoint/1"
+package enum CheckpointFormat {
+    package static let format = "trainyard-checkpoint/1"
     static let optimizerPrefix = "optimizer."
 
     /// `step-00000042.safetensors`: names sort by step.
-    public static func fileName(step: Int) -> String {
+    package static func fileName(step: Int) -> String {
         "step-" + String(repeating: "0", count: max(0, 8 - String(step).count)) + String(step) + ".safetensors"
     }
 
     /// The step a checkpoint file name stands for.
-    public static func step(ofFileName name: String) -> Int? {
+    package static func step(ofFileName name: String) -> Int? {
         guard name.hasPrefix("step-"), name.hasSuffix(".safetensors") else { return nil }
         return Int(name.dropFirst(5).dropLast(12))
     }
@@ -93,7 +93,7 @@ public enum CheckpointFormat {
     }
 
     /// The tensors and metadata of a checkpoint.
-    public static func contents(_ snapshot: TrainingSnapshot, identity: CheckpointIdentity, epoch: Int, batch: Int,
+    package static func contents(_ snapshot: TrainingSnapshot, identity: CheckpointIdentity, epoch: Int, batch: Int,
                                 stepsPerEpoch: Int, extra: [String: String]) throws -> ([NamedTensor], [String: String]) {
         let layout = identity.model.layout()
         var tensors = NamedTensor.parameters(snapshot.parameters, layout: layout)
@@ -118,7 +118,7 @@ public enum CheckpointFormat {
 
     /// Reads and fully validates a checkpoint: the safetensors structure and checksum, the
     /// format version, the metadata fields, and every tensor against the stored architecture.
-    public static func read(_ url: URL) throws -> Checkpoint {
+    package static func read(_ url: URL) throws -> Checkpoint {
         let file = try SafetensorsFile.read(url)
         func fail(_ reason: String) -> SafetensorsError { SafetensorsError(source: url.path, reason: reason) }
         guard file.checksumVerified else { throw fail("no \(SafetensorsWriter.checksumKey) in the metadata; not a complete Trainyard checkpoint") }
@@ -167,7 +167,7 @@ public enum CheckpointFormat {
     }
 
     /// The checkpoint files in `directory`, newest step first.
-    public static func files(in directory: URL) -> [URL] {
+    package static func files(in directory: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.compactMap { name in step(ofFileName: name).map { (name, $0) } }
             .sorted { $0.1 > $1.1 }
@@ -176,7 +176,7 @@ public enum CheckpointFormat {
 
     /// The newest checkpoint in `directory` that reads back whole, and a warning for each newer
     /// one that does not (truncated, corrupt, or of another format), naming the file.
-    public static func newestValid(in directory: URL) -> (checkpoint: Checkpoint?, warnings: [String]) {
+    package static func newestValid(in directory: URL) -> (checkpoint: Checkpoint?, warnings: [String]) {
         var warnings: [String] = []
         for url in files(in: directory) {
             do {

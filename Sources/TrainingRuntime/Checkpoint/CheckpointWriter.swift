@@ -10,15 +10,15 @@ import ModelPackage
 /// disk catches up, so memory stays bounded when checkpoints come faster than the disk takes
 /// them. After each successful write the oldest files beyond `keep` are deleted. Results
 /// (written or failed) are collected for the caller to record with ``takeResults()``.
-public final class CheckpointWriter: @unchecked Sendable {
+package final class CheckpointWriter: @unchecked Sendable {
     /// The outcome of one checkpoint write.
-    public enum Result: Sendable {
+    package enum Result: Sendable {
         case written(url: URL, step: Int, bytes: Int, seconds: Double)
         case failed(url: URL, step: Int, error: String)
     }
 
-    public let directory: URL
-    public let keep: Int
+    package let directory: URL
+    package let keep: Int
     private let identity: CheckpointIdentity
     private let schedule: BatchSchedule
     private let extra: [String: String]
@@ -31,7 +31,7 @@ public final class CheckpointWriter: @unchecked Sendable {
     /// - Parameters:
     ///   - extra: more metadata for every file (run id, code revision).
     ///   - fault: an injected write failure, for tests.
-    public init(directory: URL, keep: Int, identity: CheckpointIdentity, schedule: BatchSchedule,
+    package init(directory: URL, keep: Int, identity: CheckpointIdentity, schedule: BatchSchedule,
                 extra: [String: String], fault: WriteFault? = nil) {
         self.directory = directory
         self.keep = max(1, keep)
@@ -42,7 +42,7 @@ public final class CheckpointWriter: @unchecked Sendable {
     }
 
     /// Queues a checkpoint of `snapshot`; returns at once unless two are already pending.
-    public func save(_ snapshot: TrainingSnapshot) {
+    package func save(_ snapshot: TrainingSnapshot) {
         slots.wait()
         queue.async { [self] in
             defer { slots.signal() }
@@ -53,7 +53,7 @@ public final class CheckpointWriter: @unchecked Sendable {
 
     /// Writes `snapshot` on the calling thread (after any queued writes) and returns the outcome.
     @discardableResult
-    public func saveNow(_ snapshot: TrainingSnapshot) -> Result {
+    package func saveNow(_ snapshot: TrainingSnapshot) -> Result {
         waitUntilWritten()
         let result = write(snapshot)
         lock.withLock { results.append(result) }
@@ -61,12 +61,12 @@ public final class CheckpointWriter: @unchecked Sendable {
     }
 
     /// Blocks until every queued checkpoint is on disk (or failed).
-    public func waitUntilWritten() {
+    package func waitUntilWritten() {
         queue.sync {}
     }
 
     /// The outcomes since the last call, oldest first.
-    public func takeResults() -> [Result] {
+    package func takeResults() -> [Result] {
         lock.withLock {
             defer { results.removeAll() }
             return results

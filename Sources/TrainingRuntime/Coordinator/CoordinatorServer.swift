@@ -6,7 +6,7 @@ import TrainingProtocol
 import ZeroMQ
 
 /// Receives what happens during training: progress, evaluation points, membership.
-public protocol TrainingObserver: AnyObject {
+package protocol TrainingObserver: AnyObject {
     /// A step finished; `state` is the training state after it (for evaluation and checkpoints).
     func stepCompleted(_ report: StepReport, state: TrainingSnapshot)
     /// A worker joined or left.
@@ -18,7 +18,7 @@ public protocol TrainingObserver: AnyObject {
 }
 
 /// How a coordinator run ended.
-public enum CoordinatorOutcome: Equatable, Sendable {
+package enum CoordinatorOutcome: Equatable, Sendable {
     case finished
     /// Stopped on request (Ctrl-C): the run is KILLED.
     case stopped
@@ -31,32 +31,32 @@ public enum CoordinatorOutcome: Equatable, Sendable {
 ///
 /// Everything runs on the calling thread; the loop wakes at least every 100 ms (and when a
 /// silent worker's timeout ends) to run timers and check the ``StopFlag``.
-public final class CoordinatorServer {
-    public let control: ProtocolSocket
-    public let broadcast: Socket
+package final class CoordinatorServer {
+    package let control: ProtocolSocket
+    package let broadcast: Socket
     /// The endpoints actually bound (ports filled in).
-    public let controlEndpoint: String
-    public let broadcastEndpoint: String
+    package let controlEndpoint: String
+    package let broadcastEndpoint: String
     private let logger: Logger
     private let jobID: JobID
     /// Why the trainer asked to stop the run as failed, if it did.
     private var failure: String?
     /// The job's dataset as a stream, for workers that do not have it (nil: none served).
-    public var dataset: DatasetArchive?
+    package var dataset: DatasetArchive?
     private let started = ContinuousClock.now
     /// Where parameters go and gradient sums come from: the sockets, or shared memory as well.
     private let exchange: any CoordinatorExchange
     /// Threads for copying a large model into shared memory (see ``TrainerSetup/updateThreads``).
-    public var updateThreads = 1
+    package var updateThreads = 1
 
     /// The path workers on this host map the parameters from (`sharedParameters` in the job spec).
-    public var sharedParametersPath: String? { exchange.sharedParametersPath }
+    package var sharedParametersPath: String? { exchange.sharedParametersPath }
 
     /// Binds both sockets. `broadcastBind` nil binds the broadcast socket on the control host
     /// at any free port. With a `sharedMemoryDirectory` (e.g. `/dev/shm`), workers on this host
     /// exchange parameters and gradients through shared memory instead of the sockets; if the
     /// segment cannot be created there, the sockets carry everything (logged).
-    public init(context: Context, jobID: JobID, parameterCount: Int, controlBind: String, broadcastBind: String?,
+    package init(context: Context, jobID: JobID, parameterCount: Int, controlBind: String, broadcastBind: String?,
                 sharedMemoryDirectory: String? = nil, logger: Logger) throws {
         self.jobID = jobID
         self.logger = logger
@@ -86,7 +86,7 @@ public final class CoordinatorServer {
     }
 
     /// The port number of a bound `tcp://host:port` endpoint.
-    public static func port(of endpoint: String) -> Int? {
+    package static func port(of endpoint: String) -> Int? {
         endpoint.split(separator: ":").last.flatMap { Int($0) }
     }
 
@@ -102,7 +102,7 @@ public final class CoordinatorServer {
     }
 
     /// Runs `trainer` until it finishes or `stop` is requested; tells every worker to shut down.
-    public func run<Trainer: CoordinatorTrainer>(_ trainer: inout Trainer, observer: TrainingObserver, stop: StopFlag) throws -> CoordinatorOutcome {
+    package func run<Trainer: CoordinatorTrainer>(_ trainer: inout Trainer, observer: TrainingObserver, stop: StopFlag) throws -> CoordinatorOutcome {
         let poller = Poller()
         try poller.add(control.socket)
         try execute(trainer.start(now: now), trainer: trainer, observer: observer)

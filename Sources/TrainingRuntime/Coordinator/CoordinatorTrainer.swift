@@ -4,7 +4,7 @@ import TrainingProtocol
 /// A coordinator state machine for one training mode (``SyncTrainer``, ``AsyncTrainer``,
 /// ``LocalSGDTrainer``): driven by events and an explicit clock, answering with
 /// ``TrainerCommand``s, so it is tested without sockets. ``CoordinatorServer`` runs any of them.
-public protocol CoordinatorTrainer {
+package protocol CoordinatorTrainer {
     var membership: Membership { get }
     /// The current parameters in the model's flat layout.
     var parameters: [Float] { get }
@@ -22,7 +22,7 @@ public protocol CoordinatorTrainer {
 }
 
 extension CoordinatorTrainer {
-    public mutating func start(now: Double) -> [TrainerCommand] {
+    package mutating func start(now: Double) -> [TrainerCommand] {
         isFinished ? [.finished] : tick(now: now)
     }
 }

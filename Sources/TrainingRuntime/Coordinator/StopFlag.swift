@@ -1,10 +1,10 @@
 import Synchronization
 
 /// A flag another thread (a signal handler's queue) sets to ask a loop to stop.
-public final class StopFlag: Sendable {
+package final class StopFlag: Sendable {
     private let flag = Atomic<Bool>(false)
-    public init() {}
+    package init() {}
     /// Asks the loop to stop at its next check.
-    public func request() { flag.store(true, ordering: .relaxed) }
-    public var isRequested: Bool { flag.load(ordering: .relaxed) }
+    package func request() { flag.store(true, ordering: .relaxed) }
+    package var isRequested: Bool { flag.load(ordering: .relaxed) }
 }

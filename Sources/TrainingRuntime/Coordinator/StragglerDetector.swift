@@ -9,41 +9,41 @@ import TrainingProtocol
 /// of the workers' latest share times and `floor` seconds (so that jitter on millisecond steps is
 /// not reported). Each worker is reported at most once per step. A plain value with an explicit
 /// clock.
-public struct StragglerDetector: Sendable {
-    public let factor: Double
-    public let floor: Double
+package struct StragglerDetector: Sendable {
+    package let factor: Double
+    package let floor: Double
     private var latest: [WorkerIdentity: Double] = [:]
     private var running: [WorkerIdentity: Double] = [:]
     private var reported: Set<WorkerIdentity> = []
 
-    public init(factor: Double, floor: Double) {
+    package init(factor: Double, floor: Double) {
         self.factor = factor
         self.floor = floor
     }
 
     /// A new step begins: nobody has been reported for it yet.
-    public mutating func beginStep() { reported = [] }
+    package mutating func beginStep() { reported = [] }
 
     /// `worker` was given work at `now` (ignored if it is already running).
-    public mutating func began(_ worker: WorkerIdentity, now: Double) {
+    package mutating func began(_ worker: WorkerIdentity, now: Double) {
         if running[worker] == nil { running[worker] = now }
     }
 
     /// `worker`'s own result completed its work at `now`: its share time is recorded.
-    public mutating func finished(_ worker: WorkerIdentity, now: Double) {
+    package mutating func finished(_ worker: WorkerIdentity, now: Double) {
         guard let start = running.removeValue(forKey: worker) else { return }
         latest[worker] = now - start
     }
 
     /// `worker` has nothing left to do, but not through its own result (others finished its work,
     /// or it left): no time is recorded.
-    public mutating func abandoned(_ worker: WorkerIdentity) { running[worker] = nil }
+    package mutating func abandoned(_ worker: WorkerIdentity) { running[worker] = nil }
 
     /// Workers currently running.
-    public var runningWorkers: [WorkerIdentity] { Array(running.keys) }
+    package var runningWorkers: [WorkerIdentity] { Array(running.keys) }
 
     /// The median of the latest share times of `members`; nil until two of them have one.
-    public func median(of members: [WorkerIdentity]) -> Double? {
+    package func median(of members: [WorkerIdentity]) -> Double? {
         let times = members.compactMap { latest[$0] }.sorted()
         guard times.count >= 2 else { return nil }
         let mid = times.count / 2
@@ -52,7 +52,7 @@ public struct StragglerDetector: Sendable {
 
     /// Running workers of `members` that have just become stragglers, with their elapsed time
     /// and the median; each is reported once per step.
-    public mutating func stragglers(among members: [WorkerIdentity], now: Double)
+    package mutating func stragglers(among members: [WorkerIdentity], now: Double)
         -> [(worker: WorkerIdentity, elapsed: Double, median: Double)]
     {
         guard let median = median(of: members) else { return [] }

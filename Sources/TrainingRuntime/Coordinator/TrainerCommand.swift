@@ -1,7 +1,7 @@
 import TrainingProtocol
 
 /// What a coordinator state machine asks its socket loop to do.
-public enum TrainerCommand: Sendable {
+package enum TrainerCommand: Sendable {
     /// Send to one worker over the control socket.
     case send(Message, to: [UInt8])
     /// Publish to every worker (parameter broadcasts).
@@ -38,27 +38,27 @@ public enum TrainerCommand: Sendable {
 }
 
 /// A completed step (or local-SGD round), for progress, metrics, evaluation and checkpoints.
-public struct StepReport: Sendable {
+package struct StepReport: Sendable {
     /// Steps completed so far (1-based count; a local-SGD round completes several at once).
-    public let step: Int
-    public let epoch: Int
+    package let step: Int
+    package let epoch: Int
     /// True when this step ended an epoch.
-    public let endsEpoch: Bool
-    public let meanLoss: Double
-    public let examples: Int
-    public let learningRate: Float
-    public let parameterVersion: UInt64
-    public let activeWorkers: Int
+    package let endsEpoch: Bool
+    package let meanLoss: Double
+    package let examples: Int
+    package let learningRate: Float
+    package let parameterVersion: UInt64
+    package let activeWorkers: Int
 }
 
 /// A worker whose current share of work has taken far longer than the median worker's.
-public struct StragglerReport: Sendable, Equatable {
-    public let worker: WorkerIdentity
-    public let index: Int
+package struct StragglerReport: Sendable, Equatable {
+    package let worker: WorkerIdentity
+    package let index: Int
     /// Seconds the worker has spent on its current share so far.
-    public let elapsed: Double
+    package let elapsed: Double
     /// The median of the workers' most recent share times, in seconds.
-    public let median: Double
+    package let median: Double
     /// Micro-shards (sync) or shares (local SGD) also given to other workers; 0 with policy `report`.
-    public let reassigned: Int
+    package let reassigned: Int
 }

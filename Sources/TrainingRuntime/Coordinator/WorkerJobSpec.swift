@@ -2,27 +2,27 @@ import GradientCore
 
 /// Everything a worker needs to compute gradients for a job, sent as JSON in the `accept`
 /// message (its SHA-256 is the accept's config digest).
-public struct WorkerJobSpec: Codable, Sendable, Equatable {
+package struct WorkerJobSpec: Codable, Sendable, Equatable {
     /// The model architecture.
-    public var model: ModelSpec
+    package var model: ModelSpec
     /// The dataset version (64 hex), opened from the worker's dataset store.
-    public var datasetDigest: String
+    package var datasetDigest: String
     /// How the training rows are chosen and ordered; see ``TrainingSplit``.
-    public var split: TrainingSplit
+    package var split: TrainingSplit
     /// Fitted transforms as JSON (the Datasets module's format), applied to every example.
-    public var transformsJSON: String?
+    package var transformsJSON: String?
     /// Gradient threads per worker.
-    public var threads: Int
+    package var threads: Int
     /// The TCP port of the coordinator's parameter broadcast (PUB) socket, on the control host.
-    public var broadcastPort: Int
+    package var broadcastPort: Int
     /// The coordinator's shared-memory parameter segment: a worker on the coordinator's host that
     /// can map it reads parameters from it and offers a gradient segment (nil: sockets only).
-    public var sharedParameters: String?
+    package var sharedParameters: String?
     /// The job's optimizer and learning-rate schedule, which workers apply themselves in local SGD.
-    public var optimizer: OptimizerConfig?
-    public var learningRate: LearningRateSchedule?
+    package var optimizer: OptimizerConfig?
+    package var learningRate: LearningRateSchedule?
 
-    public init(model: ModelSpec, datasetDigest: String, split: TrainingSplit, transformsJSON: String?,
+    package init(model: ModelSpec, datasetDigest: String, split: TrainingSplit, transformsJSON: String?,
                 threads: Int, broadcastPort: Int, optimizer: OptimizerConfig? = nil,
                 learningRate: LearningRateSchedule? = nil, sharedParameters: String? = nil) {
         self.sharedParameters = sharedParameters
@@ -37,19 +37,19 @@ public struct WorkerJobSpec: Codable, Sendable, Equatable {
     }
 
     /// The update rule for local-SGD rounds, when the job sent one.
-    public var localUpdate: LocalUpdateRule? {
+    package var localUpdate: LocalUpdateRule? {
         guard let optimizer, let learningRate else { return nil }
         return LocalUpdateRule(optimizer: optimizer, learningRate: learningRate)
     }
 }
 
 /// Which rows of the dataset are training rows, and the seed of each epoch's order.
-public struct TrainingSplit: Codable, Sendable, Equatable {
-    public var seed: UInt64
-    public var validationFraction: Double
-    public var stratify: Bool
+package struct TrainingSplit: Codable, Sendable, Equatable {
+    package var seed: UInt64
+    package var validationFraction: Double
+    package var stratify: Bool
 
-    public init(seed: UInt64, validationFraction: Double, stratify: Bool) {
+    package init(seed: UInt64, validationFraction: Double, stratify: Bool) {
         self.seed = seed
         self.validationFraction = validationFraction
         self.stratify = stratify

@@ -8,7 +8,7 @@ import TrainingProtocol
 /// Broadcast values (``WorkerParameters/values``) are read the same way by every exchange; what an
 /// exchange adds is parameters read in place (``holds(version:)``) and memory to write a sum into
 /// instead of sending it as frames (``reserveGradientSlot()``). Used from the worker's one thread.
-public protocol WorkerExchange: AnyObject {
+package protocol WorkerExchange: AnyObject {
     /// True when `version`'s values can be read here in place, with no broadcast.
     func holds(version: UInt64) -> Bool
     /// False when the coordinator publishes no broadcasts this worker would receive (it reads
@@ -32,18 +32,18 @@ public protocol WorkerExchange: AnyObject {
 
 /// The sockets alone: parameters only from broadcasts (and catch-up answers), every gradient sum
 /// in the result's payload frames. Never reads or writes shared memory.
-public final class WorkerFrameExchange: WorkerExchange {
-    public init() {}
-    public func holds(version: UInt64) -> Bool { false }
-    public var receivesBroadcasts: Bool { true }
-    public func withVersion<R>(_ version: UInt64, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R? { nil }
-    public func copy(version: UInt64) -> [Float]? { nil }
-    public func reserveGradientSlot() -> (slot: Int, values: UnsafeMutableBufferPointer<Float>)? { nil }
-    public func publishGradientSlot(_ slot: Int, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) {
+package final class WorkerFrameExchange: WorkerExchange {
+    package init() {}
+    package func holds(version: UInt64) -> Bool { false }
+    package var receivesBroadcasts: Bool { true }
+    package func withVersion<R>(_ version: UInt64, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R? { nil }
+    package func copy(version: UInt64) -> [Float]? { nil }
+    package func reserveGradientSlot() -> (slot: Int, values: UnsafeMutableBufferPointer<Float>)? { nil }
+    package func publishGradientSlot(_ slot: Int, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) {
         preconditionFailure("a frame exchange has no gradient slots")
     }
-    public func cancelGradientSlot(_ slot: Int) {}
-    public func writeGradient(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) -> Int? { nil }
+    package func cancelGradientSlot(_ slot: Int) {}
+    package func writeGradient(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) -> Int? { nil }
 }
 
 extension WorkerExchange {

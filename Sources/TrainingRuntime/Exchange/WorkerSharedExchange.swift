@@ -8,7 +8,7 @@ import TrainingProtocol
 /// (else the computation is discarded and the worker asks on the control channel); a sum goes
 /// into a slot only when one is free, otherwise into frames, so neither side waits for the other.
 /// Until the coordinator attaches the segment, everything travels as with ``WorkerFrameExchange``.
-public final class WorkerSharedExchange: WorkerExchange {
+package final class WorkerSharedExchange: WorkerExchange {
     let parameters: SharedParameters
     let gradients: SharedGradients
 
@@ -43,26 +43,26 @@ public final class WorkerSharedExchange: WorkerExchange {
     /// Removes the gradient segment's name (left only when the coordinator never attached it).
     func close() { gradients.remove() }
 
-    public func holds(version: UInt64) -> Bool { parameters.holds(version: version) }
+    package func holds(version: UInt64) -> Bool { parameters.holds(version: version) }
 
     /// An attached worker gets no broadcasts when every worker reads shared memory.
-    public var receivesBroadcasts: Bool { !gradients.isAttached }
+    package var receivesBroadcasts: Bool { !gradients.isAttached }
 
-    public func withVersion<R>(_ version: UInt64, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R? {
+    package func withVersion<R>(_ version: UInt64, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R? {
         try parameters.withVersion(version, body)
     }
 
-    public func copy(version: UInt64) -> [Float]? { parameters.read(version: version) }
+    package func copy(version: UInt64) -> [Float]? { parameters.read(version: version) }
 
-    public func reserveGradientSlot() -> (slot: Int, values: UnsafeMutableBufferPointer<Float>)? { gradients.reserve() }
+    package func reserveGradientSlot() -> (slot: Int, values: UnsafeMutableBufferPointer<Float>)? { gradients.reserve() }
 
-    public func publishGradientSlot(_ slot: Int, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) {
+    package func publishGradientSlot(_ slot: Int, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) {
         gradients.publish(slot, step: step, parameterVersion: parameterVersion, microShards: microShards)
     }
 
-    public func cancelGradientSlot(_ slot: Int) { gradients.cancel(slot) }
+    package func cancelGradientSlot(_ slot: Int) { gradients.cancel(slot) }
 
-    public func writeGradient(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) -> Int? {
+    package func writeGradient(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) -> Int? {
         gradients.write(sum, step: step, parameterVersion: parameterVersion, microShards: microShards)
     }
 }

@@ -5,29 +5,29 @@ import JobConfiguration
 
 /// A job made concrete against its data: the split, the fitted transforms, the model spec and
 /// the optimizer, all derived deterministically from the config and the dataset version.
-public struct PreparedJob: Sendable {
-    public let config: JobConfig
-    public let version: DatasetVersion
-    public let split: DatasetSplit
-    public let transforms: FittedTransforms?
-    public let model: ModelSpec
-    public let optimizer: GradientCore.OptimizerConfig
-    public let learningRate: LearningRateSchedule
-    public let batches: BatchSchedule
+package struct PreparedJob: Sendable {
+    package let config: JobConfig
+    package let version: DatasetVersion
+    package let split: DatasetSplit
+    package let transforms: FittedTransforms?
+    package let model: ModelSpec
+    package let optimizer: GradientCore.OptimizerConfig
+    package let learningRate: LearningRateSchedule
+    package let batches: BatchSchedule
     /// Validation examples (transformed); empty when the validation fraction is 0.
-    public let validation: (features: [Float], labels: [Float])
+    package let validation: (features: [Float], labels: [Float])
     /// The class names of a classifier's labels (index = stored label value), if any.
-    public let classNames: [String]?
+    package let classNames: [String]?
 
     /// Total optimizer steps of the job.
-    public var totalSteps: Int { config.training.epochs * batches.stepsPerEpoch }
+    package var totalSteps: Int { config.training.epochs * batches.stepsPerEpoch }
 
     /// The seed as the unsigned value every derivation uses.
-    public var seed: UInt64 { UInt64(config.training.seed) }
+    package var seed: UInt64 { UInt64(config.training.seed) }
 
     /// What workers need, except the broadcast port and the shared-memory segment (known once the
     /// coordinator has bound and created them).
-    public func workerSpec(broadcastPort: Int, sharedParameters: String? = nil) throws -> WorkerJobSpec {
+    package func workerSpec(broadcastPort: Int, sharedParameters: String? = nil) throws -> WorkerJobSpec {
         let transformsJSON = try transforms.map { String(decoding: try $0.jsonData(), as: UTF8.self) }
         return WorkerJobSpec(
             model: model, datasetDigest: version.digest,
@@ -44,14 +44,14 @@ public struct PreparedJob: Sendable {
     var stratified: Bool { config.data.stratify && (version.schema.label?.task == .classification) }
 
     /// The training examples for workers (and the coordinator) in each epoch's order.
-    public func trainingExamples() -> DatasetExamples {
+    package func trainingExamples() -> DatasetExamples {
         DatasetExamples(version: version, rows: split.train, transforms: transforms, seed: seed)
     }
 }
 
 /// Why a job cannot run on the given data.
-public struct JobPreparationError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let description: String
+package struct JobPreparationError: Error, CustomStringConvertible, Equatable, Sendable {
+    package let description: String
     init(_ description: String) { self.description = description }
 }
 
@@ -61,7 +61,7 @@ extension PreparedJob {
     /// - Parameter validationVersion: the dataset named by `data.validation`, when it is a reference.
     /// - Throws: ``JobPreparationError`` naming the mismatch (label column, task vs model kind,
     ///   too few rows), ``DatasetError`` for bad split fractions.
-    public static func prepare(config: JobConfig, version: DatasetVersion,
+    package static func prepare(config: JobConfig, version: DatasetVersion,
                                validationVersion: DatasetVersion? = nil) throws -> PreparedJob {
         guard let label = version.schema.label else {
             throw JobPreparationError("dataset \(version.digest.prefix(12)) has no label column; import it with --label")

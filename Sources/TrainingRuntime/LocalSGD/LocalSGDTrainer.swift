@@ -11,7 +11,7 @@ import TrainingProtocol
 /// start each round with fresh optimizer state), so a share recomputed by another worker after a
 /// failure, or copied from a straggler, gives the same bits: for a given number of workers at
 /// each round's start the run is reproducible. Driven like ``SyncTrainer``: no sockets, no clocks.
-public struct LocalSGDTrainer: CoordinatorTrainer {
+package struct LocalSGDTrainer: CoordinatorTrainer {
     private var core: TrainerCore
     private var round: Round?
     private var stragglers: StragglerDetector
@@ -41,24 +41,24 @@ public struct LocalSGDTrainer: CoordinatorTrainer {
         let lossSum: Double
     }
 
-    public var setup: TrainerSetup { core.setup }
-    public var membership: Membership { core.membership }
-    public var parameters: [Float] { core.parameters }
-    public var completedSteps: Int { core.completedSteps }
+    package var setup: TrainerSetup { core.setup }
+    package var membership: Membership { core.membership }
+    package var parameters: [Float] { core.parameters }
+    package var completedSteps: Int { core.completedSteps }
     /// Incremented by every average.
-    public var parameterVersion: UInt64 { core.parameterVersion }
-    public var isFinished: Bool { core.isFinished }
-    public var snapshot: TrainingSnapshot { core.snapshot }
+    package var parameterVersion: UInt64 { core.parameterVersion }
+    package var isFinished: Bool { core.isFinished }
+    package var snapshot: TrainingSnapshot { core.snapshot }
 
     /// A trainer starting from `parameters` after `completedSteps` global batches.
-    public init(setup: TrainerSetup, parameters: [Float], optimizer: Optimizer, completedSteps: Int = 0) {
+    package init(setup: TrainerSetup, parameters: [Float], optimizer: Optimizer, completedSteps: Int = 0) {
         core = TrainerCore(setup: setup, parameters: parameters, optimizer: optimizer, completedSteps: completedSteps)
         stragglers = StragglerDetector(factor: setup.stragglerFactor, floor: setup.heartbeatInterval)
     }
 
     // MARK: - Events
 
-    public mutating func handle(_ message: Message, from route: [UInt8], now: Double) -> [TrainerCommand] {
+    package mutating func handle(_ message: Message, from route: [UInt8], now: Double) -> [TrainerCommand] {
         switch core.route(message, from: route, now: now) {
         case .answered(let commands): return commands
         case .admitted(let commands): return commands + tick(now: now)
@@ -68,7 +68,7 @@ public struct LocalSGDTrainer: CoordinatorTrainer {
         }
     }
 
-    public mutating func tick(now: Double) -> [TrainerCommand] {
+    package mutating func tick(now: Double) -> [TrainerCommand] {
         var (commands, left) = core.housekeeping(now: now)
         for who in left { commands += reassignWork(of: who, now: now) }
         if isFinished { return commands }

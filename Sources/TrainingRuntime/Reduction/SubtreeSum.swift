@@ -1,25 +1,25 @@
 import TrainingProtocol
 
 /// A gradient sum over some micro-shards of one step, as a worker reports it.
-public struct SubtreeSum: Sendable {
+package struct SubtreeSum: Sendable {
     /// The subtree's leaves (a node of the step's ``MicroShardTree``).
-    public var leaves: Range<Int>
+    package var leaves: Range<Int>
     /// Σ per-example gradients in the model's flat layout, as values or as the received frames
     /// (kept in the transport's buffers until the tree sum reads them).
-    public var payload: FloatPayload
+    package var payload: FloatPayload
     /// Σ per-example losses.
-    public var lossSum: Double
+    package var lossSum: Double
     /// Examples summed over.
-    public var count: Int
+    package var count: Int
 
     /// Σ per-example gradients as one array (a copy only when the sum is still in received frames).
-    public var gradient: [Float] { payload.toArray() }
+    package var gradient: [Float] { payload.toArray() }
 
-    public init(leaves: Range<Int>, gradient: [Float], lossSum: Double, count: Int) {
+    package init(leaves: Range<Int>, gradient: [Float], lossSum: Double, count: Int) {
         self.init(leaves: leaves, payload: FloatPayload(gradient), lossSum: lossSum, count: count)
     }
 
-    public init(leaves: Range<Int>, payload: FloatPayload, lossSum: Double, count: Int) {
+    package init(leaves: Range<Int>, payload: FloatPayload, lossSum: Double, count: Int) {
         self.leaves = leaves
         self.payload = payload
         self.lossSum = lossSum

@@ -7,9 +7,9 @@ import TrainingProtocol
 /// Whatever the number of workers, the order results arrive in, or which worker recomputed a
 /// lost micro-shard, ``reduce()`` performs the same floating-point additions in the same order,
 /// so the step's gradient is bitwise the same. A plain value: no sockets, no clocks.
-public struct SyncStepAggregator: Sendable {
+package struct SyncStepAggregator: Sendable {
     /// What happened to an offered result.
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         case accepted
         /// The leaves are not a node of the tree.
         case notASubtree
@@ -19,15 +19,15 @@ public struct SyncStepAggregator: Sendable {
         case wrongLength(expected: Int, found: Int)
     }
 
-    public let tree: MicroShardTree
-    public let parameterCount: Int
+    package let tree: MicroShardTree
+    package let parameterCount: Int
     /// Threads for the additions of ``reduce()`` (large models only; the same bits for any count).
-    public let threads: Int
+    package let threads: Int
     private var received: [Range<Int>: SubtreeSum] = [:]
     private var covered: [Bool]
 
     /// An empty aggregator for a step with `tree`'s micro-shards and a model of `parameterCount`.
-    public init(tree: MicroShardTree, parameterCount: Int, threads: Int = 1) {
+    package init(tree: MicroShardTree, parameterCount: Int, threads: Int = 1) {
         self.tree = tree
         self.parameterCount = parameterCount
         self.threads = threads
@@ -35,7 +35,7 @@ public struct SyncStepAggregator: Sendable {
     }
 
     /// Offers a worker's result; only whole, new subtrees of the right size are kept.
-    public mutating func accept(_ sum: SubtreeSum) -> Outcome {
+    package mutating func accept(_ sum: SubtreeSum) -> Outcome {
         guard tree.isSubtree(sum.leaves) else { return .notASubtree }
         guard sum.payload.count == parameterCount else {
             return .wrongLength(expected: parameterCount, found: sum.payload.count)
@@ -47,14 +47,14 @@ public struct SyncStepAggregator: Sendable {
     }
 
     /// True when every micro-shard has been received.
-    public var isComplete: Bool { !covered.contains(false) }
+    package var isComplete: Bool { !covered.contains(false) }
 
     /// Leaves not received yet, in order.
-    public var missingLeaves: [Int] { covered.indices.filter { !covered[$0] } }
+    package var missingLeaves: [Int] { covered.indices.filter { !covered[$0] } }
 
     /// The step's gradient sum, loss sum and example count, added along the tree; nil until
     /// ``isComplete``. Complexity: O(parameters · nodes).
-    public func reduce() -> SubtreeSum? {
+    package func reduce() -> SubtreeSum? {
         guard isComplete else { return nil }
         let root = tree.root
         let threads = threads

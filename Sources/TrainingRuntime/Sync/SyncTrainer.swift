@@ -8,21 +8,21 @@ import TrainingProtocol
 /// ``TrainerCommand``s for the socket loop to carry out. No sockets, no clocks, no threads: tests
 /// drive it with made-up times and messages. The result does not depend on the worker count,
 /// on failures, or on who computed which micro-shard (docs/PROTOCOL.md, section 6).
-public struct SyncTrainer: CoordinatorTrainer {
+package struct SyncTrainer: CoordinatorTrainer {
     private var core: TrainerCore
     private var current: StepInProgress?
     private var stragglers: StragglerDetector
 
-    public var setup: TrainerSetup { core.setup }
-    public var membership: Membership { core.membership }
-    public var parameters: [Float] { core.parameters }
-    public var optimizer: Optimizer { core.optimizer }
-    public var completedSteps: Int { core.completedSteps }
+    package var setup: TrainerSetup { core.setup }
+    package var membership: Membership { core.membership }
+    package var parameters: [Float] { core.parameters }
+    package var optimizer: Optimizer { core.optimizer }
+    package var completedSteps: Int { core.completedSteps }
     /// Incremented by every optimizer step; workers compute against a version.
-    public var parameterVersion: UInt64 { core.parameterVersion }
-    public var totalSteps: Int { setup.totalSteps }
-    public var isFinished: Bool { core.isFinished }
-    public var snapshot: TrainingSnapshot { core.snapshot }
+    package var parameterVersion: UInt64 { core.parameterVersion }
+    package var totalSteps: Int { setup.totalSteps }
+    package var isFinished: Bool { core.isFinished }
+    package var snapshot: TrainingSnapshot { core.snapshot }
 
     /// The running step: its aggregator, who computes what, and leaves nobody has yet.
     struct StepInProgress {
@@ -34,14 +34,14 @@ public struct SyncTrainer: CoordinatorTrainer {
     }
 
     /// A trainer starting from `parameters` (initial or restored) after `completedSteps` steps.
-    public init(setup: TrainerSetup, parameters: [Float], optimizer: Optimizer, completedSteps: Int = 0) {
+    package init(setup: TrainerSetup, parameters: [Float], optimizer: Optimizer, completedSteps: Int = 0) {
         core = TrainerCore(setup: setup, parameters: parameters, optimizer: optimizer, completedSteps: completedSteps)
         stragglers = StragglerDetector(factor: setup.stragglerFactor, floor: setup.heartbeatInterval)
     }
 
     // MARK: - Events
 
-    public mutating func handle(_ message: Message, from route: [UInt8], now: Double) -> [TrainerCommand] {
+    package mutating func handle(_ message: Message, from route: [UInt8], now: Double) -> [TrainerCommand] {
         switch core.route(message, from: route, now: now) {
         case .answered(let commands): return commands
         case .admitted(let commands): return commands + tick(now: now)
@@ -51,7 +51,7 @@ public struct SyncTrainer: CoordinatorTrainer {
         }
     }
 
-    public mutating func tick(now: Double) -> [TrainerCommand] {
+    package mutating func tick(now: Double) -> [TrainerCommand] {
         var (commands, left) = core.housekeeping(now: now)
         for who in left { commands += reassignWork(of: who, now: now) }
         if isFinished { return commands }

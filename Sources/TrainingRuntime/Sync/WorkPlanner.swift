@@ -5,16 +5,16 @@ import TrainingProtocol
 ///
 /// Workers get contiguous runs of leaves, so most of what each sends is a few pre-added
 /// subtrees. A plain value: the coordinator feeds it membership changes and results.
-public struct WorkPlanner: Sendable {
-    public let tree: MicroShardTree
+package struct WorkPlanner: Sendable {
+    package let tree: MicroShardTree
     /// Leaves each worker is computing and has not reported yet.
-    public private(set) var outstanding: [WorkerIdentity: [Int]] = [:]
+    package private(set) var outstanding: [WorkerIdentity: [Int]] = [:]
 
-    public init(tree: MicroShardTree) { self.tree = tree }
+    package init(tree: MicroShardTree) { self.tree = tree }
 
     /// Splits all leaves among `workers` (in the given order) and returns each worker's leaves.
     /// Workers beyond the number of leaves get none.
-    public mutating func planStep(workers: [WorkerIdentity]) -> [WorkerIdentity: [Int]] {
+    package mutating func planStep(workers: [WorkerIdentity]) -> [WorkerIdentity: [Int]] {
         outstanding = [:]
         guard !workers.isEmpty else { return [:] }
         let parts = tree.contiguousPartition(parts: workers.count)
@@ -25,7 +25,7 @@ public struct WorkPlanner: Sendable {
     }
 
     /// Records that `leaves` arrived (from whichever worker): nobody needs to compute them any more.
-    public mutating func received(_ leaves: Range<Int>) {
+    package mutating func received(_ leaves: Range<Int>) {
         for (worker, mine) in outstanding {
             let rest = mine.filter { !leaves.contains($0) }
             outstanding[worker] = rest.isEmpty ? nil : rest
@@ -34,14 +34,14 @@ public struct WorkPlanner: Sendable {
 
     /// Removes `lost` and hands its unreported leaves to the remaining workers in `survivors`
     /// (contiguous split, in order). Returns the new assignments (only workers that got work).
-    public mutating func reassign(from lost: WorkerIdentity, to survivors: [WorkerIdentity]) -> [WorkerIdentity: [Int]] {
+    package mutating func reassign(from lost: WorkerIdentity, to survivors: [WorkerIdentity]) -> [WorkerIdentity: [Int]] {
         guard let orphaned = outstanding.removeValue(forKey: lost), !orphaned.isEmpty else { return [:] }
         return distribute(orphaned, among: survivors)
     }
 
     /// Hands `leaves` (e.g. everything missing after all workers were lost and one came back)
     /// to `workers`.
-    public mutating func distribute(_ leaves: [Int], among workers: [WorkerIdentity]) -> [WorkerIdentity: [Int]] {
+    package mutating func distribute(_ leaves: [Int], among workers: [WorkerIdentity]) -> [WorkerIdentity: [Int]] {
         guard !workers.isEmpty, !leaves.isEmpty else { return [:] }
         var assignments: [WorkerIdentity: [Int]] = [:]
         for (i, worker) in workers.enumerated() {
@@ -56,7 +56,7 @@ public struct WorkPlanner: Sendable {
 
 extension WorkPlanner {
     /// Drops whatever `worker` still had outstanding (it was removed).
-    public mutating func forget(_ worker: WorkerIdentity) {
+    package mutating func forget(_ worker: WorkerIdentity) {
         outstanding[worker] = nil
     }
 }

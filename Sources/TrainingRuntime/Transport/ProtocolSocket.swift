@@ -2,7 +2,7 @@ import TrainingProtocol
 import ZeroMQ
 
 /// A received protocol message, or why a received message was dropped.
-public enum Received: Sendable {
+package enum Received: Sendable {
     /// A valid message; `sender` is the ROUTER routing id (nil on DEALER/SUB sockets).
     case message(Envelope, sender: [UInt8]?)
     /// A message that failed validation: dropped, never trusted. `sender` names who sent it.
@@ -13,14 +13,14 @@ public enum Received: Sendable {
 /// protocol (pure values) and sockets.
 ///
 /// Like the socket it wraps, it belongs to one thread.
-public struct ProtocolSocket {
-    public let socket: Socket
+package struct ProtocolSocket {
+    package let socket: Socket
     /// Who decodes on this side and which job's messages are accepted.
-    public var context: DecodingContext
+    package var context: DecodingContext
     /// True for ROUTER sockets: the first frame of every message is the peer's routing id.
     let routed: Bool
 
-    public init(_ socket: Socket, context: DecodingContext) {
+    package init(_ socket: Socket, context: DecodingContext) {
         self.socket = socket
         self.context = context
         self.routed = socket.type == .router
@@ -30,7 +30,7 @@ public struct ProtocolSocket {
     /// - Returns: false when the message could not be queued (peer gone, or high-water mark with
     ///   `dontWait`).
     @discardableResult
-    public func send(_ envelope: Envelope, to peer: [UInt8]? = nil, dontWait: Bool = false) throws -> Bool {
+    package func send(_ envelope: Envelope, to peer: [UInt8]? = nil, dontWait: Bool = false) throws -> Bool {
         let encoded = try envelope.encode()
         let base: SendFlags = dontWait ? [.dontWait] : []
         if routed {
@@ -70,7 +70,7 @@ public struct ProtocolSocket {
     }
 
     /// Receives the next message; nil when none arrived (non-blocking or timeout).
-    public func receive(dontWait: Bool = false) throws -> Received? {
+    package func receive(dontWait: Bool = false) throws -> Received? {
         guard let frames = try socket.receiveMultipart(dontWait: dontWait) else { return nil }
         var sender: [UInt8]?
         var body = frames[...]

@@ -4,8 +4,8 @@ import Synchronization
 import TrainingProtocol
 
 /// Why a shared-memory segment could not be created, opened or used.
-public struct SharedMemoryError: Error, CustomStringConvertible, Sendable {
-    public let description: String
+package struct SharedMemoryError: Error, CustomStringConvertible, Sendable {
+    package let description: String
     init(_ description: String) { self.description = description }
 
     static func system(_ what: String, _ path: String) -> SharedMemoryError {
@@ -162,10 +162,10 @@ enum SharedLayout {
 /// host copies it out instead of receiving the broadcast, and checks the version word again after
 /// the copy (a version two steps newer may have overwritten the slot meanwhile: it then asks for
 /// the parameters over the control channel).
-public final class SharedParameters: @unchecked Sendable {
+package final class SharedParameters: @unchecked Sendable {
     let segment: SharedSegment
-    public let parameterCount: Int
-    public var path: String { segment.path }
+    package let parameterCount: Int
+    package var path: String { segment.path }
 
     private init(segment: SharedSegment, parameterCount: Int) {
         self.segment = segment
@@ -174,7 +174,7 @@ public final class SharedParameters: @unchecked Sendable {
 
     /// Creates the segment `directory/trainyard-<pid>-<job>-parameters` (coordinator), after
     /// removing segments left in `directory` by processes that no longer exist (killed with SIGKILL).
-    public static func create(directory: String, jobID: JobID, parameterCount: Int) throws(SharedMemoryError) -> SharedParameters {
+    package static func create(directory: String, jobID: JobID, parameterCount: Int) throws(SharedMemoryError) -> SharedParameters {
         SharedLayout.removeStale(in: directory)
         let path = "\(directory)/trainyard-\(getpid())-\(jobID)-parameters"
         let segment = try SharedSegment.create(path: path, size: SharedLayout.size(parameterCount: parameterCount, slots: 2))
@@ -184,7 +184,7 @@ public final class SharedParameters: @unchecked Sendable {
     }
 
     /// Maps a coordinator's segment and checks that it belongs to `jobID` and the model (worker).
-    public static func open(path: String, jobID: JobID, parameterCount: Int) throws(SharedMemoryError) -> SharedParameters {
+    package static func open(path: String, jobID: JobID, parameterCount: Int) throws(SharedMemoryError) -> SharedParameters {
         let segment = try SharedSegment.openExisting(path: path, expectedSize: SharedLayout.size(parameterCount: parameterCount, slots: 2))
         if let why = SharedLayout.mismatch(segment, magic: SharedLayout.parameterMagic, jobID: jobID, worker: nil,
                                            parameterCount: parameterCount, slots: 2) {
@@ -194,7 +194,7 @@ public final class SharedParameters: @unchecked Sendable {
     }
 
     /// Removes the segment's name (coordinator, at the end of the job).
-    public func remove() { segment.unlinkFile() }
+    package func remove() { segment.unlinkFile() }
 
     private func versionWord(_ slot: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
         segment.word(SharedLayout.slotHeader(slot))
@@ -202,7 +202,7 @@ public final class SharedParameters: @unchecked Sendable {
 
     /// Writes `values` as `version` (≥ 1) into slot `version % 2`, copying with up to `threads`
     /// threads when the model is large.
-    public func write(version: UInt64, _ values: FloatPayload, threads: Int = 1) {
+    package func write(version: UInt64, _ values: FloatPayload, threads: Int = 1) {
         precondition(values.count == parameterCount && version > 0, "SharedParameters.write: wrong size or version 0")
         let slot = Int(version % 2)
         versionWord(slot).pointee.store(0, ordering: .relaxed)
@@ -221,7 +221,7 @@ public final class SharedParameters: @unchecked Sendable {
     }
 
     /// True when the segment holds `version` now.
-    public func holds(version: UInt64) -> Bool {
+    package func holds(version: UInt64) -> Bool {
         version > 0 && versionWord(Int(version % 2)).pointee.load(ordering: .acquiring) == version
     }
 
@@ -229,7 +229,7 @@ public final class SharedParameters: @unchecked Sendable {
     /// the segment did not hold that version before and after the call: the coordinator may have
     /// overwritten the slot meanwhile, so anything computed from it, an error included, is
     /// discarded. Errors `body` throws are rethrown only when the values were intact.
-    public func withVersion<R>(_ version: UInt64, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R? {
+    package func withVersion<R>(_ version: UInt64, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R? {
         guard holds(version: version) else { return nil }
         let values = UnsafeBufferPointer(start: segment.floats(at: SharedLayout.values(Int(version % 2), parameterCount: parameterCount)),
                                          count: parameterCount)
@@ -248,7 +248,7 @@ public final class SharedParameters: @unchecked Sendable {
 
     /// A copy of `version`, or nil when the segment does not hold it (not written yet, or already
     /// overwritten by a newer version).
-    public func read(version: UInt64) -> [Float]? {
+    package func read(version: UInt64) -> [Float]? {
         guard version > 0 else { return nil }
         let slot = Int(version % 2)
         guard versionWord(slot).pointee.load(ordering: .acquiring) == version else { return nil }
@@ -269,14 +269,14 @@ public final class SharedParameters: @unchecked Sendable {
 ///
 /// A slot is free when released == sequence; the worker writes only free slots and sends the
 /// payload frames instead when none is free, so neither side ever waits for the other.
-public final class SharedGradients: @unchecked Sendable {
+package final class SharedGradients: @unchecked Sendable {
     let segment: SharedSegment
-    public let parameterCount: Int
-    public let slotCount: Int
+    package let parameterCount: Int
+    package let slotCount: Int
     private var sequence: UInt64 = 0
     /// Slots the worker is writing (reserved, not yet published).
     private var reserved: Set<Int> = []
-    public var path: String { segment.path }
+    package var path: String { segment.path }
 
     private init(segment: SharedSegment, parameterCount: Int, slotCount: Int) {
         self.segment = segment
@@ -286,7 +286,7 @@ public final class SharedGradients: @unchecked Sendable {
 
     /// Creates `directory/trainyard-<pid>-<job>-<worker>-gradients` (worker).
     /// `processID` is the one the worker registers with (the coordinator expects it in the name).
-    public static func create(directory: String, jobID: JobID, worker: WorkerIdentity, processID: UInt32, parameterCount: Int,
+    package static func create(directory: String, jobID: JobID, worker: WorkerIdentity, processID: UInt32, parameterCount: Int,
                               slots: Int) throws(SharedMemoryError) -> SharedGradients {
         precondition((1...min(WireConstants.maxSharedSlots, SharedLayout.maxSlots)).contains(slots), "slot count out of range")
         let path = SharedLayout.gradientPath(directory: directory, processID: processID, jobID: jobID, worker: worker)
@@ -299,7 +299,7 @@ public final class SharedGradients: @unchecked Sendable {
     /// Maps a worker's offered segment after checking its path and header (coordinator). The file
     /// name is removed once mapped: both sides keep their mappings, nothing is left behind.
     /// `processID` is the one the worker registered with.
-    public static func attach(_ offer: SharedMemoryOffer, directory: String, jobID: JobID, worker: WorkerIdentity,
+    package static func attach(_ offer: SharedMemoryOffer, directory: String, jobID: JobID, worker: WorkerIdentity,
                               processID: UInt32, parameterCount: Int) throws(SharedMemoryError) -> SharedGradients {
         let expected = SharedLayout.gradientPath(directory: directory, processID: processID, jobID: jobID, worker: worker)
         guard offer.path == expected else { throw SharedMemoryError("offered path \(offer.path) is not \(expected)") }
@@ -316,17 +316,17 @@ public final class SharedGradients: @unchecked Sendable {
     }
 
     /// True once the coordinator has attached the segment (worker).
-    public var isAttached: Bool { segment.word(56).pointee.load(ordering: .acquiring) == 1 }
+    package var isAttached: Bool { segment.word(56).pointee.load(ordering: .acquiring) == 1 }
 
     /// Removes the file name (worker, when the coordinator never attached it).
-    public func remove() { segment.unlinkFile() }
+    package func remove() { segment.unlinkFile() }
 
     private func header(_ slot: Int) -> Int { SharedLayout.slotHeader(slot) }
 
     /// Takes a free slot for the worker to write a sum into, with its memory; nil when every slot
     /// is in use (or the coordinator has not attached the segment): then send the payload frames.
     /// Follow with ``publish(_:step:parameterVersion:microShards:)`` or ``cancel(_:)``.
-    public func reserve() -> (slot: Int, values: UnsafeMutableBufferPointer<Float>)? {
+    package func reserve() -> (slot: Int, values: UnsafeMutableBufferPointer<Float>)? {
         guard isAttached else { return nil }
         for slot in 0..<slotCount where !reserved.contains(slot) {
             let h = header(slot)
@@ -341,7 +341,7 @@ public final class SharedGradients: @unchecked Sendable {
 
     /// Hands a reserved slot, now holding the sum of `microShards`, to the coordinator: its step,
     /// version and leaves, then its new sequence number (release order).
-    public func publish(_ slot: Int, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) {
+    package func publish(_ slot: Int, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) {
         precondition(reserved.contains(slot), "publishing a slot that was not reserved")
         let h = header(slot)
         let raw = segment.base
@@ -355,10 +355,10 @@ public final class SharedGradients: @unchecked Sendable {
     }
 
     /// Gives back a reserved slot that was not published.
-    public func cancel(_ slot: Int) { reserved.remove(slot) }
+    package func cancel(_ slot: Int) { reserved.remove(slot) }
 
     /// Copies `sum` into a free slot and publishes it; returns the slot, or nil when there is none.
-    public func write(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) -> Int? {
+    package func write(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) -> Int? {
         guard sum.count == parameterCount, let (slot, values) = reserve() else { return nil }
         sum.copy(into: values)
         publish(slot, step: step, parameterVersion: parameterVersion, microShards: microShards)
@@ -368,7 +368,7 @@ public final class SharedGradients: @unchecked Sendable {
     /// The sum a `gradientResult` names, resolved from its slot (coordinator): the slot is lent to
     /// the returned payload and released when the last copy of it goes away. Throws when the slot
     /// does not hold that result (the slot is released).
-    public func resolve(_ result: GradientResult) throws(SharedMemoryError) -> FloatPayload {
+    package func resolve(_ result: GradientResult) throws(SharedMemoryError) -> FloatPayload {
         guard let slot = result.sharedSlot, slot < slotCount else {
             throw SharedMemoryError("slot \(result.sharedSlot.map(String.init) ?? "none") of \(slotCount)")
         }

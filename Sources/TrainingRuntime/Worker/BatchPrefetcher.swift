@@ -9,7 +9,7 @@ import TrainingProtocol
 /// comes next at `rowStart + stride`. A wrong guess (an epoch boundary, a membership change,
 /// another mode) only costs the wasted gather: the rows are then read as usual. Rows are the
 /// same bits either way, so results never depend on whether the guess was right.
-public final class BatchPrefetcher: @unchecked Sendable {
+package final class BatchPrefetcher: @unchecked Sendable {
     struct Key: Hashable {
         let epoch: Int
         let rowStart: Int
@@ -23,10 +23,10 @@ public final class BatchPrefetcher: @unchecked Sendable {
     /// Rows gathered ahead, by leaf index (at most one batch in all).
     private var ready: [UInt32: (key: Key, features: [Float], labels: [Float])] = [:]
     /// Guesses that were used / gathered (for tests and logs).
-    public private(set) var hits = 0
-    public private(set) var gathered = 0
+    package private(set) var hits = 0
+    package private(set) var gathered = 0
 
-    public init(examples: any ExampleSource) {
+    package init(examples: any ExampleSource) {
         self.examples = examples
     }
 
@@ -40,7 +40,7 @@ public final class BatchPrefetcher: @unchecked Sendable {
 
     /// Notes `assignment`'s shards and gathers the rows the next step's shards will most likely
     /// cover (those within the epoch's rows), replacing what was gathered earlier for those leaves.
-    public func prefetch(after assignment: WorkAssignment) {
+    package func prefetch(after assignment: WorkAssignment) {
         let epoch = Int(assignment.epoch)
         for shard in assignment.microShards {
             let start = Int(shard.rowStart)

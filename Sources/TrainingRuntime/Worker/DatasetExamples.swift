@@ -7,26 +7,26 @@ import Foundation
 /// Rows are read from the memory-mapped version file. Each epoch's order is computed once and
 /// cached as dataset row indices (the training rows shuffled for the epoch), so a mini-batch's
 /// indices are a contiguous slice of it.
-public final class DatasetExamples: ExampleSource, @unchecked Sendable {
-    public let version: DatasetVersion
+package final class DatasetExamples: ExampleSource, @unchecked Sendable {
+    package let version: DatasetVersion
     /// Dataset row indices of the training split, ascending.
-    public let rows: [Int]
-    public let transforms: FittedTransforms?
-    public let seed: UInt64
+    package let rows: [Int]
+    package let transforms: FittedTransforms?
+    package let seed: UInt64
     private let lock = NSLock()
     private var cachedEpoch = -1
     /// Dataset row index of each position of `cachedEpoch`'s order.
     private var cachedRows: [Int] = []
 
-    public init(version: DatasetVersion, rows: [Int], transforms: FittedTransforms?, seed: UInt64) {
+    package init(version: DatasetVersion, rows: [Int], transforms: FittedTransforms?, seed: UInt64) {
         self.version = version
         self.rows = rows
         self.transforms = transforms
         self.seed = seed
     }
 
-    public var featureCount: Int { version.featureCount }
-    public var exampleCount: Int { rows.count }
+    package var featureCount: Int { version.featureCount }
+    package var exampleCount: Int { rows.count }
 
     /// The dataset rows of `epoch` in order: `rows[EpochOrder.permutation(…)[p]]` at position p,
     /// computed by shuffling `rows` itself (the shuffle's swaps do not depend on the values).
@@ -42,7 +42,7 @@ public final class DatasetExamples: ExampleSource, @unchecked Sendable {
         }
     }
 
-    public func gather(epoch: Int, positions: Range<Int>, features: UnsafeMutablePointer<Float>,
+    package func gather(epoch: Int, positions: Range<Int>, features: UnsafeMutablePointer<Float>,
                        labels: UnsafeMutablePointer<Float>) {
         let ordered = orderedRows(epoch: epoch)
         ordered.withUnsafeBufferPointer {
@@ -52,7 +52,7 @@ public final class DatasetExamples: ExampleSource, @unchecked Sendable {
     }
 
     /// All rows of `indices` (e.g. the validation split) as arrays, transformed.
-    public static func materialize(_ version: DatasetVersion, rows indices: [Int], transforms: FittedTransforms?)
+    package static func materialize(_ version: DatasetVersion, rows indices: [Int], transforms: FittedTransforms?)
         -> (features: [Float], labels: [Float])
     {
         var features = [Float](repeating: 0, count: indices.count * version.featureCount)

@@ -4,7 +4,7 @@ import Datasets
 ///
 /// Positions refer to the epoch's order: a permutation of the training rows fixed by the job's
 /// seed and the epoch (`Datasets.EpochOrder`). Every worker and the coordinator derive the same order.
-public protocol ExampleSource: Sendable {
+package protocol ExampleSource: Sendable {
     /// Features per example.
     var featureCount: Int { get }
     /// Training examples per epoch.
@@ -16,14 +16,14 @@ public protocol ExampleSource: Sendable {
 }
 
 /// Examples held in memory (tests, small jobs): row-major features and labels.
-public struct InMemoryExamples: ExampleSource {
-    public let featureCount: Int
-    public let features: [Float]
-    public let labels: [Float]
-    public let seed: UInt64
-    public var exampleCount: Int { labels.count }
+package struct InMemoryExamples: ExampleSource {
+    package let featureCount: Int
+    package let features: [Float]
+    package let labels: [Float]
+    package let seed: UInt64
+    package var exampleCount: Int { labels.count }
 
-    public init(features: [Float], labels: [Float], featureCount: Int, seed: UInt64) {
+    package init(features: [Float], labels: [Float], featureCount: Int, seed: UInt64) {
         precondition(features.count == labels.count * featureCount, "features must be rows × featureCount")
         self.features = features
         self.labels = labels
@@ -31,7 +31,7 @@ public struct InMemoryExamples: ExampleSource {
         self.seed = seed
     }
 
-    public func gather(epoch: Int, positions: Range<Int>, features out: UnsafeMutablePointer<Float>,
+    package func gather(epoch: Int, positions: Range<Int>, features out: UnsafeMutablePointer<Float>,
                        labels outLabels: UnsafeMutablePointer<Float>) {
         let order = EpochOrder.permutation(count: exampleCount, seed: seed, epoch: epoch)
         for (k, position) in positions.enumerated() {

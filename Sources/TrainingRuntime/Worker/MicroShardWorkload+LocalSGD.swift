@@ -3,28 +3,28 @@ import TrainingProtocol
 
 /// The update rule a worker applies during a local-SGD round: the job's optimizer and
 /// learning-rate schedule (sent in the job spec).
-public struct LocalUpdateRule: Sendable, Equatable {
-    public var optimizer: OptimizerConfig
-    public var learningRate: LearningRateSchedule
+package struct LocalUpdateRule: Sendable, Equatable {
+    package var optimizer: OptimizerConfig
+    package var learningRate: LearningRateSchedule
 
-    public init(optimizer: OptimizerConfig, learningRate: LearningRateSchedule) {
+    package init(optimizer: OptimizerConfig, learningRate: LearningRateSchedule) {
         self.optimizer = optimizer
         self.learningRate = learningRate
     }
 }
 
 /// A worker's share of a local-SGD round after its local steps.
-public struct LocalRoundResult: Sendable {
-    public let parameters: [Float]
+package struct LocalRoundResult: Sendable {
+    package let parameters: [Float]
     /// Examples over all local steps.
-    public let examples: Int
+    package let examples: Int
     /// Σ per-example losses over all local steps (each computed before that step's update).
-    public let lossSum: Double
+    package let lossSum: Double
 }
 
 /// Why a workload cannot carry out an assignment.
-public struct WorkloadError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let description: String
+package struct WorkloadError: Error, CustomStringConvertible, Equatable, Sendable {
+    package let description: String
 }
 
 extension MicroShardWorkload {
@@ -33,7 +33,7 @@ extension MicroShardWorkload {
     /// the schedule's rate for global step `step + k`. The optimizer state starts fresh, so the
     /// result depends only on the parameters and the rows. Steps over empty shares are skipped.
     /// - Throws: ``WorkloadError`` when the job sent no update rule; ``GradientCoreError``.
-    public func localRound(_ assignment: WorkAssignment, parameters: [Float]) throws -> LocalRoundResult {
+    package func localRound(_ assignment: WorkAssignment, parameters: [Float]) throws -> LocalRoundResult {
         guard let rule = localUpdate else {
             throw WorkloadError(description: "the job sent no optimizer for local SGD")
         }

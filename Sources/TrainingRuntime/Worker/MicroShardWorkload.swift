@@ -3,19 +3,19 @@ import TrainingProtocol
 
 /// What a worker computes for an assignment: one gradient sum per maximal subtree of its
 /// micro-shards, each added along the micro-shard tree exactly as the coordinator would.
-public struct MicroShardWorkload: Sendable {
-    public let model: Model
-    public let examples: any ExampleSource
+package struct MicroShardWorkload: Sendable {
+    package let model: Model
+    package let examples: any ExampleSource
     /// Threads for the gradient kernels; results are bitwise the same for any count.
-    public let threads: Int
+    package let threads: Int
     /// The job's optimizer and learning-rate schedule, for local-SGD rounds; nil when the job
     /// did not send them (then only gradients can be computed).
-    public let localUpdate: LocalUpdateRule?
+    package let localUpdate: LocalUpdateRule?
 
     /// Gathers the likely next rows between steps (nil: rows are read when assigned).
-    public let prefetcher: BatchPrefetcher?
+    package let prefetcher: BatchPrefetcher?
 
-    public init(model: Model, examples: any ExampleSource, threads: Int = 1, localUpdate: LocalUpdateRule? = nil,
+    package init(model: Model, examples: any ExampleSource, threads: Int = 1, localUpdate: LocalUpdateRule? = nil,
                 prefetch: Bool = false) {
         self.model = model
         self.examples = examples
@@ -26,7 +26,7 @@ public struct MicroShardWorkload: Sendable {
 
     /// The subtree sums for `assignment`, computed against `parameters`.
     /// - Throws: ``GradientCoreError`` (non-finite loss, bad labels).
-    public func compute(_ assignment: WorkAssignment, parameters: [Float]) throws -> [SubtreeSum] {
+    package func compute(_ assignment: WorkAssignment, parameters: [Float]) throws -> [SubtreeSum] {
         try parameters.withUnsafeBufferPointer { try compute(assignment, parameters: $0, output: { _ in nil }) }
     }
 
@@ -35,7 +35,7 @@ public struct MicroShardWorkload: Sendable {
     /// gradient slot): the returned sum then holds ``FloatPayload/notCarried(count:)`` and its
     /// values are in that memory. The bits are the same either way.
     /// - Throws: ``GradientCoreError`` (non-finite loss, bad labels).
-    public func compute(_ assignment: WorkAssignment, parameters: UnsafeBufferPointer<Float>,
+    package func compute(_ assignment: WorkAssignment, parameters: UnsafeBufferPointer<Float>,
                         output: (Range<Int>) -> UnsafeMutableBufferPointer<Float>?) throws -> [SubtreeSum] {
         guard let tree = MicroShardTree(leafCount: Int(assignment.microShardsPerBatch)) else { return [] }
         let shards = Dictionary(assignment.microShards.map { (Int($0.index), $0) }, uniquingKeysWith: { first, _ in first })

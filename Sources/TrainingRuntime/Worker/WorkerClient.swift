@@ -6,7 +6,7 @@ import TrainingProtocol
 import ZeroMQ
 
 /// How a worker run ended.
-public enum WorkerExit: Equatable, Sendable {
+package enum WorkerExit: Equatable, Sendable {
     /// The coordinator said the job is over (finished, failed or killed).
     case shutdown(ShutdownReason, String)
     /// The coordinator refused this worker (wrong job, protocol version, …).
@@ -18,21 +18,21 @@ public enum WorkerExit: Equatable, Sendable {
 }
 
 /// Settings of a worker process.
-public struct WorkerSettings: Sendable {
+package struct WorkerSettings: Sendable {
     /// The coordinator's control endpoint, e.g. `tcp://10.0.0.5:5555`.
-    public var connect: String
+    package var connect: String
     /// The job to join; nil joins whatever job the coordinator runs.
-    public var jobID: JobID?
+    package var jobID: JobID?
     /// Seconds to wait for a coordinator that does not answer before giving up.
-    public var giveUpAfter: Double
-    public var hostName: String
-    public var processID: UInt32
+    package var giveUpAfter: Double
+    package var hostName: String
+    package var processID: UInt32
     /// Where dataset versions are read from, and downloaded into when missing.
-    public var datasetStore: DatasetStore?
+    package var datasetStore: DatasetStore?
     /// Use the coordinator's shared memory when the job offers it and this host can map it.
-    public var sharedMemory: Bool
+    package var sharedMemory: Bool
 
-    public init(connect: String, jobID: JobID?, giveUpAfter: Double, hostName: String, processID: UInt32,
+    package init(connect: String, jobID: JobID?, giveUpAfter: Double, hostName: String, processID: UInt32,
                 datasetStore: DatasetStore? = nil, sharedMemory: Bool = true) {
         self.sharedMemory = sharedMemory
         self.connect = connect
@@ -50,20 +50,20 @@ public struct WorkerSettings: Sendable {
 /// The sockets, poller and clock around a ``WorkerSession`` (the state machine of one
 /// registration): it feeds the session what arrives and carries out its commands, computing
 /// with the workload and the session's ``WorkerExchange``. Everything runs on the calling thread.
-public final class WorkerClient {
+package final class WorkerClient {
     let context: Context
     let settings: WorkerSettings
     let logger: Logger
     private let started = ContinuousClock.now
     /// Results (gradient sums and local-SGD parameters) sent so far, over all registrations.
-    public private(set) var resultsSent = 0
+    package private(set) var resultsSent = 0
     /// How the exchange went, over all registrations: results whose sum went through shared memory,
     /// parameter versions read from shared memory, and catch-up requests sent.
-    public private(set) var sharedResults = 0
-    public private(set) var sharedParameterReads = 0
-    public private(set) var catchUpRequests = 0
+    package private(set) var sharedResults = 0
+    package private(set) var sharedParameterReads = 0
+    package private(set) var catchUpRequests = 0
 
-    public init(context: Context, settings: WorkerSettings, logger: Logger) {
+    package init(context: Context, settings: WorkerSettings, logger: Logger) {
         self.context = context
         self.settings = settings
         self.logger = logger
@@ -77,7 +77,7 @@ public final class WorkerClient {
     /// Runs until the coordinator shuts the job down, refuses us, or is lost.
     /// - Parameter makeWorkload: builds the gradient workload from the accepted job's spec
     ///   (opens the dataset, fits nothing: transforms come fitted).
-    public func run(stop: StopFlag, makeWorkload: (Accept, WorkerJobSpec) throws -> MicroShardWorkload) throws -> WorkerExit {
+    package func run(stop: StopFlag, makeWorkload: (Accept, WorkerJobSpec) throws -> MicroShardWorkload) throws -> WorkerExit {
         while true {
             switch try register(stop: stop, makeWorkload: makeWorkload) {
             case .rejoin(let why):

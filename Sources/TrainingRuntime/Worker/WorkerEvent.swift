@@ -3,7 +3,7 @@ import Logging
 import TrainingProtocol
 
 /// What happens to a worker during one registration, as its ``WorkerSession`` is told.
-public enum WorkerEvent: Sendable {
+package enum WorkerEvent: Sendable {
     /// A valid message arrived on the control channel.
     case control(Message)
     /// A parameter broadcast arrived on the broadcast channel.
@@ -31,7 +31,7 @@ public enum WorkerEvent: Sendable {
 }
 
 /// What a ``WorkerSession`` asks its loop to do.
-public enum WorkerSessionCommand: Sendable {
+package enum WorkerSessionCommand: Sendable {
     /// Send to the coordinator on the control channel.
     case send(Message)
     /// Tell the coordinator this worker leaves, as well as possible: the session ends right
@@ -54,14 +54,14 @@ public enum WorkerSessionCommand: Sendable {
 }
 
 /// The newest parameters a worker has.
-public struct WorkerParameters: Sendable {
-    public let version: UInt64
+package struct WorkerParameters: Sendable {
+    package let version: UInt64
     /// The values of a received broadcast, or nil: read in place from the exchange (shared memory).
-    public let values: [Float]?
+    package let values: [Float]?
 }
 
 /// How one registration ended.
-public enum WorkerSessionEnd: Equatable, Sendable {
+package enum WorkerSessionEnd: Equatable, Sendable {
     case exit(WorkerExit)
     /// The coordinator removed us (we stalled) or forgot us: register again under a new identity.
     case rejoin(String)

@@ -10,23 +10,23 @@ import TrainingProtocol
 /// heartbeats at the accepted interval, and ends on shutdown, refusal, removal or coordinator
 /// silence. Commands must be carried out in order, a computation's answer fed back before any
 /// other event.
-public struct WorkerSession: Sendable {
-    public let heartbeatInterval: Double
+package struct WorkerSession: Sendable {
+    package let heartbeatInterval: Double
     /// Seconds of silence from the coordinator after which the worker gives up.
-    public let coordinatorTimeout: Double
+    package let coordinatorTimeout: Double
     /// How long to wait for the next version's broadcast before asking for it.
-    public let broadcastGrace: Double
+    package let broadcastGrace: Double
     /// The newest parameters (nil: none yet, or the in-place version was lost).
-    public private(set) var parameters: WorkerParameters?
+    package private(set) var parameters: WorkerParameters?
     /// Assignments in the order received (a worker answers them in that order).
-    public private(set) var pending: [WorkAssignment] = []
+    package private(set) var pending: [WorkAssignment] = []
     /// Results (gradient sums and local-SGD parameters) sent in this session.
-    public private(set) var resultsSent = 0
+    package private(set) var resultsSent = 0
     /// Results whose sum went through shared memory.
-    public private(set) var sharedResults = 0
+    package private(set) var sharedResults = 0
     /// Parameter versions read in place from shared memory.
-    public private(set) var sharedParameterReads = 0
-    public private(set) var catchUpRequests = 0
+    package private(set) var sharedParameterReads = 0
+    package private(set) var catchUpRequests = 0
     private var lastHeard: Double
     private var lastHeartbeat = -Double.infinity
     private var heartbeatSequence: UInt64 = 0
@@ -37,7 +37,7 @@ public struct WorkerSession: Sendable {
 
     /// A session that begins at `now` with the coordinator's `accept`; `giveUpAfter` is the
     /// worker's own patience, the floor of the coordinator timeout.
-    public init(accept: Accept, giveUpAfter: Double, now: Double) {
+    package init(accept: Accept, giveUpAfter: Double, now: Double) {
         heartbeatInterval = Double(accept.heartbeatIntervalMilliseconds) / 1000
         coordinatorTimeout = max(Double(accept.heartbeatTimeoutMilliseconds) / 1000, giveUpAfter)
         broadcastGrace = Self.broadcastGrace(parameterCount: Int(accept.parameterCount))
@@ -46,17 +46,17 @@ public struct WorkerSession: Sendable {
 
     /// How long a worker waits for the next version's broadcast before asking for it on the
     /// control channel: 0.25 s, or the time the parameters take at 100 MB/s if longer.
-    public static func broadcastGrace(parameterCount: Int) -> Double {
+    package static func broadcastGrace(parameterCount: Int) -> Double {
         max(0.25, Double(parameterCount) * 4 / 100e6)
     }
 
     /// How long the loop may wait for messages: at most 100 ms and a heartbeat interval, at least 10 ms.
-    public var pollMilliseconds: Int64 { Int64(max(10, min(heartbeatInterval * 1000, 100))) }
+    package var pollMilliseconds: Int64 { Int64(max(10, min(heartbeatInterval * 1000, 100))) }
 
     /// True while a computation's answer is awaited.
-    public var isComputing: Bool { computing != nil }
+    package var isComputing: Bool { computing != nil }
 
-    public mutating func handle(_ event: WorkerEvent, now: Double) -> [WorkerSessionCommand] {
+    package mutating func handle(_ event: WorkerEvent, now: Double) -> [WorkerSessionCommand] {
         switch event {
         case .control(let message):
             lastHeard = now

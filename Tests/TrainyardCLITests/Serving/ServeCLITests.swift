@@ -246,7 +246,7 @@ import TrainyardTestSupport
         let rollback = try runTrainyard(["models", "rollback", "demo", "staging"], home: fixture.home)
         #expect(rollback.status == 0)
         #expect(waitFor(expectedSequence + ",1"), "rollback did not switch: \(versions())")
-        FileManager.default.createFile(atPath: flag.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: flag.path, contents: nil)
         _ = try client.wait(timeout: 60)
         let load = try fixture.json(try String(contentsOf: out, encoding: .utf8))
         #expect(load["failed"] as? Int == 0, "\(load["failures"] ?? "")")
