@@ -19,8 +19,9 @@ let kernelSettings: [SwiftSetting] = [
 func gitRevision() -> String {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     let git = root.appendingPathComponent(".git")
-    guard let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8)
-        .trimmingCharacters(in: .whitespacesAndNewlines)
+    guard
+        let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     else { return "" }
     guard head.hasPrefix("ref: ") else { return String(head.prefix(12)) }
     let ref = String(head.dropFirst(5))
@@ -43,7 +44,7 @@ let package = Package(
     name: "Trainyard",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "trainyard", targets: ["trainyard"]),
+        .executable(name: "trainyard", targets: ["trainyard"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -112,7 +113,8 @@ let package = Package(
         .target(
             name: "TrainyardKit",
             dependencies: [
-                "ZeroMQ", "GradientCore", "HexText", "JobConfiguration", "TrainingProtocol", "TrainingRuntime", "TrackingStore",
+                "ZeroMQ", "GradientCore", "HexText", "JobConfiguration", "TrainingProtocol", "TrainingRuntime",
+                "TrackingStore",
                 "Sweeps", "Datasets", "ModelPackage", "ModelServer",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -162,7 +164,8 @@ let package = Package(
             dependencies: ["ModelServer", "ModelPackage", "GradientCore", "Datasets", "TrainyardTestSupport"]
         ),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "JobConfiguration"]),
-        .testTarget(name: "JobConfigurationTests", dependencies: ["JobConfiguration", "GradientCore", "TrainingProtocol"]),
+        .testTarget(
+            name: "JobConfigurationTests", dependencies: ["JobConfiguration", "GradientCore", "TrainingProtocol"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TrainyardTestSupport"]),
         .testTarget(
             name: "TrainyardKitTests",

@@ -30,16 +30,19 @@ guard arguments.count >= 2 else {
 }
 let directory = URL(fileURLWithPath: arguments[1], isDirectory: true)
 func option(_ name: String, _ fallback: Int) -> Int {
-    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return fallback }
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else {
+        return fallback
+    }
     return v
 }
 let count = option("--parameters", 100_000_000)
 let runs = option("--runs", 5)
 
 let spec = ModelSpec(kind: .linear, inputs: count - 1)
-let identity = CheckpointIdentity(model: spec, optimizer: OptimizerConfig(kind: .sgd, learningRate: 0.1),
-                                  configDigest: String(repeating: "0", count: 64),
-                                  datasetDigest: String(repeating: "1", count: 64), seed: 1)
+let identity = CheckpointIdentity(
+    model: spec, optimizer: OptimizerConfig(kind: .sgd, learningRate: 0.1),
+    configDigest: String(repeating: "0", count: 64),
+    datasetDigest: String(repeating: "1", count: 64), seed: 1)
 var parameters = [Float](repeating: 0, count: count)
 for i in stride(from: 0, to: count, by: 1) { parameters[i] = Float(i % 1000) * 0.001 }
 let schedule = BatchSchedule(rows: 1000, batchSize: 100, microShards: 1)
@@ -65,13 +68,18 @@ for run in 0..<runs {
 
     // A plain in-memory copy of the same array.
     var copy: [Float] = []
-    copies.append(seconds { copy = Array(parameters); copy[0] += 1 })
+    copies.append(
+        seconds {
+            copy = Array(parameters); copy[0] += 1
+        })
 
     // dd with fsync, same size, same directory.
     let target = directory.appendingPathComponent("dd.bin")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["dd", "if=/dev/zero", "of=\(target.path)", "bs=4M", "count=\(bytes / (4 << 20))", "conv=fsync"]
+    process.arguments = [
+        "dd", "if=/dev/zero", "of=\(target.path)", "bs=4M", "count=\(bytes / (4 << 20))", "conv=fsync",
+    ]
     process.standardError = FileHandle.nullDevice
     process.standardOutput = FileHandle.nullDevice
     let ddSeconds = try seconds {
@@ -80,8 +88,12 @@ for run in 0..<runs {
     }
     dd.append(Double(bytes / (4 << 20) * (4 << 20)) / ddSeconds / 1e9)
     try? FileManager.default.removeItem(at: target)
-    FileHandle.standardError.write(Data(String(format: "run %d: checkpoint %.2f GB/s, dd %.2f GB/s, pause %.1f ms, copy %.1f ms\n",
-                                               run + 1, ours.last!, dd.last!, pauses.last! * 1e3, copies.last! * 1e3).utf8))
+    FileHandle.standardError.write(
+        Data(
+            String(
+                format: "run %d: checkpoint %.2f GB/s, dd %.2f GB/s, pause %.1f ms, copy %.1f ms\n",
+                run + 1, ours.last!, dd.last!, pauses.last! * 1e3, copies.last! * 1e3
+            ).utf8))
 }
 for url in CheckpointFormat.files(in: directory) { try? FileManager.default.removeItem(at: url) }
 let result: [String: Any] = [

@@ -22,8 +22,9 @@ enum DataBench {
         switch command {
         case "csv":
             guard let path = args.first else { usage() }
-            try writeCSV(path: path, megabytes: option("--mb", 1024), features: option("--features", 16),
-                         seed: UInt64(option("--seed", 1)))
+            try writeCSV(
+                path: path, megabytes: option("--mb", 1024), features: option("--features", 16),
+                seed: UInt64(option("--seed", 1)))
         case "import":
             guard args.count >= 2 else { usage() }
             try runImport(file: URL(fileURLWithPath: args[0]), store: URL(fileURLWithPath: args[1]))
@@ -32,15 +33,19 @@ enum DataBench {
             try runShard(directory: URL(fileURLWithPath: path), runs: option("--runs", 5))
         case "gather":
             guard let path = args.first else { usage() }
-            try runGather(directory: URL(fileURLWithPath: path), batch: option("--batch", 2048), runs: option("--runs", 5),
-                          resident: args.contains("--resident"))
+            try runGather(
+                directory: URL(fileURLWithPath: path), batch: option("--batch", 2048), runs: option("--runs", 5),
+                resident: args.contains("--resident"))
         default:
             usage()
         }
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: DataBench csv FILE --mb N | import FILE STORE | shard VERSION_DIR | gather VERSION_DIR [--batch N] [--resident]\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "usage: DataBench csv FILE --mb N | import FILE STORE | shard VERSION_DIR | gather VERSION_DIR [--batch N] [--resident]\n"
+                    .utf8))
         exit(2)
     }
 
@@ -115,8 +120,9 @@ enum DataBench {
         let outcome = try DatasetStore(root: store).importFile(at: file, format: .csv, options: ImportOptions())
         let seconds = now() - start
         let cpu = cpuSeconds() - cpuStart
-        print("import seconds=\(seconds) cpu_seconds=\(cpu) mb_per_s=\(bytes / 1e6 / seconds) peak_rss_mb=\(peakRSSMegabytes()) "
-            + "rows=\(outcome.statistics.rows) digest=\(outcome.digest)")
+        print(
+            "import seconds=\(seconds) cpu_seconds=\(cpu) mb_per_s=\(bytes / 1e6 / seconds) peak_rss_mb=\(peakRSSMegabytes()) "
+                + "rows=\(outcome.statistics.rows) digest=\(outcome.digest)")
     }
 
     /// Sums floats 16 lanes at a time: the same read kernel for the shard and the reference.
@@ -177,8 +183,9 @@ enum DataBench {
             memoryRates.append(shardBytes / (now() - start) / 1e9)
         }
         let fresh = median(freshRates), mapped = median(mappedRates), m = median(memoryRates)
-        print("shard bytes=\(Int(shardBytes)) fresh_gb_per_s=\(fresh) shard_gb_per_s=\(mapped) memory_gb_per_s=\(m) "
-            + "fresh_ratio=\(fresh / m) ratio=\(mapped / m) checksum=\(checksum)")
+        print(
+            "shard bytes=\(Int(shardBytes)) fresh_gb_per_s=\(fresh) shard_gb_per_s=\(mapped) memory_gb_per_s=\(m) "
+                + "fresh_ratio=\(fresh / m) ratio=\(mapped / m) checksum=\(checksum)")
     }
 
     /// Mini-batch gathers as a worker does them: `batch` rows at random positions of a shuffled
@@ -198,7 +205,11 @@ enum DataBench {
             let start = now()
             var position = 0
             while position + batch <= rows {
-                order.withUnsafeBufferPointer { version.gatherRows(UnsafeBufferPointer(rebasing: $0[position..<(position + batch)]), features: features, labels: labels) }
+                order.withUnsafeBufferPointer {
+                    version.gatherRows(
+                        UnsafeBufferPointer(rebasing: $0[position..<(position + batch)]), features: features,
+                        labels: labels)
+                }
                 checksum += features[0] + labels[batch - 1]
                 position += batch
             }
@@ -207,6 +218,8 @@ enum DataBench {
         _ = pass()
         let perRow = median((0..<runs).map { _ in pass() })
         let bytes = Double((width + 1) * 4)
-        print("gather batch=\(batch) rows=\(rows) resident=\(resident) ns_per_row=\(perRow * 1e9) gb_per_s=\(bytes / perRow / 1e9) checksum=\(checksum)")
+        print(
+            "gather batch=\(batch) rows=\(rows) resident=\(resident) ns_per_row=\(perRow * 1e9) gb_per_s=\(bytes / perRow / 1e9) checksum=\(checksum)"
+        )
     }
 }

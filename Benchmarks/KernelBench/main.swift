@@ -10,9 +10,9 @@ import GradientCore
 // The allocator settings `trainyard` processes run with (ZeroMQ's MemoryTuning): large buffers
 // come from the heap and are reused, so a fresh gradient array costs no page faults.
 #if canImport(Glibc)
-@_silgen_name("mallopt") func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
-_ = mallopt(-3 /* M_MMAP_THRESHOLD */, 64 << 20)
-_ = mallopt(-1 /* M_TRIM_THRESHOLD */, 256 << 20)
+    @_silgen_name("mallopt") func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    _ = mallopt(-3 /* M_MMAP_THRESHOLD */, 64 << 20)
+    _ = mallopt(-1 /* M_TRIM_THRESHOLD */, 256 << 20)
 #endif
 
 struct Options {
@@ -80,22 +80,22 @@ let x = randomFloats(rows * columns, seed: 1)
 let bytes = Double(x.count * 4)
 var sink: Float = 0
 if runs("read") {
-let readSeconds = medianSeconds(options.repetitions) {
-    x.withUnsafeBufferPointer { buffer in
-        let p = buffer.baseAddress!
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
-        var i = 0
-        let n = buffer.count & ~63
-        while i < n {
-            a0 += load8(p + i); a1 += load8(p + i + 8); a2 += load8(p + i + 16); a3 += load8(p + i + 24)
-            a4 += load8(p + i + 32); a5 += load8(p + i + 40); a6 += load8(p + i + 48); a7 += load8(p + i + 56)
-            i += 64
+    let readSeconds = medianSeconds(options.repetitions) {
+        x.withUnsafeBufferPointer { buffer in
+            let p = buffer.baseAddress!
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+            var i = 0
+            let n = buffer.count & ~63
+            while i < n {
+                a0 += load8(p + i); a1 += load8(p + i + 8); a2 += load8(p + i + 16); a3 += load8(p + i + 24)
+                a4 += load8(p + i + 32); a5 += load8(p + i + 40); a6 += load8(p + i + 48); a7 += load8(p + i + 56)
+                i += 64
+            }
+            sink += treeSum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)))
         }
-        sink += treeSum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)))
     }
-}
-results["read_gbps"] = bytes / readSeconds / 1e9
+    results["read_gbps"] = bytes / readSeconds / 1e9
 }
 
 // 2. Fused logistic gradient, one thread.
@@ -107,21 +107,21 @@ let parameters = weights + [0.05]
 var gradient = [Float](repeating: 0, count: model.layout.count)
 var lossSum = 0.0
 if runs("logistic") {
-let logisticSeconds = medianSeconds(options.repetitions) {
-    for i in gradient.indices { gradient[i] = 0 }
-    lossSum = try! model.accumulateGradient(
-        parameters: parameters, features: x, labels: labels, rows: rows, into: &gradient, threads: 1
-    ).lossSum
-}
-results["logistic_seconds"] = logisticSeconds
-results["logistic_gbps"] = bytes / logisticSeconds / 1e9
-results["logistic_loss_sum"] = lossSum
-if let directory = options.dataDirectory {
-    try write(x, to: directory + "/X.f32")
-    try write(labels, to: directory + "/y.f32")
-    try write(parameters, to: directory + "/w.f32")
-    try write(gradient, to: directory + "/grad.f32")
-}
+    let logisticSeconds = medianSeconds(options.repetitions) {
+        for i in gradient.indices { gradient[i] = 0 }
+        lossSum = try! model.accumulateGradient(
+            parameters: parameters, features: x, labels: labels, rows: rows, into: &gradient, threads: 1
+        ).lossSum
+    }
+    results["logistic_seconds"] = logisticSeconds
+    results["logistic_gbps"] = bytes / logisticSeconds / 1e9
+    results["logistic_loss_sum"] = lossSum
+    if let directory = options.dataDirectory {
+        try write(x, to: directory + "/X.f32")
+        try write(labels, to: directory + "/y.f32")
+        try write(parameters, to: directory + "/w.f32")
+        try write(gradient, to: directory + "/grad.f32")
+    }
 }
 
 // 3. SGEMM, one thread.
@@ -132,9 +132,10 @@ for (name, m, n, k) in [("sgemm_512", 512, 512, 512), ("sgemm_256x784x256", 256,
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
-                    GEMM.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k,
-                               a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
-                               c: cp.baseAddress!, ldc: n, accumulate: false, threads: 1)
+                    GEMM.sgemm(
+                        transposeA: false, transposeB: false, m: m, n: n, k: k,
+                        a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
+                        c: cp.baseAddress!, ldc: n, accumulate: false, threads: 1)
                 }
             }
         }
@@ -152,49 +153,51 @@ let mlpY = (0..<batch).map { _ in Float(classRNG.nextInt(below: 10)) }
 var optimizer = try Optimizer(config: OptimizerConfig(kind: .sgd, learningRate: 0.01), parameterCount: mlp.layout.count)
 var mlpGradient = [Float](repeating: 0, count: mlp.layout.count)
 if runs("mlp") {
-let stepSeconds = medianSeconds(max(options.repetitions * 5, 30)) {
-    for i in mlpGradient.indices { mlpGradient[i] = 0 }
-    _ = try! mlp.accumulateGradient(
-        parameters: mlpParameters, features: mlpX, labels: mlpY, rows: batch, into: &mlpGradient, threads: 1)
-    let scale = 1 / Float(batch)
-    for i in mlpGradient.indices { mlpGradient[i] *= scale }
-    try! optimizer.step(parameters: &mlpParameters, gradient: mlpGradient, learningRate: 0.01)
-}
-results["mlp_step_seconds"] = stepSeconds
-results["mlp_samples_per_second"] = Double(batch) / stepSeconds
-// The same 256 rows as a worker computes them in `trainyard train` with the default
-// micro-shards (batch / 64): four 64-row micro-shards, each into a fresh gradient, added
-// pairwise along the micro-shard tree. Beside the step above it prices the micro-sharding that
-// keeps results independent of the worker count.
-let leaves = max(1, batch / 64)
-let leafSeconds = medianSeconds(max(options.repetitions * 5, 30)) {
-    var sums: [[Float]] = []
-    mlpX.withUnsafeBufferPointer { x in
-        mlpY.withUnsafeBufferPointer { y in
-            for leaf in 0..<leaves {
-                let rows = (leaf + 1) * batch / leaves - leaf * batch / leaves
-                let start = leaf * batch / leaves
-                var g = [Float](repeating: 0, count: mlp.layout.count)
-                _ = try! mlpParameters.withUnsafeBufferPointer { p in
-                    try g.withUnsafeMutableBufferPointer { gp in
-                        try mlp.accumulateGradient(
-                            parameters: p, features: UnsafeBufferPointer(rebasing: x[(start * 784)..<((start + rows) * 784)]),
-                            labels: UnsafeBufferPointer(rebasing: y[start..<(start + rows)]), rows: rows, into: gp, threads: 1)
+    let stepSeconds = medianSeconds(max(options.repetitions * 5, 30)) {
+        for i in mlpGradient.indices { mlpGradient[i] = 0 }
+        _ = try! mlp.accumulateGradient(
+            parameters: mlpParameters, features: mlpX, labels: mlpY, rows: batch, into: &mlpGradient, threads: 1)
+        let scale = 1 / Float(batch)
+        for i in mlpGradient.indices { mlpGradient[i] *= scale }
+        try! optimizer.step(parameters: &mlpParameters, gradient: mlpGradient, learningRate: 0.01)
+    }
+    results["mlp_step_seconds"] = stepSeconds
+    results["mlp_samples_per_second"] = Double(batch) / stepSeconds
+    // The same 256 rows as a worker computes them in `trainyard train` with the default
+    // micro-shards (batch / 64): four 64-row micro-shards, each into a fresh gradient, added
+    // pairwise along the micro-shard tree. Beside the step above it prices the micro-sharding that
+    // keeps results independent of the worker count.
+    let leaves = max(1, batch / 64)
+    let leafSeconds = medianSeconds(max(options.repetitions * 5, 30)) {
+        var sums: [[Float]] = []
+        mlpX.withUnsafeBufferPointer { x in
+            mlpY.withUnsafeBufferPointer { y in
+                for leaf in 0..<leaves {
+                    let rows = (leaf + 1) * batch / leaves - leaf * batch / leaves
+                    let start = leaf * batch / leaves
+                    var g = [Float](repeating: 0, count: mlp.layout.count)
+                    _ = try! mlpParameters.withUnsafeBufferPointer { p in
+                        try g.withUnsafeMutableBufferPointer { gp in
+                            try mlp.accumulateGradient(
+                                parameters: p,
+                                features: UnsafeBufferPointer(rebasing: x[(start * 784)..<((start + rows) * 784)]),
+                                labels: UnsafeBufferPointer(rebasing: y[start..<(start + rows)]), rows: rows, into: gp,
+                                threads: 1)
+                        }
                     }
+                    sums.append(g)
                 }
-                sums.append(g)
             }
         }
-    }
-    while sums.count > 1 {
-        sums = stride(from: 0, to: sums.count, by: 2).map { i in
-            i + 1 < sums.count ? elementwiseSum(sums[i], sums[i + 1]) : sums[i]
+        while sums.count > 1 {
+            sums = stride(from: 0, to: sums.count, by: 2).map { i in
+                i + 1 < sums.count ? elementwiseSum(sums[i], sums[i + 1]) : sums[i]
+            }
         }
+        sink += sums[0][0]
     }
-    sink += sums[0][0]
-}
-results["mlp_microshard_seconds"] = leafSeconds
-results["mlp_microshard_samples_per_second"] = Double(batch) / leafSeconds
+    results["mlp_microshard_seconds"] = leafSeconds
+    results["mlp_microshard_samples_per_second"] = Double(batch) / leafSeconds
 }
 // 5. The exchange benchmark's worker step: MLP 4000-[4000]-2 (16M parameters) on 2 rows, forward
 // and backward, one thread — memory-bound (64 MB of weights read, 64 MB of gradient written), so

@@ -34,10 +34,14 @@ enum CLIFixture {
             var points: [MetricPoint] = []
             for step in 0..<10 {
                 let progress = Double(step) / 9
-                points.append(MetricPoint(runID: id, key: "val_accuracy", step: step, value: 0.5 + (spec.final - 0.5) * progress,
-                                          timestamp: begin.addingTimeInterval(Double(step))))
-                points.append(MetricPoint(runID: id, key: "val_loss", step: step, value: 2 - progress,
-                                          timestamp: begin.addingTimeInterval(Double(step))))
+                points.append(
+                    MetricPoint(
+                        runID: id, key: "val_accuracy", step: step, value: 0.5 + (spec.final - 0.5) * progress,
+                        timestamp: begin.addingTimeInterval(Double(step))))
+                points.append(
+                    MetricPoint(
+                        runID: id, key: "val_loss", step: step, value: 2 - progress,
+                        timestamp: begin.addingTimeInterval(Double(step))))
             }
             try store.logMetrics(points)
             try store.linkDataset(runID: id, digest: dataset.digest, role: "train")
@@ -53,12 +57,14 @@ enum CLIFixture {
             try write(home, package + "/manifest.json", bytes: 200)
             try write(home, package + "/weights.safetensors", bytes: 4000)
             _ = try store.registerModelVersion(
-                name: "digits-clf", sourceRunID: ids[source], packagePath: package, packageDigest: sha, createdAt: start)
+                name: "digits-clf", sourceRunID: ids[source], packagePath: package, packageDigest: sha, createdAt: start
+            )
         }
         try store.setAlias(model: "digits-clf", alias: "staging", version: 2, actor: "fixture", at: start)
         try write(home, "artifacts/orphan/junk.bin", bytes: 5000)
         try FileManager.default.setAttributes(
-            [.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: home.appendingPathComponent("artifacts/orphan/junk.bin").path)
+            [.modificationDate: Date().addingTimeInterval(-7200)],
+            ofItemAtPath: home.appendingPathComponent("artifacts/orphan/junk.bin").path)
         let data = try JSONSerialization.data(withJSONObject: ["runs": ids, "sha": sha], options: [.sortedKeys])
         emit(String(decoding: data, as: UTF8.self))
     }

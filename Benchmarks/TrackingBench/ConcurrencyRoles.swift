@@ -45,11 +45,15 @@ enum ConcurrencyRoles {
             let count = try store.metricCount(runID: runID)
             let record = try store.run(runID)
             _ = try store.listRuns(RunQuery(limit: 50))
-            guard count % batchSize == 0 else { throw BenchError("saw \(count) points: not whole batches of \(batchSize)") }
+            guard count % batchSize == 0 else {
+                throw BenchError("saw \(count) points: not whole batches of \(batchSize)")
+            }
             guard count >= last else { throw BenchError("point count went down from \(last) to \(count)") }
             if let summary = record.metrics.first, summary.count > 0 {
                 // The last value is the highest step logged; steps equal values.
-                guard summary.last == Double(summary.lastStep) else { throw BenchError("last value \(summary.last) at step \(summary.lastStep)") }
+                guard summary.last == Double(summary.lastStep) else {
+                    throw BenchError("last value \(summary.last) at step \(summary.lastStep)")
+                }
             }
             last = count
             reads += 1
@@ -67,7 +71,9 @@ enum ConcurrencyRoles {
         let integrity = try store.integrityCheck()
         let points = try store.metricCount(runID: runID)
         let series = try store.metricSeries(runID: runID, key: key)
-        let contiguous = series.enumerated().allSatisfy { $0.offset == $0.element.step && $0.element.value == Double($0.offset) }
+        let contiguous = series.enumerated().allSatisfy {
+            $0.offset == $0.element.step && $0.element.value == Double($0.offset)
+        }
         let summary = try store.run(runID).metrics.first { $0.key == key }
         let lastConsistent = summary?.lastStep == series.last?.step
         try store.logMetrics([MetricPoint(runID: runID, key: key + "_after", step: 0, value: 1)])

@@ -24,7 +24,8 @@ struct LoggingBench {
     }
 
     func run() throws {
-        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("trackingbench-\(UUID().uuidString)")
+        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "trackingbench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
@@ -42,7 +43,9 @@ struct LoggingBench {
                 batchPoints.removeAll(keepingCapacity: true)
                 let count = min(batch, points - logged)
                 for i in logged..<(logged + count) {
-                    batchPoints.append(MetricPoint(runID: runID, key: keys[i % 4], step: i / 4, value: Double(i) * 1e-6, timestamp: timestamp))
+                    batchPoints.append(
+                        MetricPoint(
+                            runID: runID, key: keys[i % 4], step: i / 4, value: Double(i) * 1e-6, timestamp: timestamp))
                 }
                 try store.logMetrics(batchPoints)
                 logged += count
@@ -50,7 +53,12 @@ struct LoggingBench {
             let seconds = now() - begin
             guard try store.metricCount(runID: runID) == points else { throw BenchError("lost points") }
             rates.append(Double(points) / seconds)
-            if !json { emit(String(format: "log  attempt %d: %.0f points/s (%.3f s)", attempt + 1, Double(points) / seconds, seconds)) }
+            if !json {
+                emit(
+                    String(
+                        format: "log  attempt %d: %.0f points/s (%.3f s)", attempt + 1, Double(points) / seconds,
+                        seconds))
+            }
         }
 
         let store = try TrackingStore(path: listDatabase ?? directory.appendingPathComponent("list.db"))
@@ -81,8 +89,10 @@ struct LoggingBench {
             emit(String(decoding: data, as: UTF8.self))
         } else {
             emit(String(format: "log  median: %.0f points/s (%d points, batches of %d)", median(rates), points, batch))
-            emit(String(format: "list median: %.1f ms for all %d matches, %.1f ms for the top 20 (of %d runs)",
-                        median(all), matched, median(top), runs))
+            emit(
+                String(
+                    format: "list median: %.1f ms for all %d matches, %.1f ms for the top 20 (of %d runs)",
+                    median(all), matched, median(top), runs))
         }
     }
 
@@ -94,11 +104,13 @@ struct LoggingBench {
             let id = try store.startRun(
                 experiment: index % 2 == 0 ? "digits" : "iris", name: "run-\(index)",
                 startTime: start.addingTimeInterval(Double(index)))
-            try store.logParams(runID: id, [
-                "optimizer": ["adam", "sgd", "adamw"][Int(generator.next() % 3)],
-                "lr": String(Double(generator.next() % 1000) / 10000),
-                "batch_size": String([32, 64, 128, 256][Int(generator.next() % 4)]),
-            ])
+            try store.logParams(
+                runID: id,
+                [
+                    "optimizer": ["adam", "sgd", "adamw"][Int(generator.next() % 3)],
+                    "lr": String(Double(generator.next() % 1000) / 10000),
+                    "batch_size": String([32, 64, 128, 256][Int(generator.next() % 4)]),
+                ])
             let accuracy = Double(generator.next() % 10_000) / 10_000
             try store.logMetrics([
                 MetricPoint(runID: id, key: "val_accuracy", step: 0, value: accuracy / 2),

@@ -21,7 +21,8 @@ do {
     case "verify": try ConcurrencyRoles.verify(options)
     case "seed": try CLIFixture.seed(options)
     default:
-        FileHandle.standardError.write(Data("unknown mode '\(mode)'; expected bench, write, read, verify or seed\n".utf8))
+        FileHandle.standardError.write(
+            Data("unknown mode '\(mode)'; expected bench, write, read, verify or seed\n".utf8))
         exit(2)
     }
 } catch {

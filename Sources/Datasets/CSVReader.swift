@@ -94,7 +94,8 @@ struct CSVReader {
                         if case .finite(let value) = parsed {
                             row[c] = Float(value)
                         } else {
-                            try store(parsed, column: c, tokenizer: &tokenizer, begin: begin, end: end, builder: builder)
+                            try store(
+                                parsed, column: c, tokenizer: &tokenizer, begin: begin, end: end, builder: builder)
                         }
                     }
                     c += 1
@@ -102,7 +103,8 @@ struct CSVReader {
                     p = fieldEnd + 1
                 }
                 if c != width {
-                    throw DatasetError.raggedRow(at: SourcePosition(file: file, line: tokenizer.line), expected: width, found: c)
+                    throw DatasetError.raggedRow(
+                        at: SourcePosition(file: file, line: tokenizer.line), expected: width, found: c)
                 }
                 try builder.commitRow()
                 row = builder.row
@@ -111,8 +113,9 @@ struct CSVReader {
                 break
             }
             if tokenizer.fieldCount != width {
-                throw DatasetError.raggedRow(at: SourcePosition(file: file, line: tokenizer.line),
-                                             expected: width, found: tokenizer.fieldCount)
+                throw DatasetError.raggedRow(
+                    at: SourcePosition(file: file, line: tokenizer.line),
+                    expected: width, found: tokenizer.fieldCount)
             }
             for c in 0..<width {
                 let (p, n) = tokenizer.field(c)
@@ -125,13 +128,15 @@ struct CSVReader {
                         row[c] = .nan
                     case .nonFinite(let value):
                         if !allowNonFinite || c == labelIndex {
-                            throw DatasetError.nonFiniteValue(at: position(tokenizer, c, builder),
-                                                              text: tokenizer.fieldText(c))
+                            throw DatasetError.nonFiniteValue(
+                                at: position(tokenizer, c, builder),
+                                text: tokenizer.fieldText(c))
                         }
                         row[c] = Float(value)
                     case .text:
-                        throw DatasetError.unparsableValue(at: position(tokenizer, c, builder),
-                                                           text: tokenizer.fieldText(c), expected: "a number")
+                        throw DatasetError.unparsableValue(
+                            at: position(tokenizer, c, builder),
+                            text: tokenizer.fieldText(c), expected: "a number")
                     }
                 } else {
                     var s = p
@@ -144,8 +149,9 @@ struct CSVReader {
                         continue
                     }
                     guard let id = builder.levelTables[c].id(s, len, limit: options.maxLevels) else {
-                        throw DatasetError.tooManyLevels(file: file, column: builder.columns[c].name,
-                                                         limit: options.maxLevels)
+                        throw DatasetError.tooManyLevels(
+                            file: file, column: builder.columns[c].name,
+                            limit: options.maxLevels)
                     }
                     row[c] = Float(id)
                 }
@@ -157,26 +163,31 @@ struct CSVReader {
     }
 
     /// The slow cases of the fused path: missing, non-finite and unparsable numeric fields.
-    private func store(_ parsed: ParsedNumber, column c: Int, tokenizer: inout CSVTokenizer,
-                       begin: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>, builder: RawTableBuilder) throws {
+    private func store(
+        _ parsed: ParsedNumber, column c: Int, tokenizer: inout CSVTokenizer,
+        begin: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>, builder: RawTableBuilder
+    ) throws {
         let isLabel = c == builder.labelIndex
         switch parsed {
         case .finite(let value):
             builder.row[c] = Float(value)
         case .missing:
             if isLabel {
-                throw DatasetError.unparsableValue(at: position(tokenizer.line, c, builder),
-                                                   text: fieldText(begin, end, c), expected: "a label value (it is missing)")
+                throw DatasetError.unparsableValue(
+                    at: position(tokenizer.line, c, builder),
+                    text: fieldText(begin, end, c), expected: "a label value (it is missing)")
             }
             builder.row[c] = .nan
         case .nonFinite(let value):
             if !options.allowNonFinite || isLabel {
-                throw DatasetError.nonFiniteValue(at: position(tokenizer.line, c, builder), text: fieldText(begin, end, c))
+                throw DatasetError.nonFiniteValue(
+                    at: position(tokenizer.line, c, builder), text: fieldText(begin, end, c))
             }
             builder.row[c] = Float(value)
         case .text:
-            throw DatasetError.unparsableValue(at: position(tokenizer.line, c, builder), text: fieldText(begin, end, c),
-                                               expected: "a number")
+            throw DatasetError.unparsableValue(
+                at: position(tokenizer.line, c, builder), text: fieldText(begin, end, c),
+                expected: "a number")
         }
     }
 

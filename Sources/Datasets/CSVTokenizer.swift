@@ -79,7 +79,9 @@ struct CSVTokenizer {
     mutating func nextRecord(split: Bool) throws -> Record {
         while true {
             // Skip blank lines.
-            while start < end, base[start] == 0x0A || (base[start] == 0x0D && start + 1 < end && base[start + 1] == 0x0A) {
+            while start < end,
+                base[start] == 0x0A || (base[start] == 0x0D && start + 1 < end && base[start + 1] == 0x0A)
+            {
                 if base[start] == 0x0D { start += 1; consumed += 1 }
                 start += 1
                 consumed += 1
@@ -165,7 +167,9 @@ struct CSVTokenizer {
                     if i + 1 < end, base[i + 1] == quote { i += 2; continue }
                     if i + 1 >= end, !eof { break }
                     inQuotes = false
-                } else if b == 0x0A { newlines += 1 }
+                } else if b == 0x0A {
+                    newlines += 1
+                }
             } else if b == quote {
                 inQuotes = true
             } else if b == 0x0A {
@@ -239,8 +243,9 @@ struct CSVTokenizer {
         }
         if end == capacity {
             guard capacity < maxRecordBytes else {
-                throw DatasetError.malformed(at: SourcePosition(file: reader.path, line: nextLine),
-                                             detail: "a record is longer than \(maxRecordBytes) bytes")
+                throw DatasetError.malformed(
+                    at: SourcePosition(file: reader.path, line: nextLine),
+                    detail: "a record is longer than \(maxRecordBytes) bytes")
             }
             let newCapacity = min(capacity * 2, maxRecordBytes)
             let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity + 1)

@@ -90,14 +90,18 @@ package struct DataFileLayout: Sendable, Equatable {
         }
         let version = get(UInt32.self, 8)
         guard version == formatVersion else {
-            throw DatasetError.corruptVersion(path: path, detail: "format version \(version), expected \(formatVersion)")
-        }
-        let layout = DataFileLayout(features: Int(get(UInt32.self, 12)), rows: Int(get(UInt64.self, 16)),
-                                    rowsPerBlock: Int(get(UInt32.self, 24)))
-        guard get(UInt32.self, 28) == UInt32(headerSize), layout.rowsPerBlock > 0,
-              layout.fileSize == fileSize else {
             throw DatasetError.corruptVersion(
-                path: path, detail: "header says \(layout.rows) rows × \(layout.features) features "
+                path: path, detail: "format version \(version), expected \(formatVersion)")
+        }
+        let layout = DataFileLayout(
+            features: Int(get(UInt32.self, 12)), rows: Int(get(UInt64.self, 16)),
+            rowsPerBlock: Int(get(UInt32.self, 24)))
+        guard get(UInt32.self, 28) == UInt32(headerSize), layout.rowsPerBlock > 0,
+            layout.fileSize == fileSize
+        else {
+            throw DatasetError.corruptVersion(
+                path: path,
+                detail: "header says \(layout.rows) rows × \(layout.features) features "
                     + "(\(layout.fileSize) bytes) but the file has \(fileSize) bytes")
         }
         return layout

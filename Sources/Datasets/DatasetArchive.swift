@@ -27,7 +27,8 @@ package struct DatasetArchive: Sendable {
         for name in Self.fileNames {
             let url = directory.appendingPathComponent(name)
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-                  let size = (attributes[.size] as? NSNumber)?.uint64Value else {
+                let size = (attributes[.size] as? NSNumber)?.uint64Value
+            else {
                 throw DatasetError.invalidRequest("dataset version at \(directory.path) has no \(name)")
             }
             files.append((name, url, size))
@@ -91,7 +92,9 @@ package final class DatasetArchiveReceiver {
 
     /// Starts receiving `totalBytes` for `digest` into a temporary file inside the store.
     package init(store: DatasetStore, digest: String, totalBytes: UInt64) throws {
-        guard totalBytes <= 1 << 40 else { throw DatasetError.invalidRequest("dataset stream of \(totalBytes) bytes is too large") }
+        guard totalBytes <= 1 << 40 else {
+            throw DatasetError.invalidRequest("dataset stream of \(totalBytes) bytes is too large")
+        }
         self.store = store
         self.digest = digest
         self.totalBytes = totalBytes
@@ -127,7 +130,9 @@ package final class DatasetArchiveReceiver {
     /// Unpacks, checks the digest and installs the version; returns its directory.
     /// - Throws: ``DatasetError`` when the stream is malformed or its content does not match the digest.
     package func install() throws -> URL {
-        guard isComplete else { throw DatasetError.invalidRequest("dataset stream incomplete: \(received) of \(totalBytes) bytes") }
+        guard isComplete else {
+            throw DatasetError.invalidRequest("dataset stream incomplete: \(received) of \(totalBytes) bytes")
+        }
         try handle.synchronize()
         let staging = store.root.appendingPathComponent(".incoming-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
@@ -142,14 +147,20 @@ package final class DatasetArchiveReceiver {
         func integer<T: FixedWidthInteger>(_: T.Type) throws -> T {
             try take(MemoryLayout<T>.size).withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
         }
-        guard try take(8) == DatasetArchive.magic else { throw DatasetError.invalidRequest("not a dataset stream (bad magic)") }
+        guard try take(8) == DatasetArchive.magic else {
+            throw DatasetError.invalidRequest("not a dataset stream (bad magic)")
+        }
         let count = try integer(UInt32.self)
-        guard count == DatasetArchive.fileNames.count else { throw DatasetError.invalidRequest("dataset stream lists \(count) files") }
+        guard count == DatasetArchive.fileNames.count else {
+            throw DatasetError.invalidRequest("dataset stream lists \(count) files")
+        }
         var entries: [(String, UInt64)] = []
         for _ in 0..<count {
             let length = Int(try integer(UInt16.self))
             let name = String(decoding: try take(length), as: UTF8.self)
-            guard DatasetArchive.fileNames.contains(name) else { throw DatasetError.invalidRequest("unexpected file \(name) in dataset stream") }
+            guard DatasetArchive.fileNames.contains(name) else {
+                throw DatasetError.invalidRequest("unexpected file \(name) in dataset stream")
+            }
             entries.append((name, try integer(UInt64.self)))
         }
         for (name, size) in entries {
@@ -176,12 +187,14 @@ package final class DatasetArchiveReceiver {
         while let piece = try dataHandle.read(upToCount: 8 << 20), !piece.isEmpty { full.update(piece) }
         let actual = full.finalize()
         guard actual == digest else {
-            throw DatasetError.invalidRequest("received dataset content has digest \(actual.prefix(12)), expected \(digest.prefix(12))")
+            throw DatasetError.invalidRequest(
+                "received dataset content has digest \(actual.prefix(12)), expected \(digest.prefix(12))")
         }
         let final = store.directory(digest: digest)
         if store.contains(digest: digest) { return final }
         guard rename(staging.path, final.path) == 0 else {
-            throw DatasetError.invalidRequest("cannot install dataset at \(final.path): \(String(cString: strerror(errno)))")
+            throw DatasetError.invalidRequest(
+                "cannot install dataset at \(final.path): \(String(cString: strerror(errno)))")
         }
         return final
     }

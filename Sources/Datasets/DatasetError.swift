@@ -91,8 +91,10 @@ package enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformed(let at, let detail):
             return "\(at): \(detail)"
         case .qualityChecksFailed(let issues):
-            let lines = issues.map { "  \($0.severity.rawValue): \($0.check.rawValue)"
-                + ($0.column.map { " [\($0)]" } ?? "") + ": \($0.detail)" }
+            let lines = issues.map {
+                "  \($0.severity.rawValue): \($0.check.rawValue)"
+                    + ($0.column.map { " [\($0)]" } ?? "") + ": \($0.detail)"
+            }
             return "quality checks failed; nothing was stored:\n" + lines.joined(separator: "\n")
         case .invalidRequest(let message):
             return message

@@ -11,11 +11,14 @@ package struct DatasetSplit: Sendable, Codable, Equatable {
     /// sizes are `round(fraction × n)` (per class when stratified by `labels`, which must have
     /// `rowCount` entries). Throws ``DatasetError/invalidRequest(_:)`` for bad fractions.
     /// Complexity O(n log n).
-    package static func make(rowCount: Int, validation: Double, test: Double = 0, seed: UInt64,
-                            stratifyBy labels: [Float]? = nil) throws -> DatasetSplit {
+    package static func make(
+        rowCount: Int, validation: Double, test: Double = 0, seed: UInt64,
+        stratifyBy labels: [Float]? = nil
+    ) throws -> DatasetSplit {
         guard validation >= 0, test >= 0, validation + test < 1 else {
-            throw DatasetError.invalidRequest("split fractions validation=\(validation) test=\(test) must be ≥ 0 "
-                + "and sum to less than 1")
+            throw DatasetError.invalidRequest(
+                "split fractions validation=\(validation) test=\(test) must be ≥ 0 "
+                    + "and sum to less than 1")
         }
         if let labels, labels.count != rowCount {
             throw DatasetError.invalidRequest("stratified split: \(labels.count) labels for \(rowCount) rows")

@@ -72,9 +72,10 @@ package struct DatasetStore: Sendable {
         }
     }
 
-    private func store(sourceFormat: SourceFormat, source: String, options: ImportOptions,
-                       read: (URL) throws -> RawTableBuilder) throws -> ImportOutcome
-    {
+    private func store(
+        sourceFormat: SourceFormat, source: String, options: ImportOptions,
+        read: (URL) throws -> RawTableBuilder
+    ) throws -> ImportOutcome {
         let fm = FileManager.default
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         let incoming = root.appendingPathComponent(".incoming-\(UUID().uuidString)", isDirectory: true)
@@ -84,22 +85,26 @@ package struct DatasetStore: Sendable {
         try builder.finish()
         let encoded = try VersionEncoder(builder: builder, options: options, file: source).encode(into: incoming)
         if options.strict, !encoded.warnings.isEmpty {
-            throw DatasetError.qualityChecksFailed(encoded.warnings.map {
-                var issue = $0
-                issue.severity = .error
-                return issue
-            })
+            throw DatasetError.qualityChecksFailed(
+                encoded.warnings.map {
+                    var issue = $0
+                    issue.severity = .error
+                    return issue
+                })
         }
         let manifest = DatasetManifest(
-            formatVersion: Int(DataFileLayout.formatVersion), digest: encoded.digest, rows: Int(encoded.statistics.rows),
+            formatVersion: Int(DataFileLayout.formatVersion), digest: encoded.digest,
+            rows: Int(encoded.statistics.rows),
             features: encoded.schema.featureCount,
             rowsPerBlock: DataFileLayout(features: encoded.schema.featureCount, rows: 0).rowsPerBlock,
             sourceFormat: sourceFormat.rawValue, source: source, createdAt: Date())
         let final = directory(digest: encoded.digest)
         var created = false
         if !contains(digest: encoded.digest) {
-            try writeFileAtomically(try Self.prettyJSON(encoded.schema), to: incoming.appendingPathComponent("schema.json"))
-            try writeFileAtomically(try Self.prettyJSON(encoded.statistics), to: incoming.appendingPathComponent("stats.json"))
+            try writeFileAtomically(
+                try Self.prettyJSON(encoded.schema), to: incoming.appendingPathComponent("schema.json"))
+            try writeFileAtomically(
+                try Self.prettyJSON(encoded.statistics), to: incoming.appendingPathComponent("stats.json"))
             try writeFileAtomically(try Self.prettyJSON(manifest), to: incoming.appendingPathComponent("manifest.json"))
             try syncDirectory(incoming.path)
             if fm.fileExists(atPath: final.path) { try? fm.removeItem(at: final) }
@@ -111,9 +116,10 @@ package struct DatasetStore: Sendable {
             }
         }
         let version = try DatasetVersion(directory: final)
-        return ImportOutcome(digest: encoded.digest, directory: final, schema: encoded.schema,
-                             statistics: encoded.statistics, manifest: version.manifest, warnings: encoded.warnings,
-                             created: created, sizeBytes: version.sizeBytes)
+        return ImportOutcome(
+            digest: encoded.digest, directory: final, schema: encoded.schema,
+            statistics: encoded.statistics, manifest: version.manifest, warnings: encoded.warnings,
+            created: created, sizeBytes: version.sizeBytes)
     }
 
     static func prettyJSON<T: Encodable>(_ value: T) throws -> Data {

@@ -33,14 +33,18 @@ extension ColumnDrift {
     /// checks share: drifted when the PSI is significant, or when the KS p-value is at or below
     /// alpha with at least a moderate PSI; the range fails when more than `outOfRangeShare` of
     /// the `present` (non-missing) values lie outside the reference.
-    package init(column: String, kind: ColumnKind, psi: Double, ks: (statistic: Double, pValue: Double)?,
-                outOfRange: Int64, present: Int64, thresholds: ValidationThresholds) {
-        let level = psi >= thresholds.psiSignificant ? "significant" : psi >= thresholds.psiModerate ? "moderate" : "stable"
+    package init(
+        column: String, kind: ColumnKind, psi: Double, ks: (statistic: Double, pValue: Double)?,
+        outOfRange: Int64, present: Int64, thresholds: ValidationThresholds
+    ) {
+        let level =
+            psi >= thresholds.psiSignificant ? "significant" : psi >= thresholds.psiModerate ? "moderate" : "stable"
         let ksDrift = ks.map { $0.pValue <= thresholds.ksAlpha && psi >= thresholds.psiModerate } ?? false
         let share = present == 0 ? 0 : Double(outOfRange) / Double(present)
-        self.init(column: column, kind: kind, psi: psi, psiLevel: level, ksStatistic: ks?.statistic,
-                  ksPValue: ks?.pValue, outOfRange: outOfRange, drifted: psi >= thresholds.psiSignificant || ksDrift,
-                  rangeFailed: share > thresholds.outOfRangeShare)
+        self.init(
+            column: column, kind: kind, psi: psi, psiLevel: level, ksStatistic: ks?.statistic,
+            ksPValue: ks?.pValue, outOfRange: outOfRange, drifted: psi >= thresholds.psiSignificant || ksDrift,
+            rangeFailed: share > thresholds.outOfRangeShare)
     }
 }
 
@@ -65,9 +69,11 @@ package enum DatasetValidator {
     /// Throws ``DatasetError`` when the file is unreadable (with file, line and column);
     /// validation failures are reported in the result, not thrown. Scratch files go to a
     /// temporary directory under `scratch` and are removed.
-    package static func validate(file url: URL, format: SourceFormat? = nil, options: ImportOptions = ImportOptions(),
-                                against reference: DatasetVersion, thresholds: ValidationThresholds = ValidationThresholds(),
-                                scratch: URL) throws -> ValidationReport {
+    package static func validate(
+        file url: URL, format: SourceFormat? = nil, options: ImportOptions = ImportOptions(),
+        against reference: DatasetVersion, thresholds: ValidationThresholds = ValidationThresholds(),
+        scratch: URL
+    ) throws -> ValidationReport {
         let fm = FileManager.default
         let dir = scratch.appendingPathComponent(".validate-\(UUID().uuidString)", isDirectory: true)
         try fm.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -94,8 +100,9 @@ package enum DatasetValidator {
                 }
             }
             let labelIndex = refSchema.label.flatMap { names.firstIndex(of: $0.column) }
-            builder = try RawTableBuilder(columns: zip(names, kinds).map { RawColumn(name: $0, kind: $1) },
-                                          labelIndex: labelIndex, spillPath: dir.appendingPathComponent("rows.spill").path)
+            builder = try RawTableBuilder(
+                columns: zip(names, kinds).map { RawColumn(name: $0, kind: $1) },
+                labelIndex: labelIndex, spillPath: dir.appendingPathComponent("rows.spill").path)
             for (c, name) in names.enumerated() {
                 for level in refSchema.column(named: name)?.levels ?? [] { builder.levelTables[c].insert(level) }
             }
@@ -114,24 +121,31 @@ package enum DatasetValidator {
         let drifts = try compare(builder: builder, reference: reference, thresholds: thresholds)
         let drifted = drifts.filter(\.drifted).count
         let share = drifts.isEmpty ? 0 : Double(drifted) / Double(drifts.count)
-        return ValidationReport(file: url.path, referenceDigest: reference.digest, rows: builder.rows,
-                                schemaProblems: problems, columns: drifts, driftedShare: share,
-                                passed: problems.isEmpty && drifted == 0 && !drifts.contains { $0.rangeFailed })
+        return ValidationReport(
+            file: url.path, referenceDigest: reference.digest, rows: builder.rows,
+            schemaProblems: problems, columns: drifts, driftedShare: share,
+            passed: problems.isEmpty && drifted == 0 && !drifts.contains { $0.rangeFailed })
     }
 
-    private static func compare(builder: RawTableBuilder, reference: DatasetVersion,
-                                thresholds: ValidationThresholds) throws -> [ColumnDrift] {
+    private static func compare(
+        builder: RawTableBuilder, reference: DatasetVersion,
+        thresholds: ValidationThresholds
+    ) throws -> [ColumnDrift] {
         let width = builder.width
         let refSchema = reference.schema
         // Bins of the current data under the reference's histograms.
         struct Plan { var column: Int; var ref: ColumnStatistics; var schema: ColumnSchema }
         var plans: [Plan] = []
         for (c, column) in builder.columns.enumerated() {
-            guard let ref = reference.statistics.column(named: column.name), let schema = refSchema.column(named: column.name),
-                  schema.kind == column.kind || schema.kind == .categorical else { continue }
+            guard let ref = reference.statistics.column(named: column.name),
+                let schema = refSchema.column(named: column.name),
+                schema.kind == column.kind || schema.kind == .categorical
+            else { continue }
             plans.append(Plan(column: c, ref: ref, schema: schema))
         }
-        var counts = plans.map { [Int64](repeating: 0, count: $0.ref.histogram.counts.count + ($0.schema.kind == .categorical ? 1 : 0)) }
+        var counts = plans.map {
+            [Int64](repeating: 0, count: $0.ref.histogram.counts.count + ($0.schema.kind == .categorical ? 1 : 0))
+        }
         var outside = [Int64](repeating: 0, count: plans.count)
         var present = [Int64](repeating: 0, count: plans.count)
         let spill = try FileReader(path: builder.spillPath)
@@ -144,14 +158,19 @@ package enum DatasetValidator {
                 try spill.readExactly(into: $0.baseAddress!, count: n * width * 4, offset: r * Int64(width) * 4)
             }
             for (p, plan) in plans.enumerated() {
-                let levelMap = plan.schema.kind == .categorical ? levelIndexMap(builder: builder, plan.column, plan.schema) : []
+                let levelMap =
+                    plan.schema.kind == .categorical ? levelIndexMap(builder: builder, plan.column, plan.schema) : []
                 for k in 0..<n {
                     let v = buffer[k * width + plan.column]
                     guard !v.isNaN else { continue }
                     present[p] += 1
                     if plan.schema.kind == .categorical {
                         let index = levelMap[Int(v)]
-                        if index < 0 { outside[p] += 1; counts[p][counts[p].count - 1] += 1 } else { counts[p][index] += 1 }
+                        if index < 0 {
+                            outside[p] += 1; counts[p][counts[p].count - 1] += 1
+                        } else {
+                            counts[p][index] += 1
+                        }
                     } else {
                         let d = Double(v)
                         if let lo = plan.ref.min, let hi = plan.ref.max, d < lo || d > hi { outside[p] += 1 }
@@ -171,8 +190,9 @@ package enum DatasetValidator {
                 let current = builder.sampledValues(plan.column).filter(\.isFinite).map(Double.init)
                 ks = DriftStatistics.kolmogorovSmirnov(referenceSample(reference, plan.schema), current)
             }
-            return ColumnDrift(column: plan.schema.name, kind: plan.schema.kind, psi: psi, ks: ks, outOfRange: outside[p],
-                               present: present[p], thresholds: thresholds)
+            return ColumnDrift(
+                column: plan.schema.name, kind: plan.schema.kind, psi: psi, ks: ks, outOfRange: outside[p],
+                present: present[p], thresholds: thresholds)
         }
     }
 

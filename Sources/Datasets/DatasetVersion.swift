@@ -29,9 +29,11 @@ package final class DatasetVersion: @unchecked Sendable {
     /// when a file is missing or inconsistent with the others.
     package init(directory: URL) throws {
         self.directory = directory
-        manifest = try DatasetStore.decodeJSON(DatasetManifest.self, from: directory.appendingPathComponent("manifest.json"))
+        manifest = try DatasetStore.decodeJSON(
+            DatasetManifest.self, from: directory.appendingPathComponent("manifest.json"))
         schema = try DatasetStore.decodeJSON(DatasetSchema.self, from: directory.appendingPathComponent("schema.json"))
-        statistics = try DatasetStore.decodeJSON(DatasetStatistics.self, from: directory.appendingPathComponent("stats.json"))
+        statistics = try DatasetStore.decodeJSON(
+            DatasetStatistics.self, from: directory.appendingPathComponent("stats.json"))
         let path = directory.appendingPathComponent("data.bin").path
         let reader = try FileReader(path: path)
         let size = Int(try reader.size())
@@ -44,16 +46,19 @@ package final class DatasetVersion: @unchecked Sendable {
         mapping = UnsafeRawPointer(map)
         mappedBytes = size
         do {
-            layout = try DataFileLayout.parse(header: UnsafeRawBufferPointer(start: mapping, count: 64),
-                                              fileSize: size, path: path)
+            layout = try DataFileLayout.parse(
+                header: UnsafeRawBufferPointer(start: mapping, count: 64),
+                fileSize: size, path: path)
         } catch {
             munmap(map, size)
             throw error
         }
         guard layout.features == schema.featureCount, layout.rows == manifest.rows else {
             munmap(map, size)
-            throw DatasetError.corruptVersion(path: path, detail: "data.bin has \(layout.rows) rows × \(layout.features) "
-                + "features; manifest and schema say \(manifest.rows) × \(schema.featureCount)")
+            throw DatasetError.corruptVersion(
+                path: path,
+                detail: "data.bin has \(layout.rows) rows × \(layout.features) "
+                    + "features; manifest and schema say \(manifest.rows) × \(schema.featureCount)")
         }
     }
 
@@ -82,7 +87,8 @@ package final class DatasetVersion: @unchecked Sendable {
         let huge = 2 << 20
         let bytes = (layout.fileSize + huge - 1) / huge * huge
         guard let memory = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              memory != MAP_FAILED else {
+            memory != MAP_FAILED
+        else {
             throw DatasetError.io(path: directory.appendingPathComponent("data.bin").path, call: "mmap", code: errno)
         }
         _ = madvise(memory, bytes, 14)  // MADV_HUGEPAGE; without THP the copy still works, on 4 KiB pages
@@ -97,7 +103,8 @@ package final class DatasetVersion: @unchecked Sendable {
     /// Bytes of the stored files.
     package var sizeBytes: Int64 {
         ["data.bin", "schema.json", "stats.json", "manifest.json"].reduce(Int64(0)) { total, name in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)
+            let attributes = try? FileManager.default.attributesOfItem(
+                atPath: directory.appendingPathComponent(name).path)
             return total + ((attributes?[.size] as? NSNumber)?.int64Value ?? 0)
         }
     }
@@ -111,14 +118,15 @@ package final class DatasetVersion: @unchecked Sendable {
         let first = layout.featureOffset(row: range.lowerBound) / page * page
         let last = min(mappedBytes, layout.labelOffset(row: range.upperBound - 1) + 4)
         #if os(Linux)
-        _ = madvise(UnsafeMutableRawPointer(mutating: mapping + first), last - first, 22)
+            _ = madvise(UnsafeMutableRawPointer(mutating: mapping + first), last - first, 22)
         #endif
     }
 
     /// Calls `body` with the zero-copy slices covering rows `range` (one per block touched).
     /// Precondition: `range` lies within `0..<rowCount`.
     package func withRows(_ range: Range<Int>, _ body: (RowSlice) throws -> Void) rethrows {
-        precondition(range.lowerBound >= 0 && range.upperBound <= layout.rows, "rows \(range) outside 0..<\(layout.rows)")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= layout.rows, "rows \(range) outside 0..<\(layout.rows)")
         var r = range.lowerBound
         let f = layout.features
         while r < range.upperBound {
@@ -127,25 +135,33 @@ package final class DatasetVersion: @unchecked Sendable {
             let n = min(blockEnd, range.upperBound) - r
             let features = (mapping + layout.featureOffset(row: r)).assumingMemoryBound(to: Float.self)
             let labels = (mapping + layout.labelOffset(row: r)).assumingMemoryBound(to: Float.self)
-            try body(RowSlice(firstRow: r, features: UnsafeBufferPointer(start: features, count: n * f),
-                              labels: UnsafeBufferPointer(start: labels, count: n)))
+            try body(
+                RowSlice(
+                    firstRow: r, features: UnsafeBufferPointer(start: features, count: n * f),
+                    labels: UnsafeBufferPointer(start: labels, count: n)))
             r += n
         }
     }
 
     /// Copies rows `range` into contiguous `features` (`count × featureCount`) and `labels`.
-    package func copyRows(_ range: Range<Int>, features: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Float>) {
+    package func copyRows(
+        _ range: Range<Int>, features: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Float>
+    ) {
         let f = layout.features
         withRows(range) { slice in
             let offset = slice.firstRow - range.lowerBound
-            if !slice.features.isEmpty { (features + offset * f).update(from: slice.features.baseAddress!, count: slice.features.count) }
+            if !slice.features.isEmpty {
+                (features + offset * f).update(from: slice.features.baseAddress!, count: slice.features.count)
+            }
             (labels + offset).update(from: slice.labels.baseAddress!, count: slice.count)
         }
     }
 
     /// Copies the rows at `indices` (in that order) into contiguous buffers: a mini-batch gather.
-    package func gatherRows(_ indices: some Collection<Int>, features: UnsafeMutablePointer<Float>,
-                           labels: UnsafeMutablePointer<Float>) {
+    package func gatherRows(
+        _ indices: some Collection<Int>, features: UnsafeMutablePointer<Float>,
+        labels: UnsafeMutablePointer<Float>
+    ) {
         if let array = indices as? [Int] {
             array.withUnsafeBufferPointer { gatherRows($0, features: features, labels: labels) }
             return
@@ -161,13 +177,17 @@ package final class DatasetVersion: @unchecked Sendable {
 
     /// ``gatherRows(_:features:labels:)`` for a buffer of indices: no generic dispatch per row,
     /// one block lookup per row. The hot path of mini-batch reads.
-    package func gatherRows(_ indices: UnsafeBufferPointer<Int>, features: UnsafeMutablePointer<Float>,
-                           labels: UnsafeMutablePointer<Float>) {
+    package func gatherRows(
+        _ indices: UnsafeBufferPointer<Int>, features: UnsafeMutablePointer<Float>,
+        labels: UnsafeMutablePointer<Float>
+    ) {
         let f = layout.features
         let perBlock = layout.rowsPerBlock
         let rows = layout.rows
         let base = UnsafeRawPointer(mapping)
-        for k in indices.indices { precondition(indices[k] >= 0 && indices[k] < rows, "row \(indices[k]) outside 0..<\(rows)") }
+        for k in indices.indices {
+            precondition(indices[k] >= 0 && indices[k] < rows, "row \(indices[k]) outside 0..<\(rows)")
+        }
         /// Byte offsets of row `r`'s features and label.
         @inline(__always) func offsets(_ r: Int) -> (features: Int, label: Int) {
             let b = r / perBlock
@@ -205,8 +225,9 @@ package final class DatasetVersion: @unchecked Sendable {
         var labels = [Float](repeating: 0, count: range.count)
         features.withUnsafeMutableBufferPointer { fp in
             labels.withUnsafeMutableBufferPointer { lp in
-                copyRows(range, features: fp.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!,
-                         labels: lp.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
+                copyRows(
+                    range, features: fp.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!,
+                    labels: lp.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
             }
         }
         return (features, labels)

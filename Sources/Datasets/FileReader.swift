@@ -41,8 +41,10 @@ final class FileReader {
                 throw DatasetError.io(path: path, call: "pread", code: errno)
             }
             if n == 0 {
-                throw DatasetError.corruptVersion(path: path, detail: "file ends at \(offset + Int64(done)) "
-                    + "but \(offset + Int64(count)) bytes were expected")
+                throw DatasetError.corruptVersion(
+                    path: path,
+                    detail: "file ends at \(offset + Int64(done)) "
+                        + "but \(offset + Int64(count)) bytes were expected")
             }
             done += n
         }

@@ -23,8 +23,9 @@ package enum TransformSpec: Sendable, Codable, Equatable {
             if text.lowercased().hasPrefix("impute_constant="), let v = Float(text.split(separator: "=")[1]) {
                 self = .imputeConstant(v)
             } else {
-                throw DatasetError.invalidRequest("unknown transform \"\(text)\"; expected standardize, minmax, "
-                    + "impute_mean, impute_median or impute_constant=VALUE")
+                throw DatasetError.invalidRequest(
+                    "unknown transform \"\(text)\"; expected standardize, minmax, "
+                        + "impute_mean, impute_median or impute_constant=VALUE")
             }
         }
     }
@@ -47,8 +48,10 @@ package struct FittedTransforms: Sendable, Codable, Equatable {
     /// Fits `specs` in order on the rows of `features` (row-major, `featureCount` per row); each
     /// step sees the output of the previous ones. `passThrough` marks features left untouched
     /// by scaling (one-hot). Memory O(rows) per feature for medians. Complexity O(steps·rows·F).
-    package static func fit(_ specs: [TransformSpec], features: [Float], featureCount: Int,
-                           passThrough: Set<Int> = []) -> FittedTransforms {
+    package static func fit(
+        _ specs: [TransformSpec], features: [Float], featureCount: Int,
+        passThrough: Set<Int> = []
+    ) -> FittedTransforms {
         let rows = featureCount == 0 ? 0 : features.count / featureCount
         var data = features
         var fitted = FittedTransforms(featureCount: featureCount, steps: [])
@@ -83,19 +86,24 @@ package struct FittedTransforms: Sendable, Codable, Equatable {
                 for f in 0..<featureCount {
                     if case .imputeConstant(let c) = spec { fill[f] = c; continue }
                     var values: [Float] = []
-                    for r in 0..<rows where data[r * featureCount + f].isFinite { values.append(data[r * featureCount + f]) }
+                    for r in 0..<rows where data[r * featureCount + f].isFinite {
+                        values.append(data[r * featureCount + f])
+                    }
                     guard !values.isEmpty else { continue }
                     if spec == .imputeMean {
                         fill[f] = Float(values.reduce(0.0) { $0 + Double($1) } / Double(values.count))
                     } else {
                         values.sort()
                         let m = values.count / 2
-                        fill[f] = values.count % 2 == 1 ? values[m] : Float((Double(values[m - 1]) + Double(values[m])) / 2)
+                        fill[f] =
+                            values.count % 2 == 1 ? values[m] : Float((Double(values[m - 1]) + Double(values[m])) / 2)
                     }
                 }
                 step.fill = fill
             }
-            data.withUnsafeMutableBufferPointer { FittedTransforms(featureCount: featureCount, steps: [step]).apply(rows: $0) }
+            data.withUnsafeMutableBufferPointer {
+                FittedTransforms(featureCount: featureCount, steps: [step]).apply(rows: $0)
+            }
             fitted.steps.append(step)
         }
         return fitted
@@ -125,18 +133,23 @@ package struct FittedTransforms: Sendable, Codable, Equatable {
 
     /// Transforms rows (row-major, `featureCount` per row) in place.
     package func apply(rows: UnsafeMutableBufferPointer<Float>) {
-        precondition(featureCount == 0 || rows.count % featureCount == 0,
-                     "\(rows.count) values is not a whole number of rows of \(featureCount) features")
+        precondition(
+            featureCount == 0 || rows.count % featureCount == 0,
+            "\(rows.count) values is not a whole number of rows of \(featureCount) features")
         guard featureCount > 0 else { return }
         let n = rows.count / featureCount
         for step in steps {
             if let fill = step.fill {
                 for r in 0..<n {
-                    for f in 0..<featureCount where rows[r * featureCount + f].isNaN { rows[r * featureCount + f] = fill[f] }
+                    for f in 0..<featureCount where rows[r * featureCount + f].isNaN {
+                        rows[r * featureCount + f] = fill[f]
+                    }
                 }
             } else if let offset = step.offset, let scale = step.scale {
                 for r in 0..<n {
-                    for f in 0..<featureCount { rows[r * featureCount + f] = (rows[r * featureCount + f] - offset[f]) * scale[f] }
+                    for f in 0..<featureCount {
+                        rows[r * featureCount + f] = (rows[r * featureCount + f] - offset[f]) * scale[f]
+                    }
                 }
             }
         }
@@ -157,8 +170,9 @@ package struct FittedTransforms: Sendable, Codable, Equatable {
         for step in steps {
             for array in [step.offset, step.scale, step.fill] {
                 if let array, array.count != featureCount {
-                    throw DatasetError.invalidRequest("fitted transforms JSON: a step has \(array.count) values "
-                        + "for \(featureCount) features")
+                    throw DatasetError.invalidRequest(
+                        "fitted transforms JSON: a step has \(array.count) values "
+                            + "for \(featureCount) features")
                 }
             }
         }

@@ -28,8 +28,9 @@ struct LIBSVMReader {
         var columns = (0..<featureCount).map { RawColumn(name: "f\($0 + base)", kind: .numeric) }
         columns.append(RawColumn(name: "label", kind: .numeric))
         let labelIndex = featureCount
-        let builder = try RawTableBuilder(columns: columns, labelIndex: labelIndex,
-                                          spillPath: spillDirectory.appendingPathComponent("rows.spill").path)
+        let builder = try RawTableBuilder(
+            columns: columns, labelIndex: labelIndex,
+            spillPath: spillDirectory.appendingPathComponent("rows.spill").path)
         try forEachLine { lineNumber, label, tokens in
             let row = builder.row
             row.update(repeating: 0, count: featureCount)
@@ -40,7 +41,9 @@ struct LIBSVMReader {
                 switch NumberParser.parse(token.value.0, token.value.1) {
                 case .finite(let v): row[c] = Float(v)
                 case .nonFinite(let v):
-                    guard options.allowNonFinite else { throw DatasetError.nonFiniteValue(at: at, text: text(token.value)) }
+                    guard options.allowNonFinite else {
+                        throw DatasetError.nonFiniteValue(at: at, text: text(token.value))
+                    }
                     row[c] = Float(v)
                 case .missing, .text:
                     throw DatasetError.unparsableValue(at: at, text: text(token.value), expected: "a number after ':'")
@@ -83,8 +86,9 @@ struct LIBSVMReader {
             switch NumberParser.parse(p + first.0, first.1) {
             case .finite(let v): label = Float(v)
             default:
-                throw DatasetError.unparsableValue(at: SourcePosition(file: file, line: lines.line, column: 1, columnName: "label"),
-                                                   text: labelText, expected: "a numeric label")
+                throw DatasetError.unparsableValue(
+                    at: SourcePosition(file: file, line: lines.line, column: 1, columnName: "label"),
+                    text: labelText, expected: "a numeric label")
             }
             for (k, field) in fields.dropFirst().enumerated() {
                 let fp = p + field.0
@@ -97,14 +101,18 @@ struct LIBSVMReader {
                 let key = String(decoding: UnsafeBufferPointer(start: fp, count: colonAt), as: UTF8.self)
                 if key == "qid" { continue }
                 guard let index = Int(key), index >= 0 else {
-                    throw DatasetError.unparsableValue(at: at, text: tokenText, expected: "a non-negative integer index before ':'")
+                    throw DatasetError.unparsableValue(
+                        at: at, text: tokenText, expected: "a non-negative integer index before ':'")
                 }
                 if index < base {
-                    throw DatasetError.malformed(at: at, detail: "feature index 0 in \"\(tokenText)\" but indices are "
-                        + "1-based (declare 0-based indices with --zero-based)")
+                    throw DatasetError.malformed(
+                        at: at,
+                        detail: "feature index 0 in \"\(tokenText)\" but indices are "
+                            + "1-based (declare 0-based indices with --zero-based)")
                 }
                 if index > 10_000_000 {
-                    throw DatasetError.malformed(at: at, detail: "feature index \(index) in \"\(tokenText)\" exceeds 10000000")
+                    throw DatasetError.malformed(
+                        at: at, detail: "feature index \(index) in \"\(tokenText)\" exceeds 10000000")
                 }
                 if !seen.insert(index).inserted {
                     throw DatasetError.malformed(at: at, detail: "feature index \(index) appears twice on this line")

@@ -22,7 +22,8 @@ struct LevelTable {
             let id = Int(slots[slot])
             if id < 0 { break }
             if hashes[id] == h, levels[id].count == length,
-               levels[id].withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes, length) == 0 }) {
+                levels[id].withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes, length) == 0 })
+            {
                 counts[id] += 1
                 return id
             }

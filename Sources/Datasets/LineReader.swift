@@ -38,8 +38,9 @@ struct LineReader {
             }
             if end == capacity {
                 guard capacity < maxLineBytes else {
-                    throw DatasetError.malformed(at: SourcePosition(file: reader.path, line: line + 1),
-                                                 detail: "a line is longer than \(maxLineBytes) bytes")
+                    throw DatasetError.malformed(
+                        at: SourcePosition(file: reader.path, line: line + 1),
+                        detail: "a line is longer than \(maxLineBytes) bytes")
                 }
                 let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
                 grown.update(from: buffer, count: end)

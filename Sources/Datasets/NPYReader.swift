@@ -25,12 +25,17 @@ struct NPYReader {
     func readHeader(_ reader: FileReader, size: Int64) throws -> Header {
         let at = SourcePosition(file: file)
         guard size > 0 else { throw DatasetError.emptyFile(file: file) }
-        guard size >= 10 else { throw DatasetError.malformed(at: at, detail: "\(size) bytes is too short for an .npy header") }
+        guard size >= 10 else {
+            throw DatasetError.malformed(at: at, detail: "\(size) bytes is too short for an .npy header")
+        }
         var prefix = [UInt8](repeating: 0, count: 12)
-        try prefix.withUnsafeMutableBytes { try reader.readExactly(into: $0.baseAddress!, count: min(12, Int(size)), offset: 0) }
+        try prefix.withUnsafeMutableBytes {
+            try reader.readExactly(into: $0.baseAddress!, count: min(12, Int(size)), offset: 0)
+        }
         guard Array(prefix[0..<6]) == Self.magic else {
             let found = HexText.encode(prefix[0..<6], separator: " ")
-            throw DatasetError.malformed(at: at, detail: "wrong magic number: expected 93 4e 55 4d 50 59 (\"\\x93NUMPY\"), found \(found)")
+            throw DatasetError.malformed(
+                at: at, detail: "wrong magic number: expected 93 4e 55 4d 50 59 (\"\\x93NUMPY\"), found \(found)")
         }
         let major = prefix[6]
         let headerLength: Int
@@ -50,25 +55,33 @@ struct NPYReader {
             try reader.readExactly(into: $0.baseAddress!, count: headerLength, offset: Int64(headerStart))
         }
         let text = String(decoding: headerBytes, as: UTF8.self)
-        guard let descr = Self.value(of: "descr", in: text)?.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) else {
+        guard let descr = Self.value(of: "descr", in: text)?.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+        else {
             throw DatasetError.malformed(at: at, detail: "header has no 'descr': \(text)")
         }
         if let fortran = Self.value(of: "fortran_order", in: text), fortran == "True" {
-            throw DatasetError.malformed(at: at, detail: "Fortran-ordered arrays are not supported; save with C order "
-                + "(np.ascontiguousarray)")
+            throw DatasetError.malformed(
+                at: at,
+                detail: "Fortran-ordered arrays are not supported; save with C order "
+                    + "(np.ascontiguousarray)")
         }
         guard let shapeText = Self.shape(in: text) else {
             throw DatasetError.malformed(at: at, detail: "header has no 'shape': \(text)")
         }
-        let dims = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let dims = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
         let shape = dims.compactMap { Int($0) }
         guard shape.count == dims.count, (1...2).contains(shape.count), shape.allSatisfy({ $0 >= 0 }) else {
             throw DatasetError.malformed(at: at, detail: "expected a 1-D or 2-D array, found shape (\(shapeText))")
         }
         let order = descr.first ?? "?"
         let kind = descr.dropFirst()
-        guard order == "<" || order == "|" || order == "=", ["f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"].contains(String(kind)) else {
-            throw DatasetError.malformed(at: at, detail: "unsupported dtype '\(descr)' (expected little-endian float32/64 or integers)")
+        guard order == "<" || order == "|" || order == "=",
+            ["f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"].contains(String(kind))
+        else {
+            throw DatasetError.malformed(
+                at: at, detail: "unsupported dtype '\(descr)' (expected little-endian float32/64 or integers)")
         }
         let rows = shape[0]
         let columns = shape.count == 2 ? shape[1] : 1
@@ -76,9 +89,11 @@ struct NPYReader {
         let dataOffset = headerStart + headerLength
         let expected = Int64(dataOffset) + Int64(rows) * Int64(columns) * Int64(elementSize)
         guard expected == size else {
-            throw DatasetError.malformed(at: at, detail: "shape (\(shapeText)) of \(descr) needs \(expected) bytes, file has \(size)")
+            throw DatasetError.malformed(
+                at: at, detail: "shape (\(shapeText)) of \(descr) needs \(expected) bytes, file has \(size)")
         }
-        return Header(dtype: String(kind), elementSize: elementSize, rows: rows, columns: columns, dataOffset: dataOffset)
+        return Header(
+            dtype: String(kind), elementSize: elementSize, rows: rows, columns: columns, dataOffset: dataOffset)
     }
 
     private static func value(of key: String, in header: String) -> String? {
@@ -89,7 +104,8 @@ struct NPYReader {
 
     private static func shape(in header: String) -> String? {
         guard let range = header.range(of: "'shape':"), let open = header[range.upperBound...].firstIndex(of: "("),
-              let close = header[open...].firstIndex(of: ")") else { return nil }
+            let close = header[open...].firstIndex(of: ")")
+        else { return nil }
         return String(header[header.index(after: open)..<close])
     }
 
@@ -102,15 +118,21 @@ struct NPYReader {
         case .none: labelIndex = nil
         case .conventional: labelIndex = header.columns - 1
         case .named(let text):
-            if text == "last" { labelIndex = header.columns - 1 } else if let i = Int(text), i >= 0, i < header.columns {
+            if text == "last" {
+                labelIndex = header.columns - 1
+            } else if let i = Int(text), i >= 0, i < header.columns {
                 labelIndex = i
             } else {
-                throw DatasetError.missingLabelColumn(file: file, label: text, available: (0..<header.columns).map { "\($0)" })
+                throw DatasetError.missingLabelColumn(
+                    file: file, label: text, available: (0..<header.columns).map { "\($0)" })
             }
         }
-        let columns = (0..<header.columns).map { RawColumn(name: $0 == labelIndex ? "label" : "c\($0)", kind: .numeric) }
-        let builder = try RawTableBuilder(columns: columns, labelIndex: labelIndex,
-                                          spillPath: spillDirectory.appendingPathComponent("rows.spill").path)
+        let columns = (0..<header.columns).map {
+            RawColumn(name: $0 == labelIndex ? "label" : "c\($0)", kind: .numeric)
+        }
+        let builder = try RawTableBuilder(
+            columns: columns, labelIndex: labelIndex,
+            spillPath: spillDirectory.appendingPathComponent("rows.spill").path)
         let rowBytes = header.columns * header.elementSize
         let chunkRows = max(1, (1 << 22) / rowBytes)
         let chunk = UnsafeMutableRawPointer.allocate(byteCount: chunkRows * rowBytes, alignment: 16)
@@ -118,13 +140,15 @@ struct NPYReader {
         var r = 0
         while r < header.rows {
             let n = min(chunkRows, header.rows - r)
-            try reader.readExactly(into: chunk, count: n * rowBytes, offset: Int64(header.dataOffset) + Int64(r) * Int64(rowBytes))
+            try reader.readExactly(
+                into: chunk, count: n * rowBytes, offset: Int64(header.dataOffset) + Int64(r) * Int64(rowBytes))
             for k in 0..<n {
                 for c in 0..<header.columns {
                     let v = Self.element(chunk + (k * header.columns + c) * header.elementSize, header.dtype)
                     if !v.isFinite, !options.allowNonFinite || c == labelIndex {
                         throw DatasetError.nonFiniteValue(
-                            at: SourcePosition(file: file, line: nil, column: c + 1, columnName: "row \(r + k), \(columns[c].name)"),
+                            at: SourcePosition(
+                                file: file, line: nil, column: c + 1, columnName: "row \(r + k), \(columns[c].name)"),
                             text: String(v))
                     }
                     builder.row[c] = v

@@ -47,8 +47,9 @@ extension DatasetError {
     package var qualityIssue: QualityIssue {
         switch self {
         case .unparsableValue(let at, _, _):
-            return QualityIssue(check: .unparsableValue, severity: .error, column: at.columnName,
-                                detail: description)
+            return QualityIssue(
+                check: .unparsableValue, severity: .error, column: at.columnName,
+                detail: description)
         case .raggedRow:
             return QualityIssue(check: .raggedRow, severity: .error, detail: description)
         case .missingLabelColumn(_, let label, _):
@@ -56,8 +57,9 @@ extension DatasetError {
         case .noRows, .emptyFile:
             return QualityIssue(check: .zeroRows, severity: .error, detail: description)
         case .nonFiniteValue(let at, _):
-            return QualityIssue(check: .nonFinite, severity: .error, column: at.columnName,
-                                detail: description)
+            return QualityIssue(
+                check: .nonFinite, severity: .error, column: at.columnName,
+                detail: description)
         case .tooManyLevels(_, let column, _):
             return QualityIssue(check: .tooManyLevels, severity: .error, column: column, detail: description)
         default:

@@ -61,8 +61,10 @@ package struct DatasetStatistics: Sendable, Codable, Equatable {
     /// Rows that repeat an earlier row.
     package var duplicateRows: Int64
 
-    package init(rows: Int64, columns: [ColumnStatistics], classCounts: [Int64]?, reservoirRows: Int,
-                duplicateRows: Int64) {
+    package init(
+        rows: Int64, columns: [ColumnStatistics], classCounts: [Int64]?, reservoirRows: Int,
+        duplicateRows: Int64
+    ) {
         self.rows = rows
         self.columns = columns
         self.classCounts = classCounts

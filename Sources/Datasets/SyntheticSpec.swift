@@ -16,7 +16,8 @@ package struct SyntheticSpec: Sendable, Equatable, CustomStringConvertible {
     /// Spread of the class centres (classification); larger is easier.
     package var separation: Double
 
-    package init(kind: TaskKind, rows: Int, features: Int, classes: Int = 2, seed: UInt64 = 0, separation: Double = 1.5) {
+    package init(kind: TaskKind, rows: Int, features: Int, classes: Int = 2, seed: UInt64 = 0, separation: Double = 1.5)
+    {
         self.kind = kind
         self.rows = rows
         self.features = features
@@ -37,7 +38,8 @@ package struct SyntheticSpec: Sendable, Equatable, CustomStringConvertible {
             throw DatasetError.invalidRequest("--features must be in 1...1000000, got \(features)")
         }
         if kind == .classification, !(2...RawTableBuilder.maxNumericClasses).contains(classes) {
-            throw DatasetError.invalidRequest("--classes must be in 2...\(RawTableBuilder.maxNumericClasses), got \(classes)")
+            throw DatasetError.invalidRequest(
+                "--classes must be in 2...\(RawTableBuilder.maxNumericClasses), got \(classes)")
         }
     }
 
@@ -45,8 +47,9 @@ package struct SyntheticSpec: Sendable, Equatable, CustomStringConvertible {
         try validate()
         var columns = (0..<features).map { RawColumn(name: "x\($0)", kind: .numeric) }
         columns.append(RawColumn(name: "label", kind: .numeric))
-        let builder = try RawTableBuilder(columns: columns, labelIndex: features,
-                                          spillPath: spillDirectory.appendingPathComponent("rows.spill").path)
+        let builder = try RawTableBuilder(
+            columns: columns, labelIndex: features,
+            spillPath: spillDirectory.appendingPathComponent("rows.spill").path)
         var parameters = SplitMix64(seed: seed, stream: 1)
         var noise = SplitMix64(seed: seed, stream: 2)
         switch kind {
@@ -60,7 +63,9 @@ package struct SyntheticSpec: Sendable, Equatable, CustomStringConvertible {
                 try builder.commitRow()
             }
         case .regression:
-            let weights = (0..<features).map { _ in parameters.nextGaussianApproximation() / Double(features).squareRoot() }
+            let weights = (0..<features).map { _ in
+                parameters.nextGaussianApproximation() / Double(features).squareRoot()
+            }
             for _ in 0..<rows {
                 let row = builder.row
                 var y = 0.0

@@ -41,19 +41,25 @@ struct VersionEncoder {
         var featureOf = [Int](repeating: -1, count: columns.count)
         for (c, column) in columns.enumerated() {
             if c == builder.labelIndex {
-                schemaColumns.append(ColumnSchema(name: column.name, kind: column.kind,
-                                                  levels: column.kind == .categorical ? sortedLevels[c] : nil,
-                                                  firstFeature: nil, featureCount: 0))
+                schemaColumns.append(
+                    ColumnSchema(
+                        name: column.name, kind: column.kind,
+                        levels: column.kind == .categorical ? sortedLevels[c] : nil,
+                        firstFeature: nil, featureCount: 0))
                 continue
             }
             featureOf[c] = featureNames.count
             if column.kind == .numeric {
-                schemaColumns.append(ColumnSchema(name: column.name, kind: .numeric, firstFeature: featureNames.count,
-                                                  featureCount: 1))
+                schemaColumns.append(
+                    ColumnSchema(
+                        name: column.name, kind: .numeric, firstFeature: featureNames.count,
+                        featureCount: 1))
                 featureNames.append(column.name)
             } else {
-                schemaColumns.append(ColumnSchema(name: column.name, kind: .categorical, levels: sortedLevels[c],
-                                                  firstFeature: featureNames.count, featureCount: sortedLevels[c].count))
+                schemaColumns.append(
+                    ColumnSchema(
+                        name: column.name, kind: .categorical, levels: sortedLevels[c],
+                        firstFeature: featureNames.count, featureCount: sortedLevels[c].count))
                 featureNames += sortedLevels[c].map { "\(column.name)=\($0)" }
             }
         }
@@ -65,7 +71,8 @@ struct VersionEncoder {
             let values = builder.sampledValues(c).filter { $0.isFinite }.map(Double.init).sorted()
             sortedSamples[c] = values
             if !values.isEmpty {
-                edges[c] = DatasetStatistics.decileEdges(sorted: values, min: builder.minimum(c), max: builder.maximum(c))
+                edges[c] = DatasetStatistics.decileEdges(
+                    sorted: values, min: builder.minimum(c), max: builder.maximum(c))
             }
         }
         // Pass 2: write data.bin.
@@ -76,7 +83,8 @@ struct VersionEncoder {
         try writer.write(header)
         header.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         var histogramCounts: [[Int64]] = columns.indices.map { c in
-            columns[c].kind == .numeric ? [Int64](repeating: 0, count: max(1, edges[c].count - 1))
+            columns[c].kind == .numeric
+                ? [Int64](repeating: 0, count: max(1, edges[c].count - 1))
                 : [Int64](repeating: 0, count: sortedLevels[c].count)
         }
         var categoricalMissing = [Int64](repeating: 0, count: columns.count)
@@ -142,8 +150,9 @@ struct VersionEncoder {
                 }
                 for b in 0..<layout.blockCount {
                     let n = layout.rowsInBlock(b)
-                    try spill.readExactly(into: raw, count: n * width * 4,
-                                          offset: Int64(b) * Int64(layout.rowsPerBlock * width * 4))
+                    try spill.readExactly(
+                        into: raw, count: n * width * 4,
+                        offset: Int64(b) * Int64(layout.rowsPerBlock * width * 4))
                     block.update(repeating: 0, count: n * features)
                     let labels = block + n * features
                     for r in 0..<n {
@@ -203,25 +212,31 @@ struct VersionEncoder {
             if column.kind == .numeric {
                 let m = builder.moments(c)
                 let has = m.count > 0
-                columnStats.append(ColumnStatistics(
-                    name: column.name, kind: .numeric, count: Int64(rows) - builder.missing(c),
-                    missing: builder.missing(c), min: has ? builder.minimum(c) : nil, max: has ? builder.maximum(c) : nil,
-                    mean: has ? m.mean : nil, std: has ? m.std : nil,
-                    quantiles: has ? DatasetStatistics.quantileLevels.map {
-                        DatasetStatistics.quantile(sorted: sortedSamples[c], $0) } : nil,
-                    histogram: Histogram(edges: histograms[c].edges, counts: histogramCounts[c])))
+                columnStats.append(
+                    ColumnStatistics(
+                        name: column.name, kind: .numeric, count: Int64(rows) - builder.missing(c),
+                        missing: builder.missing(c), min: has ? builder.minimum(c) : nil,
+                        max: has ? builder.maximum(c) : nil,
+                        mean: has ? m.mean : nil, std: has ? m.std : nil,
+                        quantiles: has
+                            ? DatasetStatistics.quantileLevels.map {
+                                DatasetStatistics.quantile(sorted: sortedSamples[c], $0)
+                            } : nil,
+                        histogram: Histogram(edges: histograms[c].edges, counts: histogramCounts[c])))
             } else {
                 let missing = c == builder.labelIndex ? 0 : categoricalMissing[c]
-                columnStats.append(ColumnStatistics(
-                    name: column.name, kind: .categorical, count: Int64(rows) - missing, missing: missing,
-                    histogram: Histogram(levels: sortedLevels[c], counts: histogramCounts[c])))
+                columnStats.append(
+                    ColumnStatistics(
+                        name: column.name, kind: .categorical, count: Int64(rows) - missing, missing: missing,
+                        histogram: Histogram(levels: sortedLevels[c], counts: histogramCounts[c])))
             }
         }
         let statistics = DatasetStatistics(
             rows: Int64(rows), columns: columnStats, classCounts: label?.task == .classification ? classCounts : nil,
             reservoirRows: builder.reservoir.count / max(1, width), duplicateRows: builder.duplicateRows)
-        let warnings = QualityReport.warnings(schema: schema, statistics: statistics, thresholds: options.thresholds,
-                                              firstDuplicateRow: builder.firstDuplicateRow)
+        let warnings = QualityReport.warnings(
+            schema: schema, statistics: statistics, thresholds: options.thresholds,
+            firstDuplicateRow: builder.firstDuplicateRow)
         return Encoded(digest: digest, schema: schema, statistics: statistics, warnings: warnings)
     }
 

@@ -28,7 +28,7 @@ struct DenseNetwork: Sendable {
 
     /// Activation buffers for one chunk of rows.
     final class Workspace {
-        let pre: [UnsafeMutablePointer<Float>]   // Z of each layer, rows × widths[l+1]
+        let pre: [UnsafeMutablePointer<Float>]  // Z of each layer, rows × widths[l+1]
         let post: [UnsafeMutablePointer<Float>]  // A of each hidden layer
         let upstream: UnsafeMutablePointer<Float>
         let logSumExp: UnsafeMutablePointer<Float>
@@ -100,8 +100,10 @@ struct DenseNetwork: Sendable {
 
     /// Σ loss of the head over `rows` rows; leaves softmax probabilities in `logits` for softmax
     /// heads (values untouched for regression).
-    private func headLoss(_ logits: UnsafeMutablePointer<Float>, _ labels: UnsafePointer<Float>, rows: Int, outWidth: Int,
-                          work: Workspace) -> Double {
+    private func headLoss(
+        _ logits: UnsafeMutablePointer<Float>, _ labels: UnsafePointer<Float>, rows: Int, outWidth: Int,
+        work: Workspace
+    ) -> Double {
         var lossSum = 0.0
         if softmaxHead {
             var picked = [Float](repeating: 0, count: rows)

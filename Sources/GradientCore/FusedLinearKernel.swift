@@ -77,9 +77,11 @@ package enum FusedLinearKernel {
                     residuals[r] = treeSum(dot(x + r * columns, weights, full, tail, &prefetch)) + bias
                 }
                 // 2. Residuals and losses, 8 logits at a time; lanes past `count` are zeroed.
-                blockResiduals(link, residuals, labels: labels + start, count: count, lossSum: &lossSum, biasSum: &biasSum)
+                blockResiduals(
+                    link, residuals, labels: labels + start, count: count, lossSum: &lossSum, biasSum: &biasSum)
                 // 3. gradWeights += X_blockᵀ · r (from L1).
-                accumulateTransposed(x, columns: columns, rows: count, residuals: residuals, into: gradWeights, &prefetch)
+                accumulateTransposed(
+                    x, columns: columns, rows: count, residuals: residuals, into: gradWeights, &prefetch)
                 prefetch.finishBlock()
                 start += count
             }
@@ -114,7 +116,8 @@ package enum FusedLinearKernel {
                     predictions[start + r] = treeSum(singleDot(row, weights, full, tail)) + bias
                 }
                 var unusedBiasSum: Float = 0
-                blockResiduals(link, logits, labels: labels + start, count: count, lossSum: &lossSum, biasSum: &unusedBiasSum)
+                blockResiduals(
+                    link, logits, labels: labels + start, count: count, lossSum: &lossSum, biasSum: &unusedBiasSum)
                 prefetch.finishBlock()
                 start += count
             }
@@ -125,8 +128,9 @@ package enum FusedLinearKernel {
     /// The prefetch cursor over `rows` rows of `columns` features, for both passes.
     @inline(__always)
     static func rowCursor(_ features: UnsafePointer<Float>, rows: Int, columns: Int) -> PrefetchCursor {
-        PrefetchCursor(start: UnsafeRawPointer(features), distance: prefetchDistance,
-                       end: UnsafeRawPointer(features + rows * columns))
+        PrefetchCursor(
+            start: UnsafeRawPointer(features), distance: prefetchDistance,
+            end: UnsafeRawPointer(features + rows * columns))
     }
 
     /// Step 2 of both passes: replaces `count` logits with their residuals and adds their losses
@@ -147,7 +151,8 @@ package enum FusedLinearKernel {
                 store8(d, z + g)
             } else {
                 let outside = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(valid)
-                var (d, loss) = residualAndLoss(link, z: loadPartial(z + g, count: valid), y: loadPartial(labels + g, count: valid))
+                var (d, loss) = residualAndLoss(
+                    link, z: loadPartial(z + g, count: valid), y: loadPartial(labels + g, count: valid))
                 d = d.replacing(with: 0, where: outside)
                 loss = loss.replacing(with: 0, where: outside)
                 lossSum += Double(treeSum(loss))
@@ -161,7 +166,9 @@ package enum FusedLinearKernel {
     /// x · w with one accumulator, 8 columns at a time (lane sums left to the caller): the
     /// order `Model.linearPredict` sums in.
     @inline(__always)
-    static func singleDot(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ full: Int, _ tail: Int) -> SIMD8<Float> {
+    static func singleDot(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ full: Int, _ tail: Int) -> SIMD8<
+        Float
+    > {
         var acc = SIMD8<Float>()
         var k = 0
         while k < full {

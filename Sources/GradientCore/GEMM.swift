@@ -113,8 +113,9 @@ package enum GEMM {
                         let cols = min(nr, ncb - jr)
                         var ir = 0
                         while ir < mcb {
-                            microKernel(kcb, packedA + ir * kcb, packedB + jr * kcb,
-                                        c + (ic + ir) * ldc + jc + jr, ldc, min(mr, mcb - ir), cols)
+                            microKernel(
+                                kcb, packedA + ir * kcb, packedB + jr * kcb,
+                                c + (ic + ir) * ldc + jc + jr, ldc, min(mr, mcb - ir), cols)
                             ir += mr
                         }
                         jr += nr

@@ -35,7 +35,9 @@ package struct LearningRateSchedule: Codable, Sendable, Hashable {
 
     /// Throws if a count is out of range.
     package func validate() throws(GradientCoreError) {
-        guard warmupSteps >= 0 else { throw .invalidConfiguration("schedule.warmup_steps must be >= 0, got \(warmupSteps)") }
+        guard warmupSteps >= 0 else {
+            throw .invalidConfiguration("schedule.warmup_steps must be >= 0, got \(warmupSteps)")
+        }
         guard stepSize > 0 else { throw .invalidConfiguration("schedule.step_size must be > 0, got \(stepSize)") }
         guard totalSteps > 0 else { throw .invalidConfiguration("schedule.total_steps must be > 0, got \(totalSteps)") }
     }

@@ -135,8 +135,9 @@ extension Model {
     package func evaluate(
         parameters: [Float], features: [Float], labels: [Float], rows: Int, threads: Int = 1
     ) throws(GradientCoreError) -> Evaluation {
-        let (lossSum, output) = try lossAndOutput(parameters: parameters, features: features, labels: labels, rows: rows,
-                                                  threads: threads)
+        let (lossSum, output) = try lossAndOutput(
+            parameters: parameters, features: features, labels: labels, rows: rows,
+            threads: threads)
         var evaluation = Evaluation(loss: lossSum / Double(max(rows, 1)), count: rows)
         if let classes = spec.classCount {
             let width = spec.predictionWidth

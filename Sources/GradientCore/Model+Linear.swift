@@ -72,7 +72,9 @@ extension Model {
     }
 
     /// ŷ = w·x + b per row, passed through σ for logistic regression.
-    func linearPredict(_ p: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
+    func linearPredict(
+        _ p: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>
+    ) {
         let columns = spec.inputs
         let full = columns & ~7
         for r in 0..<rows {

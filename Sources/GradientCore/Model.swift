@@ -68,7 +68,8 @@ package struct Model: Sendable {
         let lossSum: Double
         if let network {
             lossSum = network.sumOverChunks(rows: rows) { start, count, work in
-                network.accumulate(p, x + start * spec.inputs, y + start, rows: count, gradient: g, work: work, threads: threads)
+                network.accumulate(
+                    p, x + start * spec.inputs, y + start, rows: count, gradient: g, work: work, threads: threads)
             }
         } else {
             lossSum = linearGradient(p, x, y, rows: rows, gradient: g, threads: threads)
@@ -88,7 +89,8 @@ package struct Model: Sendable {
             try features.withUnsafeBufferPointer { (x) throws(GradientCoreError) in
                 try labels.withUnsafeBufferPointer { (y) throws(GradientCoreError) in
                     try gradient.withUnsafeMutableBufferPointer { (g) throws(GradientCoreError) in
-                        try accumulateGradient(parameters: p, features: x, labels: y, rows: rows, into: g, threads: threads)
+                        try accumulateGradient(
+                            parameters: p, features: x, labels: y, rows: rows, into: g, threads: threads)
                     }
                 }
             }
@@ -111,7 +113,9 @@ package struct Model: Sendable {
 
     /// Model outputs, `rows × spec.predictionWidth`, row-major: P(class 1) for logistic, class
     /// probabilities for softmax heads, predicted values for regressors.
-    package func predict(parameters: [Float], features: [Float], rows: Int, threads: Int = 1) throws(GradientCoreError) -> [Float] {
+    package func predict(parameters: [Float], features: [Float], rows: Int, threads: Int = 1) throws(GradientCoreError)
+        -> [Float]
+    {
         try validate(parameters: parameters.count, features: features.count, rows: rows)
         let width = spec.predictionWidth
         var output = [Float](repeating: 0, count: rows * width)
@@ -122,8 +126,9 @@ package struct Model: Sendable {
                     let p = pb.baseAddress!, x = xb.baseAddress!, o = ob.baseAddress!
                     if let network {
                         _ = network.sumOverChunks(rows: rows) { start, count, work in
-                            network.predict(p, x + start * spec.inputs, rows: count, output: o + start * width,
-                                            work: work, threads: threads)
+                            network.predict(
+                                p, x + start * spec.inputs, rows: count, output: o + start * width,
+                                work: work, threads: threads)
                             return 0
                         }
                     } else {
@@ -153,12 +158,14 @@ package struct Model: Sendable {
                 labels.withUnsafeBufferPointer { yb in
                     output.withUnsafeMutableBufferPointer { ob in
                         guard let network else {
-                            return linearLossAndOutput(pb.baseAddress!, xb.baseAddress!, yb.baseAddress!, rows: rows,
-                                                       output: ob.baseAddress!, threads: threads)
+                            return linearLossAndOutput(
+                                pb.baseAddress!, xb.baseAddress!, yb.baseAddress!, rows: rows,
+                                output: ob.baseAddress!, threads: threads)
                         }
                         return network.sumOverChunks(rows: rows) { start, count, work in
                             network.lossAndOutput(
-                                pb.baseAddress!, xb.baseAddress! + start * spec.inputs, yb.baseAddress! + start, rows: count,
+                                pb.baseAddress!, xb.baseAddress! + start * spec.inputs, yb.baseAddress! + start,
+                                rows: count,
                                 output: ob.baseAddress! + start * width, work: work, threads: threads)
                         }
                     }
@@ -170,7 +177,9 @@ package struct Model: Sendable {
     }
 
     /// Predicted class per row (argmax, or P ≥ 0.5 for logistic); nil for regressors.
-    package func predictClasses(parameters: [Float], features: [Float], rows: Int, threads: Int = 1) throws(GradientCoreError) -> [Int]? {
+    package func predictClasses(parameters: [Float], features: [Float], rows: Int, threads: Int = 1)
+        throws(GradientCoreError) -> [Int]?
+    {
         guard let classes = spec.classCount else { return nil }
         let output = try predict(parameters: parameters, features: features, rows: rows, threads: threads)
         if spec.kind == .logistic { return output.map { $0 >= 0.5 ? 1 : 0 } }

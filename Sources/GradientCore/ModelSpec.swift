@@ -69,8 +69,12 @@ package struct ModelSpec: Codable, Sendable, Hashable {
                 throw .invalidConfiguration("\(kind.rawValue) model takes no hidden layers, got \(hidden)")
             }
         case .softmax:
-            guard outputs >= 2 else { throw .invalidConfiguration("softmax model needs outputs (classes) >= 2, got \(outputs)") }
-            guard hidden.isEmpty else { throw .invalidConfiguration("softmax model takes no hidden layers, got \(hidden)") }
+            guard outputs >= 2 else {
+                throw .invalidConfiguration("softmax model needs outputs (classes) >= 2, got \(outputs)")
+            }
+            guard hidden.isEmpty else {
+                throw .invalidConfiguration("softmax model takes no hidden layers, got \(hidden)")
+            }
         case .mlp:
             guard !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }) else {
                 throw .invalidConfiguration("mlp model needs hidden layer widths > 0, got \(hidden)")
@@ -115,7 +119,8 @@ package struct ModelSpec: Codable, Sendable, Hashable {
             let fanOut = entry.shape[0], fanIn = entry.shape[1]
             let isHiddenLayer = kind == .mlp && entry.name != "layers.\(w.count - 2).weight"
             let useHe = isHiddenLayer && activation != .tanh
-            let bound: Float = useHe
+            let bound: Float =
+                useHe
                 ? (6.0 / Float(fanIn)).squareRoot()
                 : (6.0 / Float(fanIn + fanOut)).squareRoot()
             for i in entry.range {

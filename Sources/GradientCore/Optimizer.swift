@@ -39,15 +39,18 @@ package struct Optimizer: Sendable {
     /// Restores an optimizer from saved state; throws if buffer names or sizes do not match.
     package init(config: OptimizerConfig, parameterCount: Int, state: OptimizerState) throws(GradientCoreError) {
         try self.init(config: config, parameterCount: parameterCount)
-        try requireShape("optimizer state buffers \(state.buffers.keys.sorted())",
-                         expected: [self.state.buffers.count], actual: [state.buffers.count])
+        try requireShape(
+            "optimizer state buffers \(state.buffers.keys.sorted())",
+            expected: [self.state.buffers.count], actual: [state.buffers.count])
         for (name, buffer) in self.state.buffers {
             guard let saved = state.buffers[name] else {
                 throw .invalidConfiguration("optimizer state lacks buffer '\(name)'")
             }
             try requireShape("optimizer state '\(name)'", expected: [buffer.count], actual: [saved.count])
         }
-        guard state.step >= 0 else { throw .invalidConfiguration("optimizer state step must be >= 0, got \(state.step)") }
+        guard state.step >= 0 else {
+            throw .invalidConfiguration("optimizer state step must be >= 0, got \(state.step)")
+        }
         self.state = state
     }
 
@@ -63,8 +66,10 @@ package struct Optimizer: Sendable {
     /// gradient element as it is used (a sum and 1 / its example count make the mean): the same
     /// bits as scaling the array first, without a pass of its own.
     @discardableResult
-    package mutating func step(parameters: inout [Float], gradient: [Float], learningRate: Float,
-                              gradientScale: Float = 1, threads: Int = 1) throws(GradientCoreError) -> Double? {
+    package mutating func step(
+        parameters: inout [Float], gradient: [Float], learningRate: Float,
+        gradientScale: Float = 1, threads: Int = 1
+    ) throws(GradientCoreError) -> Double? {
         try requireShape("parameters", expected: [parameterCount], actual: [parameters.count])
         try requireShape("gradient", expected: [parameterCount], actual: [gradient.count])
         var g = gradient

@@ -47,11 +47,15 @@ package struct OptimizerConfig: Codable, Sendable, Hashable {
     /// The first setting out of range, as the job file's key (`lr`, `momentum`, …) and what is
     /// wrong with it; nil when every setting is valid. The one definition of the valid ranges.
     package var violation: (key: String, message: String)? {
-        if !(learningRate.isFinite && learningRate > 0) { return ("lr", "must be greater than 0, found \(learningRate)") }
+        if !(learningRate.isFinite && learningRate > 0) {
+            return ("lr", "must be greater than 0, found \(learningRate)")
+        }
         if !(momentum >= 0 && momentum < 1) { return ("momentum", "must be in [0, 1), found \(momentum)") }
         if kind != .sgd && (momentum != 0 || nesterov) { return ("momentum", "applies to kind sgd only") }
         if nesterov && momentum == 0 { return ("nesterov", "needs optimizer.momentum > 0") }
-        if !(weightDecay >= 0 && weightDecay.isFinite) { return ("weight_decay", "must be at least 0, found \(weightDecay)") }
+        if !(weightDecay >= 0 && weightDecay.isFinite) {
+            return ("weight_decay", "must be at least 0, found \(weightDecay)")
+        }
         if !(beta1 >= 0 && beta1 < 1) { return ("beta1", "must be in [0, 1), found \(beta1)") }
         if !(beta2 >= 0 && beta2 < 1) { return ("beta2", "must be in [0, 1), found \(beta2)") }
         if !(epsilon > 0 && epsilon.isFinite) { return ("epsilon", "must be greater than 0, found \(epsilon)") }
@@ -80,16 +84,19 @@ package struct OptimizerConfig: Codable, Sendable, Hashable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let legacy = try decoder.container(keyedBy: LegacyKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
-        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate)
+        learningRate =
+            try c.decodeIfPresent(Float.self, forKey: .learningRate)
             ?? legacy.decode(Float.self, forKey: .learningRate)
         momentum = try c.decode(Float.self, forKey: .momentum)
         nesterov = try c.decode(Bool.self, forKey: .nesterov)
-        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay)
+        weightDecay =
+            try c.decodeIfPresent(Float.self, forKey: .weightDecay)
             ?? legacy.decode(Float.self, forKey: .weightDecay)
         beta1 = try c.decode(Float.self, forKey: .beta1)
         beta2 = try c.decode(Float.self, forKey: .beta2)
         epsilon = try c.decode(Float.self, forKey: .epsilon)
-        clipNorm = try c.decodeIfPresent(Float.self, forKey: .clipNorm)
+        clipNorm =
+            try c.decodeIfPresent(Float.self, forKey: .clipNorm)
             ?? legacy.decodeIfPresent(Float.self, forKey: .clipNorm)
     }
 

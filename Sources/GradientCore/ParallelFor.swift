@@ -52,7 +52,9 @@ package enum ElementwiseSplit {
         defer { found.deallocate() }
         ParallelFor.run(parts, threads: parts) { part in
             let range = (part * values.count / parts)..<((part + 1) * values.count / parts)
-            found[part] = VectorMath.firstNonFinite(UnsafeBufferPointer(rebasing: values[range])).map { $0 + range.lowerBound } ?? -1
+            found[part] =
+                VectorMath.firstNonFinite(UnsafeBufferPointer(rebasing: values[range])).map { $0 + range.lowerBound }
+                ?? -1
         }
         return found.first { $0 >= 0 }
     }

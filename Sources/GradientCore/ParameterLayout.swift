@@ -70,12 +70,14 @@ package struct ParameterLayout: Codable, Sendable, Hashable {
     /// Decodes little-endian Float32 bytes; throws if the byte count is not a multiple of 4.
     package static func floats(fromLittleEndian bytes: [UInt8]) throws(GradientCoreError) -> [Float] {
         guard bytes.count % 4 == 0 else {
-            throw .shapeMismatch(what: "Float32 byte buffer (bytes)", expected: [bytes.count / 4 * 4], actual: [bytes.count])
+            throw .shapeMismatch(
+                what: "Float32 byte buffer (bytes)", expected: [bytes.count / 4 * 4], actual: [bytes.count])
         }
         var values = [Float](repeating: 0, count: bytes.count / 4)
         bytes.withUnsafeBytes { raw in
             for i in values.indices {
-                values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                values[i] = Float(
+                    bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
             }
         }
         return values

@@ -11,8 +11,10 @@ package struct ConfigSection {
         switch value {
         case nil, .null?: entries = []
         case .map(let e)?: entries = e
-        case let other?: throw ConfigError.wrongType(path: path.isEmpty ? "(document)" : path,
-                                                      expected: "a mapping", found: other.typeDescription)
+        case let other?:
+            throw ConfigError.wrongType(
+                path: path.isEmpty ? "(document)" : path,
+                expected: "a mapping", found: other.typeDescription)
         }
     }
 
@@ -63,8 +65,10 @@ package struct ConfigSection {
         return try int(name, default: 0, min: min)
     }
 
-    package mutating func double(_ name: String, default fallback: Double, min: Double? = nil, max: Double? = nil,
-                         exclusiveMin: Bool = false) throws(ConfigError) -> Double {
+    package mutating func double(
+        _ name: String, default fallback: Double, min: Double? = nil, max: Double? = nil,
+        exclusiveMin: Bool = false
+    ) throws(ConfigError) -> Double {
         guard let v = raw(name) else { return fallback }
         let value: Double
         switch v {
@@ -97,7 +101,8 @@ package struct ConfigSection {
         return b
     }
 
-    package mutating func intList(_ name: String, default fallback: [Int], min: Int? = nil) throws(ConfigError) -> [Int] {
+    package mutating func intList(_ name: String, default fallback: [Int], min: Int? = nil) throws(ConfigError) -> [Int]
+    {
         guard let v = raw(name) else { return fallback }
         let items: [ConfigValue]
         switch v {
@@ -108,10 +113,12 @@ package struct ConfigSection {
         var out: [Int] = []
         for (i, item) in items.enumerated() {
             guard case .int(let n) = item else {
-                throw ConfigError.wrongType(path: "\(key(name))[\(i)]", expected: "an integer", found: item.typeDescription)
+                throw ConfigError.wrongType(
+                    path: "\(key(name))[\(i)]", expected: "an integer", found: item.typeDescription)
             }
             if let min, n < min {
-                throw ConfigError.invalidValue(path: "\(key(name))[\(i)]", message: "must be at least \(min), found \(n)")
+                throw ConfigError.invalidValue(
+                    path: "\(key(name))[\(i)]", message: "must be at least \(min), found \(n)")
             }
             out.append(n)
         }
@@ -129,7 +136,8 @@ package struct ConfigSection {
         var out: [String] = []
         for (i, item) in items.enumerated() {
             guard case .string(let s) = item else {
-                throw ConfigError.wrongType(path: "\(key(name))[\(i)]", expected: "a string", found: item.typeDescription)
+                throw ConfigError.wrongType(
+                    path: "\(key(name))[\(i)]", expected: "a string", found: item.typeDescription)
             }
             out.append(s)
         }
@@ -165,10 +173,12 @@ package struct ConfigSection {
 
     private func check(_ name: String, _ value: Double, min: Double?, max: Double?) throws(ConfigError) {
         if let min, value < min {
-            throw ConfigError.invalidValue(path: key(name), message: "must be at least \(format(min)), found \(format(value))")
+            throw ConfigError.invalidValue(
+                path: key(name), message: "must be at least \(format(min)), found \(format(value))")
         }
         if let max, value > max {
-            throw ConfigError.invalidValue(path: key(name), message: "must be at most \(format(max)), found \(format(value))")
+            throw ConfigError.invalidValue(
+                path: key(name), message: "must be at most \(format(max)), found \(format(value))")
         }
     }
 
@@ -191,7 +201,8 @@ package func editDistance(_ a: String, _ b: String) -> Int {
     for i in 1...a.count {
         current[0] = i
         for j in 1...b.count {
-            current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            current[j] = Swift.min(
+                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
         }
         swap(&previous, &current)
     }

@@ -62,8 +62,10 @@ package indirect enum ConfigValue: Sendable, Equatable {
         self = try Self.setting(newValue, parts[...], in: self, fullPath: path)
     }
 
-    private static func setting(_ newValue: ConfigValue, _ parts: ArraySlice<String>, in node: ConfigValue,
-                                fullPath: String) throws -> ConfigValue {
+    private static func setting(
+        _ newValue: ConfigValue, _ parts: ArraySlice<String>, in node: ConfigValue,
+        fullPath: String
+    ) throws -> ConfigValue {
         guard let head = parts.first else { return newValue }
         var entries: [(key: String, value: ConfigValue)]
         switch node {

@@ -27,7 +27,8 @@ extension JobConfig {
 
     private func validateCombination() throws(ConfigError) {
         if model.kind != .mlp && !model.hidden.isEmpty && model.hidden != JobConfig.Model.defaultHidden {
-            throw ConfigError.invalidValue(path: "model.hidden", message: "applies to kind mlp only (kind is \(model.kind.rawValue))")
+            throw ConfigError.invalidValue(
+                path: "model.hidden", message: "applies to kind mlp only (kind is \(model.kind.rawValue))")
         }
         if training.microShards > training.batchSize {
             throw ConfigError.invalidValue(
@@ -53,14 +54,16 @@ extension JobConfig.Data {
             switch raw {
             case .double(let f):
                 guard f >= 0 && f < 1 else {
-                    throw ConfigError.invalidValue(path: s.key("validation"), message: "fraction must be in [0, 1), found \(f)")
+                    throw ConfigError.invalidValue(
+                        path: s.key("validation"), message: "fraction must be in [0, 1), found \(f)")
                 }
                 validation = .fraction(f)
             case .int(0): validation = .fraction(0)
             case .string(let ref): validation = .dataset(ref)
             default:
-                throw ConfigError.wrongType(path: s.key("validation"), expected: "a fraction in [0, 1) or a dataset reference",
-                                            found: raw.typeDescription)
+                throw ConfigError.wrongType(
+                    path: s.key("validation"), expected: "a fraction in [0, 1) or a dataset reference",
+                    found: raw.typeDescription)
             }
         } else {
             validation = .fraction(0.2)
@@ -138,7 +141,8 @@ extension JobConfig.Training {
         batchSize = try s.int("batch_size", default: 256, min: 1, max: 1 << 24)
         seed = try s.int("seed", default: 0, min: 0)
         mode = try s.choice("mode", default: .sync)
-        microShards = try s.int("micro_shards", default: Self.defaultMicroShards(batchSize: batchSize), min: 1, max: 4096)
+        microShards = try s.int(
+            "micro_shards", default: Self.defaultMicroShards(batchSize: batchSize), min: 1, max: 4096)
         maxStaleness = try s.int("max_staleness", default: 4, min: 0)
         localSteps = try s.int("local_steps", default: 8, min: 1, max: Self.maxLocalSteps)
         evalEverySteps = try s.optionalInt("eval_every_steps", min: 1)

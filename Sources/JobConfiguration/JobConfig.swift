@@ -40,7 +40,11 @@ extension JobConfig {
 
         package init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let f = try? c.decode(Double.self) { self = .fraction(f) } else { self = .dataset(try c.decode(String.self)) }
+            if let f = try? c.decode(Double.self) {
+                self = .fraction(f)
+            } else {
+                self = .dataset(try c.decode(String.self))
+            }
         }
 
         package func encode(to encoder: Encoder) throws {

@@ -62,7 +62,8 @@ package enum AtomicFile {
     /// directory. On any failure the temporary file is removed and `url` is untouched.
     /// - Returns: the bytes written.
     @discardableResult
-    package static func write(to url: URL, fault: WriteFault? = nil, _ body: (inout Sink) throws -> Void) throws -> Int {
+    package static func write(to url: URL, fault: WriteFault? = nil, _ body: (inout Sink) throws -> Void) throws -> Int
+    {
         let directory = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")

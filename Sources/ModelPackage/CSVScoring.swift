@@ -28,17 +28,21 @@ package enum CSVScoring {
     ///   for a missing column, a ragged row, text in a numeric column or a value the model
     ///   cannot score; ``DatasetError`` (with file and line) when the file is unreadable or
     ///   malformed CSV; the write's error when `output` cannot be written.
-    package static func score(csv input: URL, predictor: Predictor, encoder: InputEncoder,
-                             output: URL?) throws -> ScoringSummary {
+    package static func score(
+        csv input: URL, predictor: Predictor, encoder: InputEncoder,
+        output: URL?
+    ) throws -> ScoringSummary {
         let reader = try CSVRecordReader(url: input)
         guard let header = try reader.next() else {
-            throw ModelPackageError.invalidInput(at: SourcePosition(file: reader.path, line: 1),
-                                                 detail: "the file is empty; expected a header row")
+            throw ModelPackageError.invalidInput(
+                at: SourcePosition(file: reader.path, line: 1),
+                detail: "the file is empty; expected a header row")
         }
         let fields: [Int]
         do { fields = try encoder.fieldIndices(header: header) } catch {
-            throw ModelPackageError.invalidInput(at: SourcePosition(file: reader.path, line: reader.line),
-                                                 detail: error.description)
+            throw ModelPackageError.invalidInput(
+                at: SourcePosition(file: reader.path, line: reader.line),
+                detail: error.description)
         }
         let classNames = predictor.manifest.labels ?? []
         var text = (["prediction"] + classNames.map { "p_" + $0 }).map(csvField).joined(separator: ",") + "\n"
@@ -52,7 +56,8 @@ package enum CSVScoring {
                 if classNames.isEmpty {
                     text += "\(predictions.values[r])\n"
                 } else {
-                    text += ([csvField(predictions.labels[r])] + predictions.probabilities(row: r).map { "\($0)" })
+                    text +=
+                        ([csvField(predictions.labels[r])] + predictions.probabilities(row: r).map { "\($0)" })
                         .joined(separator: ",") + "\n"
                 }
             }
@@ -103,16 +108,20 @@ package enum CSVScoring {
         private func position(of error: ModelPackageError, schema: InputSchema) -> ModelPackageError {
             switch error {
             case .raggedRow(let row, let expected, let found):
-                return .invalidInput(at: SourcePosition(file: file, line: lines[row]),
-                                     detail: "expected \(expected) fields like the header, found \(found)")
+                return .invalidInput(
+                    at: SourcePosition(file: file, line: lines[row]),
+                    detail: "expected \(expected) fields like the header, found \(found)")
             case .invalidNumber(let row, let column, let text):
                 let c = schema.columns.firstIndex { $0.name == column }
-                return .invalidInput(at: at(row: row, column: c, schema), detail: "expected a number, found \"\(text)\"")
+                return .invalidInput(
+                    at: at(row: row, column: c, schema), detail: "expected a number, found \"\(text)\"")
             case .nonFiniteFeature(let row, let feature, let value):
                 let f = schema.featureNames.firstIndex(of: feature) ?? -1
                 let c = schema.columns.firstIndex { $0.firstFeature <= f && f < $0.firstFeature + $0.featureCount }
-                return .invalidInput(at: at(row: row, column: c, schema), detail: "feature \"\(feature)\" is \(value) "
-                    + "after the fitted transforms; the model has no imputer for missing values")
+                return .invalidInput(
+                    at: at(row: row, column: c, schema),
+                    detail: "feature \"\(feature)\" is \(value) "
+                        + "after the fitted transforms; the model has no imputer for missing values")
             default:
                 return error
             }
@@ -121,7 +130,8 @@ package enum CSVScoring {
         /// The file position of input column `c` (an index into `schema.columns`) in data row `row`.
         private func at(row: Int, column c: Int?, _ schema: InputSchema) -> SourcePosition {
             guard let c else { return SourcePosition(file: file, line: lines[row]) }
-            return SourcePosition(file: file, line: lines[row], column: fields[c] + 1, columnName: schema.columns[c].name)
+            return SourcePosition(
+                file: file, line: lines[row], column: fields[c] + 1, columnName: schema.columns[c].name)
         }
     }
 }

@@ -31,8 +31,9 @@ extension ColumnReference {
         } else {
             outOfRange = counts[counts.count - 1]
         }
-        return ColumnDrift(column: name, kind: kind, psi: psi, ks: ks, outOfRange: outOfRange,
-                           present: Int64(present.count), thresholds: thresholds)
+        return ColumnDrift(
+            column: name, kind: kind, psi: psi, ks: ks, outOfRange: outOfRange,
+            present: Int64(present.count), thresholds: thresholds)
     }
 }
 
@@ -42,8 +43,10 @@ extension ReferenceStatistics {
     /// `input` must come from an ``InputEncoder`` for `schema`, the input schema this reference
     /// was computed for. A categorical column's all-zero rows count as unseen levels up to
     /// `input.unseenLevels[column]`, the rest as missing.
-    package func compare(_ input: EncodedInput, schema: InputSchema,
-                        thresholds: ValidationThresholds = ValidationThresholds()) -> DriftReport {
+    package func compare(
+        _ input: EncodedInput, schema: InputSchema,
+        thresholds: ValidationThresholds = ValidationThresholds()
+    ) -> DriftReport {
         let width = schema.featureCount
         var reports: [ColumnDrift] = []
         for column in schema.columns {
@@ -70,8 +73,10 @@ extension ReferenceStatistics {
 
     /// Compares rows of raw numbers in input-column order with the reference (numeric inputs
     /// only; NaN is missing). Throws what ``InputEncoder/encode(numericRows:)`` throws.
-    package func compare(rows: [[Double]], schema: InputSchema,
-                        thresholds: ValidationThresholds = ValidationThresholds()) throws(ModelPackageError) -> DriftReport {
+    package func compare(
+        rows: [[Double]], schema: InputSchema,
+        thresholds: ValidationThresholds = ValidationThresholds()
+    ) throws(ModelPackageError) -> DriftReport {
         compare(try InputEncoder(schema: schema).encode(numericRows: rows), schema: schema, thresholds: thresholds)
     }
 }

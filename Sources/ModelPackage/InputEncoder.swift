@@ -1,5 +1,5 @@
-import Foundation
 import Datasets
+import Foundation
 
 /// Rows encoded into a model's feature matrix, before the fitted transforms.
 package struct EncodedInput: Sendable, Equatable {
@@ -60,8 +60,9 @@ package struct InputEncoder: Sendable {
     /// ``ModelPackageError/shapeMismatch(what:expected:actual:)`` for any other size.
     package func encode(features: [Float], rows: Int) throws(ModelPackageError) -> EncodedInput {
         guard rows >= 0, features.count == rows * schema.featureCount else {
-            throw .shapeMismatch(what: "features (rows × \(schema.featureCount))", expected: max(0, rows) * schema.featureCount,
-                                 actual: features.count)
+            throw .shapeMismatch(
+                what: "features (rows × \(schema.featureCount))", expected: max(0, rows) * schema.featureCount,
+                actual: features.count)
         }
         return EncodedInput(features: features, rows: rows)
     }
@@ -92,7 +93,8 @@ package struct InputEncoder: Sendable {
                 switch column.kind {
                 case .numeric:
                     switch parsed {
-                    case .finite(let value), .nonFinite(let value): features[r * featureCount + column.firstFeature] = Float(value)
+                    case .finite(let value), .nonFinite(let value):
+                        features[r * featureCount + column.firstFeature] = Float(value)
                     case .missing: features[r * featureCount + column.firstFeature] = .nan
                     case .text: throw .invalidNumber(row: r, column: column.name, text: text)
                     }

@@ -51,8 +51,9 @@ package struct InputSchema: Sendable, Codable, Equatable {
     package init(schema: DatasetSchema) {
         let columns = schema.featureColumns.compactMap { column in
             column.firstFeature.map {
-                InputColumn(name: column.name, kind: column.kind, levels: column.levels, firstFeature: $0,
-                            featureCount: column.featureCount)
+                InputColumn(
+                    name: column.name, kind: column.kind, levels: column.levels, firstFeature: $0,
+                    featureCount: column.featureCount)
             }
         }
         self.init(columns: columns.sorted { $0.firstFeature < $1.firstFeature }, featureNames: schema.features)
@@ -71,19 +72,24 @@ package struct InputSchema: Sendable, Codable, Equatable {
         for (i, column) in columns.enumerated() {
             let field = "input.columns[\(i)] (\"\(column.name)\")"
             guard column.firstFeature == next else {
-                throw .inconsistentManifest(field: field + ".first_feature",
-                                            detail: "is \(column.firstFeature), expected \(next)")
+                throw .inconsistentManifest(
+                    field: field + ".first_feature",
+                    detail: "is \(column.firstFeature), expected \(next)")
             }
             let expected = column.kind == .numeric ? 1 : column.levels?.count ?? 0
             guard column.featureCount == expected, expected > 0 else {
-                throw .inconsistentManifest(field: field + ".feature_count", detail: "is \(column.featureCount), "
-                    + "expected \(column.kind == .numeric ? "1 for a numeric column" : "one per level (\(expected))")")
+                throw .inconsistentManifest(
+                    field: field + ".feature_count",
+                    detail: "is \(column.featureCount), "
+                        + "expected \(column.kind == .numeric ? "1 for a numeric column" : "one per level (\(expected))")"
+                )
             }
             next += column.featureCount
         }
         guard next == featureCount else {
-            throw .inconsistentManifest(field: "input.feature_names",
-                                        detail: "has \(featureCount) names, the columns cover \(next) features")
+            throw .inconsistentManifest(
+                field: "input.feature_names",
+                detail: "has \(featureCount) names, the columns cover \(next) features")
         }
     }
 

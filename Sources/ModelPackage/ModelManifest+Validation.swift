@@ -14,13 +14,16 @@ extension ModelManifest {
         }
         let layoutCount = architecture.layout().count
         guard parameterCount == layoutCount else {
-            throw .inconsistentManifest(field: "parameter_count",
-                                        detail: "is \(parameterCount), the architecture has \(layoutCount) parameters")
+            throw .inconsistentManifest(
+                field: "parameter_count",
+                detail: "is \(parameterCount), the architecture has \(layoutCount) parameters")
         }
         try input.validate()
         guard input.featureCount == architecture.inputs else {
-            throw .inconsistentManifest(field: "input.feature_count", detail: "is \(input.featureCount), "
-                + "the architecture takes \(architecture.inputs) inputs")
+            throw .inconsistentManifest(
+                field: "input.feature_count",
+                detail: "is \(input.featureCount), "
+                    + "the architecture takes \(architecture.inputs) inputs")
         }
         try validateTask()
         if let transforms { try validate(transforms) }
@@ -30,16 +33,22 @@ extension ModelManifest {
     private func validateTask() throws(ModelPackageError) {
         let expected: TaskKind = architecture.isClassifier ? .classification : .regression
         guard task == expected else {
-            throw .inconsistentManifest(field: "task", detail: "is \(task.rawValue), "
-                + "a \(architecture.kind.rawValue) model does \(expected.rawValue)")
+            throw .inconsistentManifest(
+                field: "task",
+                detail: "is \(task.rawValue), "
+                    + "a \(architecture.kind.rawValue) model does \(expected.rawValue)")
         }
         guard let classCount = architecture.classCount else {
-            guard labels == nil else { throw .inconsistentManifest(field: "labels", detail: "a regression model has no labels") }
+            guard labels == nil else {
+                throw .inconsistentManifest(field: "labels", detail: "a regression model has no labels")
+            }
             return
         }
         guard let labels, labels.count == classCount else {
-            throw .inconsistentManifest(field: "labels", detail: "has \(labels?.count ?? 0) class names, "
-                + "the model has \(classCount) classes")
+            throw .inconsistentManifest(
+                field: "labels",
+                detail: "has \(labels?.count ?? 0) class names, "
+                    + "the model has \(classCount) classes")
         }
         guard Set(labels).count == labels.count else {
             throw .inconsistentManifest(field: "labels", detail: "class names must be distinct, got \(labels)")
@@ -48,14 +57,17 @@ extension ModelManifest {
 
     private func validate(_ transforms: FittedTransforms) throws(ModelPackageError) {
         guard transforms.featureCount == input.featureCount else {
-            throw .inconsistentManifest(field: "transforms.featureCount", detail: "is \(transforms.featureCount), "
-                + "the input has \(input.featureCount) features")
+            throw .inconsistentManifest(
+                field: "transforms.featureCount",
+                detail: "is \(transforms.featureCount), "
+                    + "the input has \(input.featureCount) features")
         }
         for (i, step) in transforms.steps.enumerated() {
             for (name, values) in [("offset", step.offset), ("scale", step.scale), ("fill", step.fill)] {
                 if let values, values.count != transforms.featureCount {
-                    throw .inconsistentManifest(field: "transforms.steps[\(i)].\(name)",
-                                                detail: "has \(values.count) values for \(transforms.featureCount) features")
+                    throw .inconsistentManifest(
+                        field: "transforms.steps[\(i)].\(name)",
+                        detail: "has \(values.count) values for \(transforms.featureCount) features")
                 }
             }
         }
@@ -63,23 +75,29 @@ extension ModelManifest {
 
     private func validateReference() throws(ModelPackageError) {
         guard reference.columns.map(\.name) == input.columns.map(\.name) else {
-            throw .inconsistentManifest(field: "reference.columns", detail: "are \(reference.columns.map(\.name)), "
-                + "the input columns are \(input.columns.map(\.name))")
+            throw .inconsistentManifest(
+                field: "reference.columns",
+                detail: "are \(reference.columns.map(\.name)), "
+                    + "the input columns are \(input.columns.map(\.name))")
         }
         for (i, (column, inputColumn)) in zip(reference.columns, input.columns).enumerated() {
             let field = "reference.columns[\(i)] (\"\(column.name)\")"
             guard column.kind == inputColumn.kind else {
-                throw .inconsistentManifest(field: field + ".kind",
-                                            detail: "is \(column.kind.rawValue), the input column is \(inputColumn.kind.rawValue)")
+                throw .inconsistentManifest(
+                    field: field + ".kind",
+                    detail: "is \(column.kind.rawValue), the input column is \(inputColumn.kind.rawValue)")
             }
             let histogram = column.histogram
-            let bins = column.kind == .categorical ? inputColumn.featureCount : max(1, (histogram.edges?.count ?? 0) - 1)
+            let bins =
+                column.kind == .categorical ? inputColumn.featureCount : max(1, (histogram.edges?.count ?? 0) - 1)
             guard histogram.counts.count == bins else {
-                throw .inconsistentManifest(field: field + ".histogram.counts",
-                                            detail: "has \(histogram.counts.count) bins, expected \(bins)")
+                throw .inconsistentManifest(
+                    field: field + ".histogram.counts",
+                    detail: "has \(histogram.counts.count) bins, expected \(bins)")
             }
             if column.kind == .categorical, histogram.levels != inputColumn.levels {
-                throw .inconsistentManifest(field: field + ".histogram.levels", detail: "differ from the input column's levels")
+                throw .inconsistentManifest(
+                    field: field + ".histogram.levels", detail: "differ from the input column's levels")
             }
         }
     }

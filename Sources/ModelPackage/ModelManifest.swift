@@ -19,8 +19,10 @@ package struct ModelLineage: Sendable, Codable, Equatable {
     /// The optimizer step of the parameters.
     package var step: Int
 
-    package init(runID: String, datasetDigest: String, datasetName: String? = nil, datasetVersion: String? = nil,
-                configDigest: String, codeRevision: String, createdAt: Date, step: Int) {
+    package init(
+        runID: String, datasetDigest: String, datasetName: String? = nil, datasetVersion: String? = nil,
+        configDigest: String, codeRevision: String, createdAt: Date, step: Int
+    ) {
         self.runID = runID
         self.datasetDigest = datasetDigest
         self.datasetName = datasetName
@@ -70,8 +72,10 @@ package struct ModelManifest: Sendable, Codable, Equatable {
     package var lineage: ModelLineage
 
     /// A manifest for `architecture`; `format`, `parameter_count` and `task` follow from it.
-    package init(architecture: ModelSpec, input: InputSchema, transforms: FittedTransforms?, labels: [String]?,
-                reference: ReferenceStatistics, metrics: [String: Double], lineage: ModelLineage) {
+    package init(
+        architecture: ModelSpec, input: InputSchema, transforms: FittedTransforms?, labels: [String]?,
+        reference: ReferenceStatistics, metrics: [String: Double], lineage: ModelLineage
+    ) {
         format = Self.formatIdentifier
         self.architecture = architecture
         parameterCount = architecture.layout().count
@@ -86,12 +90,15 @@ package struct ModelManifest: Sendable, Codable, Equatable {
 
     /// A manifest for a model trained on `trainingRows` of `version`: the input schema and class
     /// names from its schema, the reference statistics from those rows.
-    package init(architecture: ModelSpec, version: DatasetVersion, trainingRows: [Int], transforms: FittedTransforms?,
-                metrics: [String: Double], lineage: ModelLineage) {
-        self.init(architecture: architecture, input: InputSchema(schema: version.schema), transforms: transforms,
-                  labels: architecture.isClassifier ? version.schema.label?.classNames : nil,
-                  reference: ReferenceStatistics.compute(version: version, rows: trainingRows), metrics: metrics,
-                  lineage: lineage)
+    package init(
+        architecture: ModelSpec, version: DatasetVersion, trainingRows: [Int], transforms: FittedTransforms?,
+        metrics: [String: Double], lineage: ModelLineage
+    ) {
+        self.init(
+            architecture: architecture, input: InputSchema(schema: version.schema), transforms: transforms,
+            labels: architecture.isClassifier ? version.schema.label?.classNames : nil,
+            reference: ReferenceStatistics.compute(version: version, rows: trainingRows), metrics: metrics,
+            lineage: lineage)
     }
 
     /// Pretty JSON with sorted keys; non-finite metrics as the strings `nan`, `inf`, `-inf`.

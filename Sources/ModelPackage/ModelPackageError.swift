@@ -39,7 +39,8 @@ package enum ModelPackageError: Error, Sendable, Equatable, CustomStringConverti
         case .shapeMismatch(let what, let expected, let actual):
             return "\(what): expected \(expected), got \(actual)"
         case .missingColumn(let name, let available):
-            return "required column \"\(name)\" is missing; columns are: \(available.prefix(20).joined(separator: ", "))"
+            return
+                "required column \"\(name)\" is missing; columns are: \(available.prefix(20).joined(separator: ", "))"
         case .duplicateColumn(let name):
             return "column name \"\(name)\" appears more than once in the header"
         case .raggedRow(let row, let expected, let found):

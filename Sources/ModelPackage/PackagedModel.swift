@@ -13,7 +13,9 @@ package struct PackagedModel: Sendable {
 
     package init(manifest: ModelManifest, parameters: [Float]) throws {
         guard parameters.count == manifest.parameterCount else {
-            throw PackageFileError(path: "parameters", reason: "\(parameters.count) parameters, the manifest says \(manifest.parameterCount)")
+            throw PackageFileError(
+                path: "parameters",
+                reason: "\(parameters.count) parameters, the manifest says \(manifest.parameterCount)")
         }
         self.manifest = manifest
         self.parameters = parameters
@@ -39,9 +41,12 @@ package struct PackagedModel: Sendable {
         } catch let error as SafetensorsError {
             throw PackageFileError(path: weightsURL.path, reason: error.reason)
         }
-        guard file.checksumVerified else { throw PackageFileError(path: weightsURL.path, reason: "no checksum in the metadata") }
+        guard file.checksumVerified else {
+            throw PackageFileError(path: weightsURL.path, reason: "no checksum in the metadata")
+        }
         do {
-            return try PackagedModel(manifest: manifest, parameters: try file.parameters(layout: manifest.architecture.layout()))
+            return try PackagedModel(
+                manifest: manifest, parameters: try file.parameters(layout: manifest.architecture.layout()))
         } catch let error as SafetensorsError {
             throw PackageFileError(path: weightsURL.path, reason: error.reason)
         }
@@ -57,9 +62,11 @@ package struct PackagedModel: Sendable {
             "model": String(decoding: try encoder.encode(manifest.architecture), as: UTF8.self),
             "run_id": manifest.lineage.runID,
         ]
-        try SafetensorsWriter.write(NamedTensor.parameters(parameters, layout: manifest.architecture.layout()),
-                                    metadata: metadata, to: directory.appendingPathComponent(Self.weightsFileName))
-        try AtomicFile.write([UInt8](try manifest.jsonData()), to: directory.appendingPathComponent(ModelManifest.fileName))
+        try SafetensorsWriter.write(
+            NamedTensor.parameters(parameters, layout: manifest.architecture.layout()),
+            metadata: metadata, to: directory.appendingPathComponent(Self.weightsFileName))
+        try AtomicFile.write(
+            [UInt8](try manifest.jsonData()), to: directory.appendingPathComponent(ModelManifest.fileName))
     }
 
     /// The package's two files, manifest first: what a package digest is computed over.

@@ -34,8 +34,9 @@ package struct Predictor: Sendable {
     /// match `manifest.parameterCount`, and ``GradientCoreError`` for an invalid architecture.
     package init(manifest: ModelManifest, parameters: [Float]) throws {
         guard parameters.count == manifest.parameterCount else {
-            throw ModelPackageError.shapeMismatch(what: "parameters", expected: manifest.parameterCount,
-                                                  actual: parameters.count)
+            throw ModelPackageError.shapeMismatch(
+                what: "parameters", expected: manifest.parameterCount,
+                actual: parameters.count)
         }
         self.manifest = manifest
         self.parameters = parameters
@@ -51,29 +52,33 @@ package struct Predictor: Sendable {
     package func predict(features: [Float], rows: Int, threads: Int = 1) throws -> Predictions {
         let width = manifest.architecture.inputs
         guard rows >= 0, features.count == rows * width else {
-            throw ModelPackageError.shapeMismatch(what: "features (rows × \(width))", expected: max(0, rows) * width,
-                                                  actual: features.count)
+            throw ModelPackageError.shapeMismatch(
+                what: "features (rows × \(width))", expected: max(0, rows) * width,
+                actual: features.count)
         }
         var x = features
         if let transforms = manifest.transforms { x.withUnsafeMutableBufferPointer { transforms.apply(rows: $0) } }
         if let bad = x.firstIndex(where: { !$0.isFinite }) {
-            throw ModelPackageError.nonFiniteFeature(row: bad / width, feature: manifest.input.featureNames[bad % width],
-                                                     value: x[bad])
+            throw ModelPackageError.nonFiniteFeature(
+                row: bad / width, feature: manifest.input.featureNames[bad % width],
+                value: x[bad])
         }
         let output = try model.predict(parameters: parameters, features: x, rows: rows, threads: threads)
         guard let classCount = manifest.architecture.classCount else {
             return Predictions(rows: rows, classNames: [], probabilities: [], classes: [], values: output)
         }
         if manifest.architecture.kind == .logistic {
-            return Predictions(rows: rows, classNames: manifest.labels ?? [], probabilities: output.flatMap { [1 - $0, $0] },
-                               classes: output.map { $0 >= 0.5 ? 1 : 0 }, values: [])
+            return Predictions(
+                rows: rows, classNames: manifest.labels ?? [], probabilities: output.flatMap { [1 - $0, $0] },
+                classes: output.map { $0 >= 0.5 ? 1 : 0 }, values: [])
         }
         let classes = (0..<rows).map { r in
             var best = 0
             for c in 1..<classCount where output[r * classCount + c] > output[r * classCount + best] { best = c }
             return best
         }
-        return Predictions(rows: rows, classNames: manifest.labels ?? [], probabilities: output, classes: classes, values: [])
+        return Predictions(
+            rows: rows, classNames: manifest.labels ?? [], probabilities: output, classes: classes, values: [])
     }
 
     /// Predicts the rows of an encoder's output; see ``predict(features:rows:threads:)``.

@@ -78,7 +78,9 @@ package struct ReferenceStatistics: Sendable, Codable, Equatable {
         let input = InputSchema(schema: version.schema)
         let width = version.featureCount
         var numeric = [[Float]](repeating: [], count: input.columns.count)
-        var levelCounts = input.columns.map { [Int64](repeating: 0, count: $0.kind == .categorical ? $0.featureCount : 0) }
+        var levelCounts = input.columns.map {
+            [Int64](repeating: 0, count: $0.kind == .categorical ? $0.featureCount : 0)
+        }
         var missing = [Int64](repeating: 0, count: input.columns.count)
         let chunkRows = 4096
         var features = [Float](repeating: 0, count: chunkRows * width)
@@ -108,9 +110,10 @@ package struct ReferenceStatistics: Sendable, Codable, Equatable {
         let columns = input.columns.enumerated().map { c, column in
             column.kind == .numeric
                 ? numericReference(column.name, values: numeric[c], missing: missing[c])
-                : ColumnReference(name: column.name, kind: .categorical, count: levelCounts[c].reduce(0, +),
-                                  missing: missing[c], histogram: Histogram(levels: column.levels, counts: levelCounts[c]),
-                                  unseen: 0)
+                : ColumnReference(
+                    name: column.name, kind: .categorical, count: levelCounts[c].reduce(0, +),
+                    missing: missing[c], histogram: Histogram(levels: column.levels, counts: levelCounts[c]),
+                    unseen: 0)
         }
         return ReferenceStatistics(rows: Int64(rows.count), columns: columns)
     }
@@ -119,8 +122,9 @@ package struct ReferenceStatistics: Sendable, Codable, Equatable {
     /// Complexity O(n): a radix sort of the finite values, then one walk of the sorted values.
     static func numericReference(_ name: String, values: [Float], missing: Int64) -> ColumnReference {
         let (finite, negativeInfinities, positiveInfinities) = sortedFinite(values)
-        var reference = ColumnReference(name: name, kind: .numeric, count: Int64(values.count), missing: missing,
-                                        histogram: Histogram(counts: [Int64(values.count)]))
+        var reference = ColumnReference(
+            name: name, kind: .numeric, count: Int64(values.count), missing: missing,
+            histogram: Histogram(counts: [Int64(values.count)]))
         guard let lo = finite.first, let hi = finite.last else { return reference }
         let mean = finite.reduce(0, +) / Double(finite.count)
         let variance = finite.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(finite.count)
@@ -152,7 +156,8 @@ package struct ReferenceStatistics: Sendable, Codable, Equatable {
     /// The finite values in ascending order (as Doubles), and how many were −∞ and +∞; NaN is
     /// skipped. An LSD radix sort (two 16-bit passes) on order-preserving keys of the Float bits:
     /// the same order as a comparison sort except that −0 comes before +0.
-    static func sortedFinite(_ values: [Float]) -> (sorted: [Double], negativeInfinities: Int, positiveInfinities: Int) {
+    static func sortedFinite(_ values: [Float]) -> (sorted: [Double], negativeInfinities: Int, positiveInfinities: Int)
+    {
         var keys: [UInt32] = []
         keys.reserveCapacity(values.count)
         var negativeInfinities = 0, positiveInfinities = 0
@@ -173,7 +178,8 @@ package struct ReferenceStatistics: Sendable, Codable, Equatable {
 
 extension ColumnReference {
     init(name: String, kind: ColumnKind, count: Int64, missing: Int64, histogram: Histogram, unseen: Int64? = nil) {
-        self.init(name: name, kind: kind, count: count, missing: missing, mean: nil, std: nil, min: nil, max: nil,
-                  histogram: histogram, unseen: unseen, sample: nil)
+        self.init(
+            name: name, kind: kind, count: count, missing: missing, mean: nil, std: nil, min: nil, max: nil,
+            histogram: histogram, unseen: unseen, sample: nil)
     }
 }

@@ -13,7 +13,8 @@ package struct NamedTensor: Sendable {
     }
 
     package init(name: String, shape: [Int], slice values: ArraySlice<Float>) {
-        precondition(shape.reduce(1, *) == values.count, "tensor \(name): shape \(shape) does not hold \(values.count) values")
+        precondition(
+            shape.reduce(1, *) == values.count, "tensor \(name): shape \(shape) does not hold \(values.count) values")
         self.name = name
         self.shape = shape
         self.values = values
@@ -39,7 +40,9 @@ package enum SafetensorsWriter {
     package static let checksumKey = "checksum_xxh64"
 
     /// The file bytes for `parameters` laid out by `layout`, with string `metadata` (no checksum).
-    package static func encode(parameters: [Float], layout: ParameterLayout, metadata: [String: String] = [:]) -> [UInt8] {
+    package static func encode(parameters: [Float], layout: ParameterLayout, metadata: [String: String] = [:])
+        -> [UInt8]
+    {
         let tensors = NamedTensor.parameters(parameters, layout: layout).sorted { $0.name < $1.name }
         var out = header(tensors, metadata: metadata)
         for t in tensors { out += ParameterLayout.littleEndianBytes(Array(t.values)) }
@@ -55,15 +58,19 @@ package enum SafetensorsWriter {
     /// header goes out first with a placeholder checksum that is patched in before the fsync.
     /// - Returns: the number of bytes written.
     @discardableResult
-    package static func write(_ tensors: [NamedTensor], metadata: [String: String], to url: URL,
-                             fault: WriteFault? = nil) throws -> Int {
+    package static func write(
+        _ tensors: [NamedTensor], metadata: [String: String], to url: URL,
+        fault: WriteFault? = nil
+    ) throws -> Int {
         let sorted = tensors.sorted { $0.name < $1.name }
         let placeholder = String(repeating: "0", count: 16)
         var meta = metadata
         meta[checksumKey] = placeholder
         let head = header(sorted, metadata: meta)
         let marker = Array("\"\(checksumKey)\":\"\(placeholder)\"".utf8)
-        guard let at = head.firstRange(of: marker)?.lowerBound else { preconditionFailure("checksum placeholder missing") }
+        guard let at = head.firstRange(of: marker)?.lowerBound else {
+            preconditionFailure("checksum placeholder missing")
+        }
         let checksumOffset = at + marker.count - 17
         return try AtomicFile.write(to: url, fault: fault) { sink in
             try head.withUnsafeBytes { try sink.write($0) }
@@ -88,14 +95,17 @@ package enum SafetensorsWriter {
     static func header(_ tensors: [NamedTensor], metadata: [String: String]) -> [UInt8] {
         var parts: [String] = []
         if !metadata.isEmpty {
-            let meta = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }.joined(separator: ",")
+            let meta = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }.joined(
+                separator: ",")
             parts.append("\"__metadata__\":{\(meta)}")
         }
         var offset = 0
         for t in tensors {
             let bytes = t.values.count * 4
             let shape = t.shape.map(String.init).joined(separator: ",")
-            parts.append("\(jsonString(t.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            parts.append(
+                "\(jsonString(t.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+            )
             offset += bytes
         }
         var headerBytes = Array(("{" + parts.joined(separator: ",") + "}").utf8)
@@ -165,9 +175,13 @@ package struct SafetensorsFile: Sendable {
     /// file without overlap, and the checksum when the metadata has one.
     package static func parse(_ bytes: [UInt8], source: String) throws -> SafetensorsFile {
         func fail(_ reason: String) -> SafetensorsError { SafetensorsError(source: source, reason: reason) }
-        guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes is too short for a safetensors file (truncated?)") }
+        guard bytes.count >= 8 else {
+            throw fail("\(bytes.count) bytes is too short for a safetensors file (truncated?)")
+        }
         let n = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard n <= UInt64(maximumHeaderBytes) else { throw fail("header length \(n) exceeds the \(maximumHeaderBytes)-byte limit") }
+        guard n <= UInt64(maximumHeaderBytes) else {
+            throw fail("header length \(n) exceeds the \(maximumHeaderBytes)-byte limit")
+        }
         guard 8 + Int(n) <= bytes.count else {
             throw fail("header length \(n) runs past the end of the \(bytes.count)-byte file (truncated?)")
         }
@@ -190,11 +204,14 @@ package struct SafetensorsFile: Sendable {
             guard let dtype = info["dtype"] as? String, let size = elementSizes[dtype] else {
                 throw fail("tensor '\(name)' has an unknown dtype \(info["dtype"].map { "\($0)" } ?? "(none)")")
             }
-            guard let shapeList = info["shape"] as? [Any], let shape = shapeList.map({ ($0 as? NSNumber)?.intValue }) as? [Int],
-                  shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor '\(name)' has an invalid shape") }
+            guard let shapeList = info["shape"] as? [Any],
+                let shape = shapeList.map({ ($0 as? NSNumber)?.intValue }) as? [Int],
+                shape.allSatisfy({ $0 >= 0 })
+            else { throw fail("tensor '\(name)' has an invalid shape") }
             guard let offsetList = info["data_offsets"] as? [Any], offsetList.count == 2,
-                  let begin = (offsetList[0] as? NSNumber)?.intValue, let end = (offsetList[1] as? NSNumber)?.intValue,
-                  0 <= begin, begin <= end, end <= dataCount else {
+                let begin = (offsetList[0] as? NSNumber)?.intValue, let end = (offsetList[1] as? NSNumber)?.intValue,
+                0 <= begin, begin <= end, end <= dataCount
+            else {
                 throw fail("tensor '\(name)' has data_offsets outside the \(dataCount)-byte data section (truncated?)")
             }
             var elements = 1
@@ -204,16 +221,22 @@ package struct SafetensorsFile: Sendable {
                 elements = product
             }
             guard elements.multipliedReportingOverflow(by: size).partialValue == end - begin else {
-                throw fail("tensor '\(name)' shape \(shape) of \(dtype) needs \(elements * size) bytes, data_offsets give \(end - begin)")
+                throw fail(
+                    "tensor '\(name)' shape \(shape) of \(dtype) needs \(elements * size) bytes, data_offsets give \(end - begin)"
+                )
             }
             entries.append(Entry(name: name, dtype: dtype, shape: shape, range: begin..<end))
         }
-        entries.sort { ($0.range.lowerBound, $0.range.upperBound, $0.name) < ($1.range.lowerBound, $1.range.upperBound, $1.name) }
+        entries.sort {
+            ($0.range.lowerBound, $0.range.upperBound, $0.name) < ($1.range.lowerBound, $1.range.upperBound, $1.name)
+        }
         var cursor = 0
         for e in entries {
             guard e.range.lowerBound == cursor else {
-                throw fail(e.range.lowerBound < cursor ? "tensor '\(e.name)' overlaps the previous tensor"
-                                                       : "a gap before tensor '\(e.name)' at byte \(cursor)")
+                throw fail(
+                    e.range.lowerBound < cursor
+                        ? "tensor '\(e.name)' overlaps the previous tensor"
+                        : "a gap before tensor '\(e.name)' at byte \(cursor)")
             }
             cursor = e.range.upperBound
         }
@@ -225,12 +248,14 @@ package struct SafetensorsFile: Sendable {
             var hasher = XXH64()
             bytes.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[(8 + Int(n))...])) }
             guard hasher.hexDigest == expected.lowercased() else {
-                throw fail("checksum mismatch: the data hashes to \(hasher.hexDigest), the header says \(expected) (corrupt)")
+                throw fail(
+                    "checksum mismatch: the data hashes to \(hasher.hexDigest), the header says \(expected) (corrupt)")
             }
             verified = true
         }
-        return SafetensorsFile(metadata: metadata, entries: entries, bytes: bytes, dataStart: 8 + Int(n),
-                               checksumVerified: verified)
+        return SafetensorsFile(
+            metadata: metadata, entries: entries, bytes: bytes, dataStart: 8 + Int(n),
+            checksumVerified: verified)
     }
 
     /// The entry named `name`.
@@ -239,14 +264,19 @@ package struct SafetensorsFile: Sendable {
     /// The values of the F32 tensor `name`.
     package func floats(_ name: String) throws -> [Float] {
         guard let e = entry(name) else {
-            throw SafetensorsError(source: name, reason: "no tensor named '\(name)' (have \(entries.map(\.name).joined(separator: ", ")))")
+            throw SafetensorsError(
+                source: name, reason: "no tensor named '\(name)' (have \(entries.map(\.name).joined(separator: ", ")))")
         }
-        guard e.dtype == "F32" else { throw SafetensorsError(source: name, reason: "tensor '\(name)' is \(e.dtype), expected F32") }
+        guard e.dtype == "F32" else {
+            throw SafetensorsError(source: name, reason: "tensor '\(name)' is \(e.dtype), expected F32")
+        }
         return [Float](unsafeUninitializedCapacity: e.range.count / 4) { buffer, count in
             bytes.withUnsafeBytes { raw in
                 let start = dataStart + e.range.lowerBound
                 for i in 0..<(e.range.count / 4) {
-                    buffer[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
+                    buffer[i] = Float(
+                        bitPattern: UInt32(
+                            littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
                 }
             }
             count = e.range.count / 4
@@ -259,10 +289,12 @@ package struct SafetensorsFile: Sendable {
         out.reserveCapacity(layout.count)
         for e in layout.entries {
             guard let stored = entry(e.name) else {
-                throw SafetensorsError(source: e.name, reason: "the file has no tensor '\(e.name)' that the model needs")
+                throw SafetensorsError(
+                    source: e.name, reason: "the file has no tensor '\(e.name)' that the model needs")
             }
             guard stored.shape == e.shape else {
-                throw SafetensorsError(source: e.name, reason: "tensor '\(e.name)' has shape \(stored.shape), the model needs \(e.shape)")
+                throw SafetensorsError(
+                    source: e.name, reason: "tensor '\(e.name)' has shape \(stored.shape), the model needs \(e.shape)")
             }
             out += try floats(e.name)
         }

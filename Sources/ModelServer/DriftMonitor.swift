@@ -92,7 +92,9 @@ package final class DriftMonitor: @unchecked Sendable {
             }
             filled = min(settings.windowRows, filled + rows)
             sinceEvaluation += rows
-            guard !evaluating, filled >= settings.minimumRows, sinceEvaluation >= settings.evaluateEvery else { return nil }
+            guard !evaluating, filled >= settings.minimumRows, sinceEvaluation >= settings.evaluateEvery else {
+                return nil
+            }
             evaluating = true
             sinceEvaluation = 0
             return Array(ring[0..<(filled * width)])
@@ -118,8 +120,9 @@ package final class DriftMonitor: @unchecked Sendable {
     }
 
     private func evaluate(_ window: [Float], rows: Int) -> (DriftState, DriftAlert?) {
-        let report = reference.compare(EncodedInput(features: window, rows: rows), schema: schema,
-                                       thresholds: settings.thresholds)
+        let report = reference.compare(
+            EncodedInput(features: window, rows: rows), schema: schema,
+            thresholds: settings.thresholds)
         let share = report.columns.isEmpty ? 0 : Double(report.driftedColumns.count) / Double(report.columns.count)
         return lock.withLock {
             defer { lock.broadcast() }
@@ -147,12 +150,17 @@ extension DriftState {
         out += ",\"window_rows\":\(report.rows),\"drifted_share\":\(driftedShare),\"alerting\":\(alerting)"
         out += ",\"evaluated_at\":\(InferenceCodec.quote(ISO8601DateFormatter().string(from: at)))"
         out += ",\"drifted_columns\":[" + report.driftedColumns.map(InferenceCodec.quote).joined(separator: ",") + "]"
-        out += ",\"columns\":[" + report.columns.map { c in
-            var entry = "{\"column\":\(InferenceCodec.quote(c.column)),\"kind\":\"\(c.kind.rawValue)\",\"psi\":\(finite(c.psi))"
-            entry += ",\"psi_level\":\"\(c.psiLevel)\",\"drifted\":\(c.drifted),\"out_of_range\":\(c.outOfRange)"
-            if let ks = c.ksStatistic, let p = c.ksPValue { entry += ",\"ks_statistic\":\(finite(ks)),\"ks_p_value\":\(finite(p))" }
-            return entry + "}"
-        }.joined(separator: ",") + "]}"
+        out +=
+            ",\"columns\":["
+            + report.columns.map { c in
+                var entry =
+                    "{\"column\":\(InferenceCodec.quote(c.column)),\"kind\":\"\(c.kind.rawValue)\",\"psi\":\(finite(c.psi))"
+                entry += ",\"psi_level\":\"\(c.psiLevel)\",\"drifted\":\(c.drifted),\"out_of_range\":\(c.outOfRange)"
+                if let ks = c.ksStatistic, let p = c.ksPValue {
+                    entry += ",\"ks_statistic\":\(finite(ks)),\"ks_p_value\":\(finite(p))"
+                }
+                return entry + "}"
+            }.joined(separator: ",") + "]}"
         return out
     }
 

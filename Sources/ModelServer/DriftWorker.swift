@@ -31,9 +31,9 @@ final class DriftWorker: @unchecked Sendable {
 
     private func run() {
         #if os(Linux)
-        var parameters = sched_param()
-        let schedIdle: Int32 = 5  // SCHED_IDLE, which Glibc's module map leaves out
-        _ = sched_setscheduler(0, schedIdle, &parameters)  // 0: this thread
+            var parameters = sched_param()
+            let schedIdle: Int32 = 5  // SCHED_IDLE, which Glibc's module map leaves out
+            _ = sched_setscheduler(0, schedIdle, &parameters)  // 0: this thread
         #endif
         while true {
             let job = condition.withLock {

@@ -64,24 +64,31 @@ extension ResponseBytes {
 extension InferenceCodec {
     /// The response body and, for binary outputs, the JSON header length to send as
     /// `Inference-Header-Content-Length`.
-    package static func encodeResponse(model: String, version: String, id: String?, outputs: [OutputTensor],
-                                      binary: [Bool]) -> (body: [UInt8], headerLength: Int?) {
+    package static func encodeResponse(
+        model: String, version: String, id: String?, outputs: [OutputTensor],
+        binary: [Bool]
+    ) -> (body: [UInt8], headerLength: Int?) {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        let headerLength = writeResponse(into: &out, model: model, version: version, id: id, outputs: outputs, binary: binary)
+        let headerLength = writeResponse(
+            into: &out, model: model, version: version, id: id, outputs: outputs, binary: binary)
         return (out, headerLength)
     }
 
     /// Writes the response into `buffer` (from its writer index) and returns the JSON header
     /// length for binary outputs, nil when every output is JSON. The bytes are those of
     /// ``encodeResponse(model:version:id:outputs:binary:)``. Complexity O(output elements).
-    package static func encodeResponse(into buffer: inout ByteBuffer, model: String, version: String, id: String?,
-                                      outputs: [OutputTensor], binary: [Bool]) -> Int? {
+    package static func encodeResponse(
+        into buffer: inout ByteBuffer, model: String, version: String, id: String?,
+        outputs: [OutputTensor], binary: [Bool]
+    ) -> Int? {
         writeResponse(into: &buffer, model: model, version: version, id: id, outputs: outputs, binary: binary)
     }
 
-    static func writeResponse<Out: ResponseBytes>(into out: inout Out, model: String, version: String, id: String?,
-                                                  outputs: [OutputTensor], binary: [Bool]) -> Int? {
+    static func writeResponse<Out: ResponseBytes>(
+        into out: inout Out, model: String, version: String, id: String?,
+        outputs: [OutputTensor], binary: [Bool]
+    ) -> Int? {
         let start = out.byteCount
         out.append("{\"model_name\":")
         out.append(quoted: model)

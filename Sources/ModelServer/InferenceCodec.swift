@@ -73,7 +73,8 @@ package enum InferenceCodec {
 
     /// Decodes a request body. `headerLength` is the `Inference-Header-Content-Length` header:
     /// the JSON is that many leading bytes, the binary tensor data follows.
-    package static func decodeRequest(_ body: [UInt8], headerLength: String?) throws(InferenceError) -> InferenceRequest {
+    package static func decodeRequest(_ body: [UInt8], headerLength: String?) throws(InferenceError) -> InferenceRequest
+    {
         try body.withUnsafeBytes { raw in
             Result { () throws(InferenceError) in try decodeRequest(raw, headerLength: headerLength) }
         }.get()
@@ -84,11 +85,15 @@ package enum InferenceCodec {
     /// validated once, then walked by offset, with no intermediate tree. Checks run in a fixed
     /// order, so a request with several problems is always told the same one first.
     /// Complexity O(body size); allocates the tensors it returns and nothing per JSON value.
-    package static func decodeRequest(_ body: UnsafeRawBufferPointer, headerLength: String?) throws(InferenceError) -> InferenceRequest {
+    package static func decodeRequest(_ body: UnsafeRawBufferPointer, headerLength: String?) throws(InferenceError)
+        -> InferenceRequest
+    {
         var jsonEnd = body.count
         if let headerLength {
             guard let n = Int(headerLength.trimmingCharacters(in: .whitespaces)), n >= 0, n <= body.count else {
-                throw .bad("Inference-Header-Content-Length \(headerLength) is not a length within the \(body.count)-byte body")
+                throw .bad(
+                    "Inference-Header-Content-Length \(headerLength) is not a length within the \(body.count)-byte body"
+                )
             }
             jsonEnd = n
         }
@@ -112,11 +117,14 @@ package enum InferenceCodec {
             guard json[top[1]] == UInt8(ascii: "{") else { throw .bad("'parameters' must be an object") }
             let flag = try fields(json, top[1], ["binary_data_output"], in: "'parameters'")[0]
             if flag >= 0 {
-                guard let b = bool(json, flag) else { throw .bad("'parameters.binary_data_output' must be true or false") }
+                guard let b = bool(json, flag) else {
+                    throw .bad("'parameters.binary_data_output' must be true or false")
+                }
                 binaryOutput = b
             }
         }
-        guard top[2] >= 0, json[top[2]] == UInt8(ascii: "["), json[json.skipSpace(top[2] + 1)] != UInt8(ascii: "]") else {
+        guard top[2] >= 0, json[top[2]] == UInt8(ascii: "["), json[json.skipSpace(top[2] + 1)] != UInt8(ascii: "]")
+        else {
             throw .bad("'inputs' must be a non-empty array of tensors")
         }
         var binaryCursor = jsonEnd
@@ -126,15 +134,22 @@ package enum InferenceCodec {
         try json.forEachElement(top[2]) { (item) throws(InferenceError) in
             defer { index += 1 }
             guard json[item] == UInt8(ascii: "{") else { throw .bad("inputs[\(index)] must be an object") }
-            let tensor = try fields(json, item, ["name", "datatype", "shape", "parameters", "data"], in: "inputs[\(index)]")
-            guard tensor[0] >= 0, json[tensor[0]] == UInt8(ascii: "\"") else { throw .bad("inputs[\(index)].name must be a string") }
+            let tensor = try fields(
+                json, item, ["name", "datatype", "shape", "parameters", "data"], in: "inputs[\(index)]")
+            guard tensor[0] >= 0, json[tensor[0]] == UInt8(ascii: "\"") else {
+                throw .bad("inputs[\(index)].name must be a string")
+            }
             let name = json.string(tensor[0])
-            guard tensor[1] >= 0, json[tensor[1]] == UInt8(ascii: "\"") else { throw .bad("input '\(name)': 'datatype' must be a string") }
+            guard tensor[1] >= 0, json[tensor[1]] == UInt8(ascii: "\"") else {
+                throw .bad("input '\(name)': 'datatype' must be a string")
+            }
             let typeName = json.string(tensor[1])
             guard let datatype = TensorType(rawValue: typeName), datatype != .bytes else {
                 throw .bad("input '\(name)': datatype \(typeName) is not supported (use FP32, FP64, INT32 or INT64)")
             }
-            guard tensor[2] >= 0, json[tensor[2]] == UInt8(ascii: "[") else { throw .bad("input '\(name)': 'shape' must be an array") }
+            guard tensor[2] >= 0, json[tensor[2]] == UInt8(ascii: "[") else {
+                throw .bad("input '\(name)': 'shape' must be an array")
+            }
             var shape: [Int] = []
             var elements = 1
             try json.forEachElement(tensor[2]) { (d) throws(InferenceError) in
@@ -144,7 +159,8 @@ package enum InferenceCodec {
                 shape.append(v)
                 let (product, overflow) = elements.multipliedReportingOverflow(by: v)
                 guard !overflow, product <= maximumElements else {
-                    throw InferenceError(413, "input '\(name)': shape \(shape) has more than \(maximumElements) elements")
+                    throw InferenceError(
+                        413, "input '\(name)': shape \(shape) has more than \(maximumElements) elements")
                 }
                 elements = product
             }
@@ -154,7 +170,9 @@ package enum InferenceCodec {
             }
             var size: Int?
             if tensor[3] >= 0 {
-                guard json[tensor[3]] == UInt8(ascii: "{") else { throw .bad("input '\(name)': 'parameters' must be an object") }
+                guard json[tensor[3]] == UInt8(ascii: "{") else {
+                    throw .bad("input '\(name)': 'parameters' must be an object")
+                }
                 let raw = try fields(json, tensor[3], ["binary_data_size"], in: "input '\(name)' parameters")[0]
                 if raw >= 0 {
                     guard let n = number(json, raw), let v = Int(exactly: n), v >= 0 else {
@@ -167,14 +185,20 @@ package enum InferenceCodec {
             if let size {
                 guard tensor[4] < 0 else { throw .bad("input '\(name)' has both 'data' and binary_data_size") }
                 guard headerLength != nil else {
-                    throw .bad("input '\(name)' has binary_data_size but the request has no Inference-Header-Content-Length header")
+                    throw .bad(
+                        "input '\(name)' has binary_data_size but the request has no Inference-Header-Content-Length header"
+                    )
                 }
                 let expected = elements * datatype.size!
                 guard size == expected else {
-                    throw .bad("input '\(name)': binary_data_size \(size) does not match shape \(shape) of \(typeName) (\(expected) bytes)")
+                    throw .bad(
+                        "input '\(name)': binary_data_size \(size) does not match shape \(shape) of \(typeName) (\(expected) bytes)"
+                    )
                 }
                 guard binaryCursor + size <= body.count else {
-                    throw .bad("input '\(name)': binary data runs past the end of the body (\(body.count - binaryCursor) bytes left, \(size) needed)")
+                    throw .bad(
+                        "input '\(name)': binary data runs past the end of the body (\(body.count - binaryCursor) bytes left, \(size) needed)"
+                    )
                 }
                 values = decodeBinary(body, from: binaryCursor, count: elements, as: datatype)
                 binaryCursor += size
@@ -192,7 +216,9 @@ package enum InferenceCodec {
             inputs.append(InputTensor(name: name, datatype: datatype, shape: shape, values: values))
         }
         guard binaryCursor == body.count else {
-            throw .bad("\(body.count - binaryCursor) bytes of binary data after the last input are not claimed by any binary_data_size")
+            throw .bad(
+                "\(body.count - binaryCursor) bytes of binary data after the last input are not claimed by any binary_data_size"
+            )
         }
         var outputs: [(name: String, binary: Bool?)]?
         if top[3] >= 0 {
@@ -201,7 +227,9 @@ package enum InferenceCodec {
             var index = 0
             try json.forEachElement(top[3]) { (item) throws(InferenceError) in
                 defer { index += 1 }
-                guard json[item] == UInt8(ascii: "{") else { throw .bad("outputs[\(index)] must be an object with a 'name'") }
+                guard json[item] == UInt8(ascii: "{") else {
+                    throw .bad("outputs[\(index)] must be an object with a 'name'")
+                }
                 let output = try fields(json, item, ["name", "parameters"], in: "outputs[\(index)]")
                 guard output[0] >= 0, json[output[0]] == UInt8(ascii: "\"") else {
                     throw .bad("outputs[\(index)] must be an object with a 'name'")
@@ -211,7 +239,9 @@ package enum InferenceCodec {
                 if output[1] >= 0, json[output[1]] == UInt8(ascii: "{") {
                     let flag = try fields(json, output[1], ["binary_data"], in: "output '\(name)' parameters")[0]
                     if flag >= 0 {
-                        guard let b = bool(json, flag) else { throw .bad("output '\(name)': binary_data must be true or false") }
+                        guard let b = bool(json, flag) else {
+                            throw .bad("output '\(name)': binary_data must be true or false")
+                        }
                         binary = b
                     }
                 }
@@ -224,8 +254,10 @@ package enum InferenceCodec {
 
     /// The offsets of the values of `names` in the object at `object` (-1: absent); other keys
     /// are ignored. A key given twice is refused rather than guessed at.
-    private static func fields(_ json: JSONScanner, _ object: Int, _ names: [StaticString],
-                               in place: @autoclosure () -> String) throws(InferenceError) -> KnownFields {
+    private static func fields(
+        _ json: JSONScanner, _ object: Int, _ names: [StaticString],
+        in place: @autoclosure () -> String
+    ) throws(InferenceError) -> KnownFields {
         var found = KnownFields()
         try json.forEachMember(object) { (key, keyEnd, escaped, value) throws(InferenceError) in
             for k in names.indices where json.stringEquals(key, end: keyEnd, escaped: escaped, names[k]) {
@@ -239,8 +271,10 @@ package enum InferenceCodec {
     /// Appends the numbers of `data` (a number or nested arrays of numbers) at `i`, at most `limit`;
     /// returns the offset past the value. Reads each number once, in one pass over the array.
     @discardableResult
-    private static func flatten(_ json: JSONScanner, _ i: Int, into out: inout [Float], name: String, datatype: TensorType,
-                                limit: Int) throws(InferenceError) -> Int {
+    private static func flatten(
+        _ json: JSONScanner, _ i: Int, into out: inout [Float], name: String, datatype: TensorType,
+        limit: Int
+    ) throws(InferenceError) -> Int {
         if json[i] == UInt8(ascii: "[") {
             var j = json.skipSpace(i + 1)
             if json[j] == UInt8(ascii: "]") { return j + 1 }
@@ -251,11 +285,14 @@ package enum InferenceCodec {
             }
         }
         guard json[i] == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(json[i]),
-              let (d, end) = try? json.number(i) else {
+            let (d, end) = try? json.number(i)
+        else {
             throw .bad("input '\(name)': 'data' must hold numbers, found \(json.text(i))")
         }
         if datatype == .int32 || datatype == .int64 {
-            guard d == d.rounded() else { throw .bad("input '\(name)': \(d) is not an integer (datatype \(datatype.rawValue))") }
+            guard d == d.rounded() else {
+                throw .bad("input '\(name)': \(d) is not an integer (datatype \(datatype.rawValue))")
+            }
         }
         guard out.count < limit else { throw .bad("input '\(name)': 'data' has more elements than its shape") }
         out.append(Float(d))
@@ -279,25 +316,34 @@ package enum InferenceCodec {
     }
 
     /// Binary tensor data converted to Float32 (bounds checked by the caller).
-    static func decodeBinary(_ body: UnsafeRawBufferPointer, from start: Int, count: Int, as datatype: TensorType) -> [Float] {
+    static func decodeBinary(_ body: UnsafeRawBufferPointer, from start: Int, count: Int, as datatype: TensorType)
+        -> [Float]
+    {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             let raw = body
             switch datatype {
             case .fp32:
                 for i in 0..<count {
-                    buffer[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
+                    buffer[i] = Float(
+                        bitPattern: UInt32(
+                            littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
                 }
             case .fp64:
                 for i in 0..<count {
-                    buffer[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self))))
+                    buffer[i] = Float(
+                        Double(
+                            bitPattern: UInt64(
+                                littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self))))
                 }
             case .int32:
                 for i in 0..<count {
-                    buffer[i] = Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: Int32.self)))
+                    buffer[i] = Float(
+                        Int32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: Int32.self)))
                 }
             case .int64:
                 for i in 0..<count {
-                    buffer[i] = Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: Int64.self)))
+                    buffer[i] = Float(
+                        Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: Int64.self)))
                 }
             case .bytes:
                 break

@@ -28,7 +28,8 @@ final class InferenceFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case idle
         /// A request for the router: its parts pass through.
         case forwarding
-        case collecting(name: String, version: String?, headerLength: String?, body: ByteBuffer?, started: ContinuousClock.Instant)
+        case collecting(
+            name: String, version: String?, headerLength: String?, body: ByteBuffer?, started: ContinuousClock.Instant)
         case tooLarge(name: String, version: String?, started: ContinuousClock.Instant)
     }
 
@@ -49,8 +50,9 @@ final class InferenceFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         switch (unwrapInboundIn(data), state) {
         case (.head(let request), .idle):
             guard routed == 0, request.method == .post, request.headerFields[.connection] == nil,
-                  request.headerFields[.expect] == nil, let path = request.path,
-                  let (name, version) = InferenceResponder.inferTarget(path) else {
+                request.headerFields[.expect] == nil, let path = request.path,
+                let (name, version) = InferenceResponder.inferTarget(path)
+            else {
                 routed += 1
                 state = .forwarding
                 context.fireChannelRead(data)
@@ -61,8 +63,9 @@ final class InferenceFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             if let length = request.headerFields[.contentLength].flatMap({ Int($0) }), length > limit {
                 state = .tooLarge(name: name, version: version, started: started)
             } else {
-                state = .collecting(name: name, version: version, headerLength: request.headerFields[InferenceServer.headerLengthField],
-                                    body: nil, started: started)
+                state = .collecting(
+                    name: name, version: version, headerLength: request.headerFields[InferenceServer.headerLengthField],
+                    body: nil, started: started)
             }
         case (.body(var chunk), .collecting(let name, let version, let headerLength, var body, let started)):
             state = .idle  // the buffer is uniquely referenced while it grows
@@ -71,18 +74,23 @@ final class InferenceFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             } else {
                 body!.writeBuffer(&chunk)
             }
-            state = body!.readableBytes > server.settings.maximumBodyBytes
+            state =
+                body!.readableBytes > server.settings.maximumBodyBytes
                 ? .tooLarge(name: name, version: version, started: started)
                 : .collecting(name: name, version: version, headerLength: headerLength, body: body, started: started)
         case (.body, .tooLarge):
             break
         case (.end, .collecting(let name, let version, let headerLength, let body, let started)):
             state = .idle
-            write(server.answer(name: name, version: version, headerLength: headerLength, body: body ?? ByteBuffer(),
-                                started: started), context: context)
+            write(
+                server.answer(
+                    name: name, version: version, headerLength: headerLength, body: body ?? ByteBuffer(),
+                    started: started), context: context)
         case (.end, .tooLarge(let name, let version, let started)):
             state = .idle
-            write(server.answer(name: name, version: version, headerLength: nil, body: nil, started: started), context: context)
+            write(
+                server.answer(name: name, version: version, headerLength: nil, body: nil, started: started),
+                context: context)
         case (.end, .forwarding):
             state = .idle
             context.fireChannelRead(data)

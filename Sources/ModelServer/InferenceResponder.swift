@@ -24,8 +24,9 @@ struct InferenceResponder: HTTPResponder {
             let prefix: StaticString = "/v2/models/", suffix: StaticString = "/infer"
             let p = prefix.utf8CodeUnitCount, q = suffix.utf8CodeUnitCount
             guard bytes.count > p + q, !bytes.contains(UInt8(ascii: "%")),
-                  memcmp(bytes.baseAddress!, prefix.utf8Start, p) == 0,
-                  memcmp(bytes.baseAddress! + bytes.count - q, suffix.utf8Start, q) == 0 else { return nil }
+                memcmp(bytes.baseAddress!, prefix.utf8Start, p) == 0,
+                memcmp(bytes.baseAddress! + bytes.count - q, suffix.utf8Start, q) == 0
+            else { return nil }
             // What lies between: NAME, or NAME/versions/VERSION.
             let middle = UnsafeBufferPointer(rebasing: bytes[p..<(bytes.count - q)])
             let parts = middle.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)

@@ -28,8 +28,10 @@ package struct InferenceServer: Sendable {
     /// Where drift evaluations run, off the request path.
     let driftWorker = DriftWorker()
 
-    package init(catalog: ModelCatalog, settings: Settings, metrics: ServerMetrics = ServerMetrics(), logger: Logger,
-                onDrift: @escaping @Sendable (DriftState, DriftAlert?) -> Void) {
+    package init(
+        catalog: ModelCatalog, settings: Settings, metrics: ServerMetrics = ServerMetrics(), logger: Logger,
+        onDrift: @escaping @Sendable (DriftState, DriftAlert?) -> Void
+    ) {
         self.catalog = catalog
         self.settings = settings
         self.metrics = metrics
@@ -39,10 +41,15 @@ package struct InferenceServer: Sendable {
 
     /// Serves until SIGINT or SIGTERM. `onListening` receives the bound port (useful with port 0).
     package func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
-        for model in catalog.all { metrics.loaded(model: model.location.name, version: model.location.version, current: true) }
+        for model in catalog.all {
+            metrics.loaded(model: model.location.name, version: model.location.version, current: true)
+        }
         let app = Application(
             responder: InferenceResponder(server: self, router: makeRouter().buildResponder()),
-            server: .http1(configuration: .init(additionalChannelHandlers: [InferenceFastPath(server: self, serverName: "trainyard")])),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [
+                    InferenceFastPath(server: self, serverName: "trainyard")
+                ])),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "trainyard"),
             onServerRunning: { [self] channel in
                 onListening(channel.localAddress?.port ?? settings.port)
@@ -67,7 +74,8 @@ package struct InferenceServer: Sendable {
                     logger.notice("model \(name): now serving version \(to) (was \(from))")
                 case .failed(let name, let reference, let error):
                     if lastFailure[name] != error {
-                        logger.error("model \(name): cannot reload \(reference), still serving the loaded version: \(error)")
+                        logger.error(
+                            "model \(name): cannot reload \(reference), still serving the loaded version: \(error)")
                     }
                     lastFailure[name] = error
                 }
@@ -84,11 +92,14 @@ package struct InferenceServer: Sendable {
             catalog.all.isEmpty ? Self.error(503, "no model loaded") : Self.json("{\"ready\":true}")
         }
         router.get("/v2") { [settings] _, _ in
-            Self.json("{\"name\":\"trainyard\",\"version\":\(InferenceCodec.quote(settings.serverVersion)),\"extensions\":[\"binary_tensor_data\"]}")
+            Self.json(
+                "{\"name\":\"trainyard\",\"version\":\(InferenceCodec.quote(settings.serverVersion)),\"extensions\":[\"binary_tensor_data\"]}"
+            )
         }
         router.get("/metrics") { [metrics] _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
         for prefix in ["/v2/models/:name", "/v2/models/:name/versions/:version"] {
             router.get(RouterPath(prefix)) { [self] _, context in
@@ -98,16 +109,21 @@ package struct InferenceServer: Sendable {
                 try respond(context) { _ in Self.json("{\"ready\":true}") }
             }
             router.post(RouterPath(prefix + "/infer")) { [self] request, context in
-                await infer(request, name: context.parameters.get("name") ?? "", version: context.parameters.get("version"))
+                await infer(
+                    request, name: context.parameters.get("name") ?? "", version: context.parameters.get("version"))
             }
         }
         router.get("/v2/models/:name/drift") { [self] _, context in
             // Waits for any evaluation in flight and evaluates the window: off the event loop.
             let model: ServedModel
-            do { model = try resolve(context) } catch let error as InferenceError { return Self.error(error.status, error.message) }
+            do { model = try resolve(context) } catch let error as InferenceError {
+                return Self.error(error.status, error.message)
+            }
             return await Self.offEventLoop {
                 guard let state = model.drift.evaluateNow() else {
-                    return Self.json("{\"model\":\(InferenceCodec.quote(model.location.name)),\"version\":\(model.location.version),\"window_rows\":0,\"drifted_share\":0,\"alerting\":false,\"columns\":[]}")
+                    return Self.json(
+                        "{\"model\":\(InferenceCodec.quote(model.location.name)),\"version\":\(model.location.version),\"window_rows\":0,\"drifted_share\":0,\"alerting\":false,\"columns\":[]}"
+                    )
                 }
                 return Self.json(state.json())
             }
@@ -123,10 +139,12 @@ package struct InferenceServer: Sendable {
     func resolve(name: String, version: String?) throws(InferenceError) -> ServedModel {
         guard let model = catalog.model(name) else {
             let served = catalog.all.map(\.location.name)
-            throw InferenceError(404, "unknown model '\(name)'; serving \(served.isEmpty ? "none" : served.joined(separator: ", "))")
+            throw InferenceError(
+                404, "unknown model '\(name)'; serving \(served.isEmpty ? "none" : served.joined(separator: ", "))")
         }
         if let version, version != String(model.location.version) {
-            throw InferenceError(404, "version \(version) of model '\(name)' is not served (serving version \(model.location.version))")
+            throw InferenceError(
+                404, "version \(version) of model '\(name)' is not served (serving version \(model.location.version))")
         }
         return model
     }
@@ -145,8 +163,10 @@ package struct InferenceServer: Sendable {
         var outputs: [String]
         if model.isClassifier {
             let classes = manifest.labels?.count ?? manifest.architecture.outputs
-            outputs = ["{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[-1,\(classes)]}",
-                       "{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[-1]}"]
+            outputs = [
+                "{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[-1,\(classes)]}",
+                "{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[-1]}",
+            ]
         } else {
             outputs = ["{\"name\":\"prediction\",\"datatype\":\"FP32\",\"shape\":[-1]}"]
         }
@@ -173,8 +193,9 @@ package struct InferenceServer: Sendable {
         } else {
             body = ByteBuffer()  // 404 whatever the body
         }
-        let answer = answer(name: name, version: version, headerLength: request.headers[Self.headerLengthField],
-                            body: body, started: started)
+        let answer = answer(
+            name: name, version: version, headerLength: request.headers[Self.headerLengthField],
+            body: body, started: started)
         return Response(status: answer.status, headers: answer.headers, body: .init(byteBuffer: answer.body))
     }
 
@@ -187,8 +208,10 @@ package struct InferenceServer: Sendable {
 
     /// Scores one inference request: `body` is the whole request body, nil when it was larger
     /// than the limit (413). Records the request's metrics and the rows for drift detection.
-    func answer(name: String, version: String?, headerLength header: String?, body: ByteBuffer?,
-                started: ContinuousClock.Instant) -> Answer {
+    func answer(
+        name: String, version: String?, headerLength header: String?, body: ByteBuffer?,
+        started: ContinuousClock.Instant
+    ) -> Answer {
         var served: ServedModel?
         let answer: Answer
         do {
@@ -205,7 +228,9 @@ package struct InferenceServer: Sendable {
             let headerLength = InferenceCodec.encodeResponse(
                 into: &bytes, model: model.location.name, version: model.versionText, id: parsed.id, outputs: outputs,
                 binary: binary)
-            var headers: HTTPFields = [.contentType: headerLength == nil ? "application/json" : "application/octet-stream"]
+            var headers: HTTPFields = [
+                .contentType: headerLength == nil ? "application/json" : "application/octet-stream"
+            ]
             if let headerLength { headers[Self.headerLengthField] = String(headerLength) }
             if let window = model.drift.record(encoded.features, rows: encoded.rows) {
                 driftWorker.submit { [metrics, onDrift] in
@@ -221,16 +246,20 @@ package struct InferenceServer: Sendable {
         } catch {
             answer = Self.errorAnswer(500, "\(error)")
         }
-        metrics.request(model: served?.location.name ?? "", version: served?.versionText ?? "",
-                        status: Int(answer.status.code), duration: ContinuousClock.now - started, rows: nil)
+        metrics.request(
+            model: served?.location.name ?? "", version: served?.versionText ?? "",
+            status: Int(answer.status.code), duration: ContinuousClock.now - started, rows: nil)
         return answer
     }
 
     /// Validates the inputs against the model, predicts, and builds the requested outputs.
     func score(_ request: InferenceRequest, model: ServedModel) throws(InferenceError)
-        -> (EncodedInput, [OutputTensor], [Bool]) {
+        -> (EncodedInput, [OutputTensor], [Bool])
+    {
         guard let input = request.inputs.first(where: { $0.name == "input" }) else {
-            throw .bad("missing input 'input' (FP32 [rows, \(model.featureCount)]); got \(request.inputs.map { "'\($0.name)'" }.joined(separator: ", "))")
+            throw .bad(
+                "missing input 'input' (FP32 [rows, \(model.featureCount)]); got \(request.inputs.map { "'\($0.name)'" }.joined(separator: ", "))"
+            )
         }
         if let extra = request.inputs.first(where: { $0.name != "input" }) {
             throw .bad("unexpected input '\(extra.name)'; model '\(model.location.name)' takes one input 'input'")
@@ -241,11 +270,15 @@ package struct InferenceServer: Sendable {
         case 2 where input.shape[1] == model.featureCount: rows = input.shape[0]
         case 1 where input.shape[0] == model.featureCount: rows = 1
         default:
-            throw .bad("input 'input' has shape \(input.shape); model '\(model.location.name)' needs [rows, \(model.featureCount)]")
+            throw .bad(
+                "input 'input' has shape \(input.shape); model '\(model.location.name)' needs [rows, \(model.featureCount)]"
+            )
         }
         guard rows > 0 else { throw .bad("input 'input' has no rows") }
         if let bad = input.values.firstIndex(where: { !$0.isFinite }) {
-            throw .bad("input 'input' has a non-finite value \(input.values[bad]) at row \(bad / model.featureCount), feature \(model.package.manifest.input.featureNames[bad % model.featureCount])")
+            throw .bad(
+                "input 'input' has a non-finite value \(input.values[bad]) at row \(bad / model.featureCount), feature \(model.package.manifest.input.featureNames[bad % model.featureCount])"
+            )
         }
         let encoded = EncodedInput(features: input.values, rows: rows)
         let predictions: Predictions
@@ -257,9 +290,11 @@ package struct InferenceServer: Sendable {
         func output(_ name: String) -> OutputTensor? {
             switch (model.isClassifier, name) {
             case (true, "probabilities"):
-                return OutputTensor(name: name, shape: [rows, predictions.classNames.count], data: .floats(predictions.probabilities))
+                return OutputTensor(
+                    name: name, shape: [rows, predictions.classNames.count], data: .floats(predictions.probabilities))
             case (true, "label"): return OutputTensor(name: name, shape: [rows], data: .strings(predictions.labels))
-            case (false, "prediction"): return OutputTensor(name: name, shape: [rows], data: .floats(predictions.values))
+            case (false, "prediction"):
+                return OutputTensor(name: name, shape: [rows], data: .floats(predictions.values))
             default: return nil
             }
         }
@@ -268,7 +303,9 @@ package struct InferenceServer: Sendable {
         if let requested = request.outputs {
             for (name, wantsBinary) in requested {
                 guard let output = output(name) else {
-                    throw .bad("unknown output '\(name)'; model '\(model.location.name)' has \(model.outputNames.map { "'\($0)'" }.joined(separator: ", "))")
+                    throw .bad(
+                        "unknown output '\(name)'; model '\(model.location.name)' has \(model.outputNames.map { "'\($0)'" }.joined(separator: ", "))"
+                    )
                 }
                 outputs.append(output)
                 binary.append(wantsBinary ?? request.binaryOutput)
@@ -285,8 +322,9 @@ package struct InferenceServer: Sendable {
     // MARK: - Responses
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func error(_ status: Int, _ message: String) -> Response {
@@ -295,7 +333,8 @@ package struct InferenceServer: Sendable {
     }
 
     static func errorAnswer(_ status: Int, _ message: String) -> Answer {
-        Answer(status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
-               body: ByteBuffer(string: "{\"error\":\(InferenceCodec.quote(message))}"))
+        Answer(
+            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: "{\"error\":\(InferenceCodec.quote(message))}"))
     }
 }

@@ -52,7 +52,9 @@ struct JSONScanner {
 
     /// Scans the value at `i` (no leading whitespace) and returns the offset just past it.
     func scanValue(_ i: Int, depth: Int) throws(JSONSyntaxError) -> Int {
-        guard i < bytes.count else { throw JSONSyntaxError(message: "unexpected end of input; expected a value", offset: i) }
+        guard i < bytes.count else {
+            throw JSONSyntaxError(message: "unexpected end of input; expected a value", offset: i)
+        }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try scanObject(i, depth: depth)
         case UInt8(ascii: "["): return try scanArray(i, depth: depth)
@@ -84,7 +86,9 @@ struct JSONScanner {
                 throw JSONSyntaxError(message: "unexpected \(describe(i)); expected ':'", offset: i)
             }
             i = skipSpace(try scanValue(skipSpace(i + 1), depth: depth + 1))
-            guard i < bytes.count else { throw JSONSyntaxError(message: "unexpected end of input; expected ',' or '}'", offset: i) }
+            guard i < bytes.count else {
+                throw JSONSyntaxError(message: "unexpected end of input; expected ',' or '}'", offset: i)
+            }
             if bytes[i] == UInt8(ascii: "}") { return i + 1 }
             guard bytes[i] == UInt8(ascii: ",") else {
                 throw JSONSyntaxError(message: "unexpected \(describe(i)); expected ',' or '}'", offset: i)
@@ -99,7 +103,9 @@ struct JSONScanner {
         if i < bytes.count, bytes[i] == UInt8(ascii: "]") { return i + 1 }
         while true {
             i = skipSpace(try scanValue(i, depth: depth + 1))
-            guard i < bytes.count else { throw JSONSyntaxError(message: "unexpected end of input; expected ',' or ']'", offset: i) }
+            guard i < bytes.count else {
+                throw JSONSyntaxError(message: "unexpected end of input; expected ',' or ']'", offset: i)
+            }
             if bytes[i] == UInt8(ascii: "]") { return i + 1 }
             guard bytes[i] == UInt8(ascii: ",") else {
                 throw JSONSyntaxError(message: "unexpected \(describe(i)); expected ',' or ']'", offset: i)
@@ -146,7 +152,7 @@ struct JSONScanner {
         guard j + 1 < bytes.count else { throw JSONSyntaxError(message: "unterminated string", offset: j) }
         switch bytes[j + 1] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             return j + 2
         case UInt8(ascii: "u"):
             let unit = try hex4(j + 2)
@@ -155,7 +161,8 @@ struct JSONScanner {
             }
             guard (0xD800...0xDBFF).contains(unit) else { return j + 6 }
             guard j + 7 < bytes.count, bytes[j + 6] == UInt8(ascii: "\\"), bytes[j + 7] == UInt8(ascii: "u"),
-                  (0xDC00...0xDFFF).contains(try hex4(j + 8)) else {
+                (0xDC00...0xDFFF).contains(try hex4(j + 8))
+            else {
                 throw JSONSyntaxError(message: "unpaired UTF-16 surrogate \\u\(hex(unit))", offset: j)
             }
             return j + 12
@@ -266,7 +273,9 @@ struct JSONScanner {
         var significant = 0
         if bytes[j] == UInt8(ascii: "0") {
             j += 1
-            if j < bytes.count, isDigit(bytes[j]) { throw JSONSyntaxError(message: "number with a leading zero", offset: i) }
+            if j < bytes.count, isDigit(bytes[j]) {
+                throw JSONSyntaxError(message: "number with a leading zero", offset: i)
+            }
         } else {
             while j < bytes.count, isDigit(bytes[j]) {
                 if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[j] - UInt8(ascii: "0")) }
@@ -310,8 +319,10 @@ struct JSONScanner {
         let power = scale + exponent
         var value: Double
         // 10^0 … 10^22 are exact in a Double, and so is any mantissa below 2^53.
-        let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+        let powersOfTen: [Double] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        ]
         if significant <= 15, abs(power) <= 22 {
             value = power < 0 ? Double(mantissa) / powersOfTen[-power] : Double(mantissa) * powersOfTen[power]
             if negative { value = -value }
@@ -320,7 +331,10 @@ struct JSONScanner {
             value = Double(text) ?? .nan
         }
         guard value.isFinite else {
-            throw JSONSyntaxError(message: "number \(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[i..<min(j, i + 40)]), as: UTF8.self)) is not representable", offset: i)
+            throw JSONSyntaxError(
+                message:
+                    "number \(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[i..<min(j, i + 40)]), as: UTF8.self)) is not representable",
+                offset: i)
         }
         return (value, j)
     }
@@ -331,7 +345,9 @@ struct JSONScanner {
 
     /// Calls `body` with each member of the object at `i` (validated): the key's offset, end and
     /// whether it has escapes, and the value's offset. Stops early when `body` returns false.
-    func forEachMember<E: Error>(_ i: Int, _ body: (_ key: Int, _ keyEnd: Int, _ escaped: Bool, _ value: Int) throws(E) -> Void) throws(E) {
+    func forEachMember<E: Error>(
+        _ i: Int, _ body: (_ key: Int, _ keyEnd: Int, _ escaped: Bool, _ value: Int) throws(E) -> Void
+    ) throws(E) {
         var j = skipSpace(i + 1)
         if bytes[j] == UInt8(ascii: "}") { return }
         while true {
@@ -386,7 +402,7 @@ struct JSONScanner {
             while j < bytes.count {
                 switch bytes[j] {
                 case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"),
-                     UInt8(ascii: "+"), UInt8(ascii: "-"):
+                    UInt8(ascii: "+"), UInt8(ascii: "-"):
                     j += 1
                 default: return j
                 }

@@ -10,18 +10,22 @@ package enum MetricsEndpoint {
     /// Binds `host:port` (0: any free port) and serves `registry` there until the process exits.
     /// - Returns: the bound port.
     /// - Throws: ``InferenceError`` when the address cannot be bound within 10 s.
-    package static func start(registry: PrometheusCollectorRegistry, host: String, port: Int, logger: Logger) throws -> Int {
+    package static func start(registry: PrometheusCollectorRegistry, host: String, port: Int, logger: Logger) throws
+        -> Int
+    {
         let bound = BoundPort()
         let router = Router()
         router.get("/metrics") { _, _ in
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
-        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
-                              onServerRunning: { channel in bound.set(.success(channel.localAddress?.port ?? port)) },
-                              logger: logger)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in bound.set(.success(channel.localAddress?.port ?? port)) },
+            logger: logger)
         Task.detached {
             do {
                 // No signal handling here: the process that embeds the endpoint owns SIGINT/SIGTERM.

@@ -66,10 +66,14 @@ package final class ModelCatalog: @unchecked Sendable {
         for reference in list {
             let location = try source.locate(reference)
             guard references[location.name] == nil else {
-                throw InferenceError(400, "\(reference) and \(references[location.name]!) both name model \(location.name); serve one version per model")
+                throw InferenceError(
+                    400,
+                    "\(reference) and \(references[location.name]!) both name model \(location.name); serve one version per model"
+                )
             }
-            models[location.name] = try ServedModel(location: location, package: try source.load(reference, at: location),
-                                                    drift: drift)
+            models[location.name] = try ServedModel(
+                location: location, package: try source.load(reference, at: location),
+                drift: drift)
             references[location.name] = reference
         }
     }
@@ -99,8 +103,9 @@ package final class ModelCatalog: @unchecked Sendable {
             do {
                 let location = try source.locate(reference)
                 guard let served = model(name), served.location != location else { continue }
-                let loaded = try ServedModel(location: location, package: try source.load(reference, at: location),
-                                             drift: driftSettings)
+                let loaded = try ServedModel(
+                    location: location, package: try source.load(reference, at: location),
+                    drift: driftSettings)
                 lock.withLock { models[name] = loaded }
                 changes.append(.switched(name: name, from: served.location.version, to: location.version))
             } catch {

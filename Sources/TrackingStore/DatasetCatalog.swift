@@ -131,9 +131,11 @@ extension TrackingStore {
         }
         try pool.write { db in
             let seq = try RunLookup.seq(db, runID)
-            guard try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM dataset_version WHERE digest = ?)", arguments: [digest]
-            ) == true else {
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM dataset_version WHERE digest = ?)", arguments: [digest]
+                ) == true
+            else {
                 throw TrackingError.notFound(kind: "dataset version", reference: digest, nearMatches: [])
             }
             try db.execute(

@@ -230,8 +230,10 @@ struct FilterParser {
     }
 
     /// Rejects comparisons that cannot mean anything (a string against a metric, `<` on status).
-    private func check(field: RunFilter.Field, op: ComparisonOperator, value: RunFilter.Value,
-                       opStart: Int, valueStart: Int) throws {
+    private func check(
+        field: RunFilter.Field, op: ComparisonOperator, value: RunFilter.Value,
+        opStart: Int, valueStart: Int
+    ) throws {
         switch (field, value) {
         case (.metric, .string):
             throw fail(at: valueStart, expected: "a number (metrics are numeric)")

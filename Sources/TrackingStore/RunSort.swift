@@ -35,7 +35,8 @@ package struct RunSort: Sendable, Equatable {
         do {
             self.init(field: try parser.parseSortField(), descending: descending)
         } catch TrackingError.malformedExpression(_, let position, let expected) {
-            throw TrackingError.malformedExpression(expression: expression, position: offset + position, expected: expected)
+            throw TrackingError.malformedExpression(
+                expression: expression, position: offset + position, expected: expected)
         }
     }
 }

@@ -55,7 +55,8 @@ extension TrackingStore {
             return (id, paths.filter { !shared.contains($0) }, shared)
         }
         // The transaction has committed: removing files now can only leave orphans, never dangling rows.
-        var deletion = RunDeletion(runID: runID, removedPaths: [], sharedPaths: shared, failedPaths: [], reclaimedBytes: 0)
+        var deletion = RunDeletion(
+            runID: runID, removedPaths: [], sharedPaths: shared, failedPaths: [], reclaimedBytes: 0)
         for path in toRemove {
             let url = home.appendingPathComponent(path)
             guard FileManager.default.fileExists(atPath: url.path) else { continue }

@@ -19,10 +19,13 @@ package struct DriftReportRecord: Sendable, Equatable {
 extension TrackingStore {
     /// Records a drift report against version `version` of model `name`.
     /// - Throws: `notFound` for an unknown model or version; `invalidArgument` for malformed JSON.
-    package func recordDriftReport(model name: String, version: Int, rows: Int, driftedShare: Double, alert: Bool,
-                                  reportJSON: String, at date: Date = Date()) throws {
+    package func recordDriftReport(
+        model name: String, version: Int, rows: Int, driftedShare: Double, alert: Bool,
+        reportJSON: String, at date: Date = Date()
+    ) throws {
         guard (try? JSONSerialization.jsonObject(with: Data(reportJSON.utf8))) != nil else {
-            throw TrackingError.invalidArgument(field: "drift report", value: String(reportJSON.prefix(60)), reason: "expected valid JSON")
+            throw TrackingError.invalidArgument(
+                field: "drift report", value: String(reportJSON.prefix(60)), reason: "expected valid JSON")
         }
         try pool.write { db in
             let modelID = try ModelLookup.modelID(db, name)
@@ -48,9 +51,10 @@ extension TrackingStore {
                     """,
                 arguments: [modelID, version, version])
             return rows.map {
-                DriftReportRecord(model: name, version: $0["version"], at: Date(timeIntervalSince1970: $0["at"]),
-                                  rows: $0["rows"], driftedShare: $0["drifted_share"], alert: $0["alert"],
-                                  reportJSON: $0["report_json"])
+                DriftReportRecord(
+                    model: name, version: $0["version"], at: Date(timeIntervalSince1970: $0["at"]),
+                    rows: $0["rows"], driftedShare: $0["drifted_share"], alert: $0["alert"],
+                    reportJSON: $0["report_json"])
             }
         }
     }

@@ -93,9 +93,10 @@ extension ArtifactFiles {
             else { continue }
             let full = url.standardizedFileURL.path
             guard full.hasPrefix(homePath + "/") else { continue }
-            entries.append(Entry(
-                path: String(full.dropFirst(homePath.count + 1)), url: url, size: Int64(values.fileSize ?? 0),
-                modified: values.contentModificationDate ?? .distantPast))
+            entries.append(
+                Entry(
+                    path: String(full.dropFirst(homePath.count + 1)), url: url, size: Int64(values.fileSize ?? 0),
+                    modified: values.contentModificationDate ?? .distantPast))
         }
         return entries.sorted { $0.path < $1.path }
     }

@@ -45,9 +45,10 @@ extension TrackingStore {
             var points: [MetricPoint] = []
             while let row = try rows.next() {
                 let value: Double? = row[1]
-                points.append(MetricPoint(
-                    runID: runID, key: key, step: row[0], value: value ?? .nan,
-                    timestamp: Date(timeIntervalSince1970: row[2])))
+                points.append(
+                    MetricPoint(
+                        runID: runID, key: key, step: row[0], value: value ?? .nan,
+                        timestamp: Date(timeIntervalSince1970: row[2])))
             }
             if points.isEmpty {
                 let keys = try String.fetchAll(
@@ -66,7 +67,8 @@ extension TrackingStore {
             let seq = try RunLookup.seq(db, runID)
             if let key {
                 return try Int.fetchOne(
-                    db, sql: "SELECT points FROM latest_metric WHERE run_seq = ? AND key = ?", arguments: [seq, key]) ?? 0
+                    db, sql: "SELECT points FROM latest_metric WHERE run_seq = ? AND key = ?", arguments: [seq, key])
+                    ?? 0
             }
             return try Int.fetchOne(
                 db, sql: "SELECT COALESCE(SUM(points), 0) FROM latest_metric WHERE run_seq = ?", arguments: [seq]) ?? 0
@@ -86,7 +88,8 @@ extension TrackingStore {
             arguments: [seq]
         ).map { row in
             let last: Double? = row[1]
-            return MetricSummary(key: row[0], last: last ?? .nan, lastStep: row[2], min: row[3], max: row[4], count: row[5])
+            return MetricSummary(
+                key: row[0], last: last ?? .nan, lastStep: row[2], min: row[3], max: row[4], count: row[5])
         }
     }
 }

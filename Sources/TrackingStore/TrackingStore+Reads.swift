@@ -23,12 +23,13 @@ extension TrackingStore {
             for row in try Row.fetchAll(db, sql: statement, arguments: arguments) {
                 seqs.append(row[0])
                 let endTime: Double? = row[6]
-                summaries.append(RunSummary(
-                    id: row[1], experiment: row[2], name: row[3],
-                    status: RunStatus(rawValue: row[4]) ?? .failed,
-                    startTime: Date(timeIntervalSince1970: row[5]),
-                    endTime: endTime.map(Date.init(timeIntervalSince1970:)),
-                    parentRunID: row[7], params: [:], metrics: [:], tags: [:]))
+                summaries.append(
+                    RunSummary(
+                        id: row[1], experiment: row[2], name: row[3],
+                        status: RunStatus(rawValue: row[4]) ?? .failed,
+                        startTime: Date(timeIntervalSince1970: row[5]),
+                        endTime: endTime.map(Date.init(timeIntervalSince1970:)),
+                        parentRunID: row[7], params: [:], metrics: [:], tags: [:]))
             }
             let index = Dictionary(uniqueKeysWithValues: seqs.enumerated().map { ($1, $0) })
             try Self.forEachKeyValue(db, table: "param", column: "value", seqs: seqs) { seq, key, value in
@@ -52,16 +53,17 @@ extension TrackingStore {
         try pool.read { db in
             let id = try RunLookup.resolve(db, reference)
             let seq = try RunLookup.seq(db, id)
-            guard let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT run.id, experiment.name, run.name, run.status, run.start_time, run.end_time,
-                        run.config_json, run.code_revision, run.host,
-                        (SELECT parent.id FROM run AS parent WHERE parent.seq = run.parent_seq),
-                        run.final_params_sha256
-                    FROM run JOIN experiment ON experiment.id = run.experiment_id WHERE run.seq = ?
-                    """,
-                arguments: [seq])
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT run.id, experiment.name, run.name, run.status, run.start_time, run.end_time,
+                            run.config_json, run.code_revision, run.host,
+                            (SELECT parent.id FROM run AS parent WHERE parent.seq = run.parent_seq),
+                            run.final_params_sha256
+                        FROM run JOIN experiment ON experiment.id = run.experiment_id WHERE run.seq = ?
+                        """,
+                    arguments: [seq])
             else { throw TrackingError.notFound(kind: "run", reference: reference, nearMatches: []) }
             let endTime: Double? = row[5]
             let pairs = { (table: String) in
@@ -75,7 +77,8 @@ extension TrackingStore {
                 sql: "SELECT kind, path, digest, size, created_at FROM artifact WHERE run_seq = ? ORDER BY id",
                 arguments: [seq]
             ).map {
-                ArtifactRecord(kind: $0[0], path: $0[1], digest: $0[2], size: $0[3], createdAt: Date(timeIntervalSince1970: $0[4]))
+                ArtifactRecord(
+                    kind: $0[0], path: $0[1], digest: $0[2], size: $0[3], createdAt: Date(timeIntervalSince1970: $0[4]))
             }
             let datasets = try Row.fetchAll(
                 db,

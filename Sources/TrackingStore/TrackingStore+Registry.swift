@@ -20,7 +20,8 @@ extension TrackingStore {
             let runID = try sourceRunID.map { try RunLookup.resolve(db, $0) }
             let runSeq = try runID.map { try RunLookup.seq(db, $0) }
             let modelID: Int64
-            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM registered_model WHERE name = ?", arguments: [name]) {
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM registered_model WHERE name = ?", arguments: [name])
+            {
                 modelID = id
             } else {
                 try db.execute(
@@ -28,14 +29,18 @@ extension TrackingStore {
                     arguments: [name, createdAt.timeIntervalSince1970])
                 modelID = db.lastInsertedRowID
             }
-            let version = (try Int.fetchOne(
-                db, sql: "SELECT MAX(version) FROM model_version WHERE model_id = ?", arguments: [modelID]) ?? 0) + 1
+            let version =
+                (try Int.fetchOne(
+                    db, sql: "SELECT MAX(version) FROM model_version WHERE model_id = ?", arguments: [modelID]) ?? 0)
+                + 1
             try db.execute(
                 sql: """
                     INSERT INTO model_version (model_id, version, source_run_seq, source_run_id, package_path,
                         package_digest, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [modelID, version, runSeq, runID, packagePath, packageDigest, createdAt.timeIntervalSince1970])
+                arguments: [
+                    modelID, version, runSeq, runID, packagePath, packageDigest, createdAt.timeIntervalSince1970,
+                ])
             return version
         }
     }
@@ -56,7 +61,8 @@ extension TrackingStore {
             let modelID = try ModelLookup.modelID(db, name)
             try ModelLookup.requireVersion(db, modelID: modelID, model: name, version: version)
             let previous = try Int.fetchOne(
-                db, sql: "SELECT version FROM model_alias WHERE model_id = ? AND alias = ?", arguments: [modelID, alias])
+                db, sql: "SELECT version FROM model_alias WHERE model_id = ? AND alias = ?",
+                arguments: [modelID, alias])
             if previous == version { return previous }
             try ModelLookup.moveAlias(
                 db, modelID: modelID, alias: alias, to: version, from: previous, action: .set, actor: actor, at: date)
@@ -76,8 +82,10 @@ extension TrackingStore {
     {
         try pool.write { db in
             let modelID = try ModelLookup.modelID(db, name)
-            guard let current = try Int.fetchOne(
-                db, sql: "SELECT version FROM model_alias WHERE model_id = ? AND alias = ?", arguments: [modelID, alias])
+            guard
+                let current = try Int.fetchOne(
+                    db, sql: "SELECT version FROM model_alias WHERE model_id = ? AND alias = ?",
+                    arguments: [modelID, alias])
             else {
                 let aliases = try String.fetchAll(
                     db, sql: "SELECT alias FROM model_alias WHERE model_id = ? ORDER BY alias", arguments: [modelID])
@@ -98,11 +106,13 @@ extension TrackingStore {
             }
             guard stack.count >= 2 else {
                 throw TrackingError.conflict(
-                    "alias '\(alias)' of model \(name) has no earlier version to roll back to (it points at version \(current))")
+                    "alias '\(alias)' of model \(name) has no earlier version to roll back to (it points at version \(current))"
+                )
             }
             let target = stack[stack.count - 2]
             try ModelLookup.moveAlias(
-                db, modelID: modelID, alias: alias, to: target, from: current, action: .rollback, actor: actor, at: date)
+                db, modelID: modelID, alias: alias, to: target, from: current, action: .rollback, actor: actor, at: date
+            )
             return (current, target)
         }
     }
@@ -120,19 +130,27 @@ extension TrackingStore {
                 try ModelLookup.requireVersion(db, modelID: modelID, model: parsed.model, version: number)
                 version = number
             case .latest:
-                guard let latest = try Int.fetchOne(
-                    db, sql: "SELECT MAX(version) FROM model_version WHERE model_id = ?", arguments: [modelID])
-                else { throw TrackingError.notFound(kind: "version of model \(parsed.model)", reference: "latest", nearMatches: []) }
+                guard
+                    let latest = try Int.fetchOne(
+                        db, sql: "SELECT MAX(version) FROM model_version WHERE model_id = ?", arguments: [modelID])
+                else {
+                    throw TrackingError.notFound(
+                        kind: "version of model \(parsed.model)", reference: "latest", nearMatches: [])
+                }
                 version = latest
             case .alias(let alias):
-                guard let target = try Int.fetchOne(
-                    db, sql: "SELECT version FROM model_alias WHERE model_id = ? AND alias = ?", arguments: [modelID, alias])
+                guard
+                    let target = try Int.fetchOne(
+                        db, sql: "SELECT version FROM model_alias WHERE model_id = ? AND alias = ?",
+                        arguments: [modelID, alias])
                 else {
                     let aliases = try String.fetchAll(
-                        db, sql: "SELECT alias FROM model_alias WHERE model_id = ? ORDER BY alias", arguments: [modelID])
+                        db, sql: "SELECT alias FROM model_alias WHERE model_id = ? ORDER BY alias", arguments: [modelID]
+                    )
                     let near = NearMatches.rank(alias, among: aliases)
                     throw TrackingError.notFound(
-                        kind: "alias of model \(parsed.model)", reference: alias, nearMatches: near.isEmpty ? aliases : near)
+                        kind: "alias of model \(parsed.model)", reference: alias,
+                        nearMatches: near.isEmpty ? aliases : near)
                 }
                 version = target
             }
@@ -172,7 +190,8 @@ extension TrackingStore {
     package func model(_ name: String) throws -> RegisteredModelRecord {
         let all = try models()
         if let found = all.first(where: { $0.name == name }) { return found }
-        throw TrackingError.notFound(kind: "model", reference: name, nearMatches: NearMatches.rank(name, among: all.map(\.name)))
+        throw TrackingError.notFound(
+            kind: "model", reference: name, nearMatches: NearMatches.rank(name, among: all.map(\.name)))
     }
 
     /// Every alias move of model `name` (only of `alias` when given), oldest first.

@@ -95,8 +95,9 @@ extension TrackingStore {
     package func reopenRun(_ runID: String) throws {
         try pool.write { db in
             let seq = try RunLookup.seq(db, runID)
-            try db.execute(sql: "UPDATE run SET status = ?, end_time = NULL WHERE seq = ?",
-                           arguments: [RunStatus.running.rawValue, seq])
+            try db.execute(
+                sql: "UPDATE run SET status = ?, end_time = NULL WHERE seq = ?",
+                arguments: [RunStatus.running.rawValue, seq])
         }
     }
 
@@ -169,7 +170,8 @@ extension TrackingStore {
         }
         guard create else {
             let names = try String.fetchAll(db, sql: "SELECT name FROM experiment")
-            throw TrackingError.notFound(kind: "experiment", reference: name, nearMatches: NearMatches.rank(name, among: names))
+            throw TrackingError.notFound(
+                kind: "experiment", reference: name, nearMatches: NearMatches.rank(name, among: names))
         }
         try db.execute(
             sql: "INSERT INTO experiment (name, created_at) VALUES (?, ?)",

@@ -27,7 +27,8 @@ enum Validation {
 
     /// A non-empty key of at most 250 characters without control characters.
     static func key(_ value: String, field: String) throws {
-        guard !value.isEmpty, value.count <= 250, !value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } == true })
+        guard !value.isEmpty, value.count <= 250,
+            !value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } == true })
         else {
             throw TrackingError.invalidArgument(
                 field: field, value: value, reason: "expected 1-250 printable characters")

@@ -25,10 +25,13 @@ package struct DataChunkRequest: WireBody, Equatable {
         header.zeros(4)
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> DataChunkRequest {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> DataChunkRequest
+    {
         let digest = try header.digest("datasetDigest")
         let offset = try header.u64("offset")
-        let length = try header.u32("length", from: 1, through: min(UInt64(WireConstants.maxChunkBytes), UInt64.max - offset))
+        let length = try header.u32(
+            "length", from: 1, through: min(UInt64(WireConstants.maxChunkBytes), UInt64.max - offset))
         try header.reserved(4)
         return DataChunkRequest(datasetDigest: digest, offset: offset, length: length)
     }
@@ -69,11 +72,14 @@ package struct DataChunk: WireBody, Equatable {
         header.zeros(4)
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> DataChunk {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> DataChunk
+    {
         let digest = try header.digest("datasetDigest")
         let offset = try header.u64("offset")
         let total = try header.u64("totalBytes", from: offset, through: UInt64.max)
-        let length = try header.u32("length", from: 0, through: min(UInt64(WireConstants.maxChunkBytes), total - offset))
+        let length = try header.u32(
+            "length", from: 0, through: min(UInt64(WireConstants.maxChunkBytes), total - offset))
         try header.reserved(4)
         let bytes = try payload.bytes(length: Int(length), kind: kind)
         return DataChunk(datasetDigest: digest, offset: offset, totalBytes: total, bytes: bytes)

@@ -68,11 +68,15 @@ package struct Envelope: Sendable, Equatable {
 
         let context = DecodingContext(receiver: kind.isReceivable(by: .worker) ? .worker : .coordinator, jobID: jobID)
         let controlCount = kind.hasMetadata ? 2 : 1
-        let parsed = try Self.parse(leading.prefix(controlCount).map(ByteArrayFrame.init), frameCount: frameCount, context: context) { _ in
+        let parsed = try Self.parse(
+            leading.prefix(controlCount).map(ByteArrayFrame.init), frameCount: frameCount, context: context
+        ) { _ in
             .outgoing(floats: floatPayload, bytes: body.bytePayload)
         }
         guard parsed.message == message else {
-            throw .notEncodable(kind, reason: "a field's value does not fit its wire type (the bytes would decode to a different message)")
+            throw .notEncodable(
+                kind,
+                reason: "a field's value does not fit its wire type (the bytes would decode to a different message)")
         }
         return EncodedMessage(leadingFrames: leading, payload: floatPayload)
     }
@@ -91,7 +95,9 @@ package struct Envelope: Sendable, Equatable {
 
     /// ``decode(_:context:)`` for frames left in the transport's buffers: the header and metadata
     /// are copied (they are small), Float32 payload frames are kept as they are (no copy).
-    package static func decode(received frames: [any ReceivedFrame], context: DecodingContext) throws(ProtocolError) -> Envelope {
+    package static func decode(received frames: [any ReceivedFrame], context: DecodingContext) throws(ProtocolError)
+        -> Envelope
+    {
         guard !frames.isEmpty else { throw .noFrames }
         guard frames.count <= WireConstants.maxFrames else {
             throw .tooManyFrames(received: frames.count, limit: WireConstants.maxFrames)
@@ -107,7 +113,8 @@ package struct Envelope: Sendable, Equatable {
     /// Validates the common header, then reads the kind's fields; `payloadFrom` supplies the frames
     /// from the given index on (received frames, or the values being encoded).
     private static func parse(
-        _ frames: [any ReceivedFrame], frameCount: Int, context: DecodingContext, payloadFrom: (Int) -> PayloadSource.Mode
+        _ frames: [any ReceivedFrame], frameCount: Int, context: DecodingContext,
+        payloadFrom: (Int) -> PayloadSource.Mode
     ) throws(ProtocolError) -> Envelope {
         let head = frames[0].byteArray
         guard head.count >= WireConstants.commonHeaderSize else {
@@ -132,16 +139,21 @@ package struct Envelope: Sendable, Equatable {
             throw .reservedNotZero(FieldPosition(kind: kind, field: "reserved", frame: 0, offset: 26), found: reserved)
         }
         let declaredFrames = Int(head[28]) | Int(head[29]) << 8 | Int(head[30]) << 16 | Int(head[31]) << 24
-        guard declaredFrames == frameCount else { throw .frameCountMismatch(kind, expected: declaredFrames, received: frameCount) }
+        guard declaredFrames == frameCount else {
+            throw .frameCountMismatch(kind, expected: declaredFrames, received: frameCount)
+        }
 
         let jobID = JobID(validatedBytes: Array(head[6..<22]))
         if jobID.isUnspecified && kind != .register { throw .missingJobID(kind) }
-        if let expected = context.jobID, kind != .refuse, !(kind == .register && jobID.isUnspecified), jobID != expected {
+        if let expected = context.jobID, kind != .refuse, !(kind == .register && jobID.isUnspecified), jobID != expected
+        {
             throw .jobMismatch(kind, expected: expected, found: jobID)
         }
 
         let metadataCount = kind.hasMetadata ? 1 : 0
-        guard frames.count > metadataCount else { throw .frameCountMismatch(kind, expected: 1 + metadataCount, received: frames.count) }
+        guard frames.count > metadataCount else {
+            throw .frameCountMismatch(kind, expected: 1 + metadataCount, received: frames.count)
+        }
         var header = FieldReader(head, kind: kind, frame: 0, offset: WireConstants.commonHeaderSize)
         var metadata = FieldReader(kind.hasMetadata ? frames[1].byteArray : [], kind: kind, frame: 1)
         var payload = PayloadSource(payloadFrom(1 + metadataCount), expectedParameterCount: context.parameterCount)
@@ -149,7 +161,9 @@ package struct Envelope: Sendable, Equatable {
         try header.finish()
         try metadata.finish()
         let expectedFrames = 1 + metadataCount + payload.consumedFrames
-        guard expectedFrames == frameCount else { throw .frameCountMismatch(kind, expected: expectedFrames, received: frameCount) }
+        guard expectedFrames == frameCount else {
+            throw .frameCountMismatch(kind, expected: expectedFrames, received: frameCount)
+        }
         return Envelope(jobID: jobID, protocolVersion: version, message: message)
     }
 }

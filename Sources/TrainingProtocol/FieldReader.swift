@@ -40,9 +40,15 @@ struct FieldReader {
         return value
     }
 
-    mutating func u8(_ field: String) throws(ProtocolError) -> UInt8 { UInt8(truncatingIfNeeded: try unsigned(1, field)) }
-    mutating func u16(_ field: String) throws(ProtocolError) -> UInt16 { UInt16(truncatingIfNeeded: try unsigned(2, field)) }
-    mutating func u32(_ field: String) throws(ProtocolError) -> UInt32 { UInt32(truncatingIfNeeded: try unsigned(4, field)) }
+    mutating func u8(_ field: String) throws(ProtocolError) -> UInt8 {
+        UInt8(truncatingIfNeeded: try unsigned(1, field))
+    }
+    mutating func u16(_ field: String) throws(ProtocolError) -> UInt16 {
+        UInt16(truncatingIfNeeded: try unsigned(2, field))
+    }
+    mutating func u32(_ field: String) throws(ProtocolError) -> UInt32 {
+        UInt32(truncatingIfNeeded: try unsigned(4, field))
+    }
     mutating func u64(_ field: String) throws(ProtocolError) -> UInt64 { try unsigned(8, field) }
     mutating func f64(_ field: String) throws(ProtocolError) -> Double { Double(bitPattern: try unsigned(8, field)) }
 
@@ -115,7 +121,9 @@ struct FieldReader {
     mutating func string(_ field: String, limit: Int) throws(ProtocolError) -> String {
         let at = offset
         let length = try u32(field)
-        guard UInt64(length) <= UInt64(limit) else { throw .tooLong(position(field, at: at), length: UInt64(length), limit: limit) }
+        guard UInt64(length) <= UInt64(limit) else {
+            throw .tooLong(position(field, at: at), length: UInt64(length), limit: limit)
+        }
         guard Int(length) <= remaining else {
             throw .truncated(position(field, at: at), needed: Int(length), available: remaining)
         }
@@ -130,9 +138,13 @@ struct FieldReader {
     mutating func listCount(_ field: String, elementSize: Int, limit: Int) throws(ProtocolError) -> Int {
         let at = offset
         let count = try u32(field)
-        guard UInt64(count) <= UInt64(limit) else { throw .tooLong(position(field, at: at), length: UInt64(count), limit: limit) }
+        guard UInt64(count) <= UInt64(limit) else {
+            throw .tooLong(position(field, at: at), length: UInt64(count), limit: limit)
+        }
         let needed = Int(count) * elementSize
-        guard needed <= remaining else { throw .truncated(position(field, at: at), needed: needed, available: remaining) }
+        guard needed <= remaining else {
+            throw .truncated(position(field, at: at), needed: needed, available: remaining)
+        }
         return Int(count)
     }
 
@@ -141,9 +153,14 @@ struct FieldReader {
         guard remaining == 0 else { throw .trailingBytes(kind, frame: frame, offset: offset, count: remaining) }
     }
 
-    static func check(_ value: UInt64, from lower: UInt64, through upper: UInt64, _ position: FieldPosition) throws(ProtocolError) {
+    static func check(_ value: UInt64, from lower: UInt64, through upper: UInt64, _ position: FieldPosition)
+        throws(ProtocolError)
+    {
         guard lower <= value, value <= upper else {
-            let expected = lower <= upper ? "\(lower)...\(upper)" : "no valid value (the range \(lower)...\(upper) implied by earlier fields is empty)"
+            let expected =
+                lower <= upper
+                ? "\(lower)...\(upper)"
+                : "no valid value (the range \(lower)...\(upper) implied by earlier fields is empty)"
             throw .outOfRange(position, found: String(value), expected: expected)
         }
     }

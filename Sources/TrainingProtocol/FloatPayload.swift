@@ -42,22 +42,31 @@ package struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     /// `count` elements (frame count, each frame's byte length) before keeping them.
     ///
     /// - Throws: ``ProtocolError`` naming `kind` and the frame index (offset by `firstFrameIndex`).
-    package init(littleEndianFrames frames: [[UInt8]], count: Int, kind: MessageKind, firstFrameIndex: Int = 0) throws(ProtocolError) {
-        try self.init(received: frames.map(ByteArrayFrame.init), count: count, kind: kind, firstFrameIndex: firstFrameIndex)
+    package init(littleEndianFrames frames: [[UInt8]], count: Int, kind: MessageKind, firstFrameIndex: Int = 0)
+        throws(ProtocolError)
+    {
+        try self.init(
+            received: frames.map(ByteArrayFrame.init), count: count, kind: kind, firstFrameIndex: firstFrameIndex)
     }
 
     /// A received payload whose frames stay in the transport's buffers (no copy); validated like
     /// ``init(littleEndianFrames:count:kind:firstFrameIndex:)``.
-    package init(received frames: [any ReceivedFrame], count: Int, kind: MessageKind, firstFrameIndex: Int = 0) throws(ProtocolError) {
+    package init(received frames: [any ReceivedFrame], count: Int, kind: MessageKind, firstFrameIndex: Int = 0)
+        throws(ProtocolError)
+    {
         guard count >= 0 else {
-            throw .outOfRange(FieldPosition(kind: kind, field: "parameterCount", frame: 0, offset: 0), found: String(count), expected: "≥ 0")
+            throw .outOfRange(
+                FieldPosition(kind: kind, field: "parameterCount", frame: 0, offset: 0), found: String(count),
+                expected: "≥ 0")
         }
         let ranges = PayloadFraming.frameRanges(elementCount: count)
         guard frames.count == ranges.count else {
-            throw .frameCountMismatch(kind, expected: firstFrameIndex + ranges.count, received: firstFrameIndex + frames.count)
+            throw .frameCountMismatch(
+                kind, expected: firstFrameIndex + ranges.count, received: firstFrameIndex + frames.count)
         }
         for (index, range) in ranges.enumerated() where frames[index].count != range.count * 4 {
-            throw .payloadFrameSize(kind, frame: firstFrameIndex + index, expected: range.count * 4, found: frames[index].count)
+            throw .payloadFrameSize(
+                kind, frame: firstFrameIndex + index, expected: range.count * 4, found: frames[index].count)
         }
         storage = .frames(frames)
         self.count = count
@@ -77,12 +86,14 @@ package struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
         case .values(let values):
             let range = PayloadFraming.frameRanges(elementCount: count)[index]
             #if _endian(little)
-            return try values.withUnsafeBytes { bytes in
-                try body(UnsafeRawBufferPointer(rebasing: bytes[(range.lowerBound * 4)..<(range.upperBound * 4)]))
-            }
+                return try values.withUnsafeBytes { bytes in
+                    try body(UnsafeRawBufferPointer(rebasing: bytes[(range.lowerBound * 4)..<(range.upperBound * 4)]))
+                }
             #else
-            let converted = values.withUnsafeBufferPointer { PayloadFraming.littleEndianBytes(UnsafeBufferPointer(rebasing: $0[range])) }
-            return try converted.withUnsafeBytes { try body($0) }
+                let converted = values.withUnsafeBufferPointer {
+                    PayloadFraming.littleEndianBytes(UnsafeBufferPointer(rebasing: $0[range]))
+                }
+                return try converted.withUnsafeBytes { try body($0) }
             #endif
         case .absent:
             preconditionFailure("the elements of a payload carried in shared memory were read before it was resolved")
@@ -117,12 +128,14 @@ package struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    private static func view<R>(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    private static func view<R>(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeBufferPointer<Float>) throws -> R)
+        rethrows -> R
+    {
         let elements = bytes.count / 4
         #if _endian(little)
-        if let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
-            return try bytes.withMemoryRebound(to: Float.self) { try body($0) }
-        }
+            if let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
+                return try bytes.withMemoryRebound(to: Float.self) { try body($0) }
+            }
         #endif
         let decoded = [Float](unsafeUninitializedCapacity: elements) { buffer, initialized in
             PayloadFraming.decodeLittleEndian(bytes, into: buffer)
@@ -153,14 +166,17 @@ package struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
         switch storage {
         case .values(let values):
             values.withUnsafeBufferPointer { source in
-                if let base = destination.baseAddress, let from = source.baseAddress { base.update(from: from, count: count) }
+                if let base = destination.baseAddress, let from = source.baseAddress {
+                    base.update(from: from, count: count)
+                }
             }
         case .frames(let frames):
             var start = 0
             for frame in frames {
                 let elements = frame.count / 4
                 frame.withUnsafeBytes { bytes in
-                    PayloadFraming.decodeLittleEndian(bytes, into: UnsafeMutableBufferPointer(rebasing: destination[start..<(start + elements)]))
+                    PayloadFraming.decodeLittleEndian(
+                        bytes, into: UnsafeMutableBufferPointer(rebasing: destination[start..<(start + elements)]))
                 }
                 start += elements
             }
@@ -172,21 +188,25 @@ package struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     /// Calls `body` with each wire frame's little-endian bytes and an object that keeps those bytes
     /// alive and unchanged for as long as it lives: what a zero-copy send needs. On big-endian hosts
     /// the bytes are converted into a fresh buffer first.
-    package func forEachRetainedFrame(_ body: (UnsafeRawBufferPointer, any AnyObject & Sendable) throws -> Void) rethrows {
+    package func forEachRetainedFrame(_ body: (UnsafeRawBufferPointer, any AnyObject & Sendable) throws -> Void)
+        rethrows
+    {
         switch storage {
         case .frames(let frames):
             for frame in frames { try frame.withUnsafeBytes { try body($0, frame) } }
         case .values(let values):
             #if _endian(little)
-            let retained = RetainedFloats(values)
-            for range in PayloadFraming.frameRanges(elementCount: count) {
-                try body(UnsafeRawBufferPointer(rebasing: retained.bytes[(range.lowerBound * 4)..<(range.upperBound * 4)]), retained)
-            }
+                let retained = RetainedFloats(values)
+                for range in PayloadFraming.frameRanges(elementCount: count) {
+                    try body(
+                        UnsafeRawBufferPointer(
+                            rebasing: retained.bytes[(range.lowerBound * 4)..<(range.upperBound * 4)]), retained)
+                }
             #else
-            for index in 0..<frameCount {
-                let frame = ByteArrayFrame(frameBytes(at: index))
-                try frame.withUnsafeBytes { try body($0, frame) }
-            }
+                for index in 0..<frameCount {
+                    let frame = ByteArrayFrame(frameBytes(at: index))
+                    try frame.withUnsafeBytes { try body($0, frame) }
+                }
             #endif
         case .absent:
             preconditionFailure("the elements of a payload carried in shared memory were read before it was resolved")
@@ -215,7 +235,8 @@ package struct FloatPayload: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func sharesStorage<T>(_ a: [T], _ b: [T]) -> Bool {
-        a.count == b.count && a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress } }
+        a.count == b.count
+            && a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress } }
     }
 
     /// "FloatPayload(N elements)".

@@ -27,8 +27,10 @@ package struct GradientResult: WireBody, Equatable {
     package var sharedSlot: Int?
 
     /// Creates a result.
-    package init(step: UInt64, parameterVersion: UInt64, exampleCount: UInt64, lossSum: Double, microShards: Range<Int>,
-                microShardsPerBatch: Int, gradientSum: FloatPayload, sharedSlot: Int? = nil) {
+    package init(
+        step: UInt64, parameterVersion: UInt64, exampleCount: UInt64, lossSum: Double, microShards: Range<Int>,
+        microShardsPerBatch: Int, gradientSum: FloatPayload, sharedSlot: Int? = nil
+    ) {
         self.step = step
         self.parameterVersion = parameterVersion
         self.exampleCount = exampleCount
@@ -53,7 +55,9 @@ package struct GradientResult: WireBody, Equatable {
         header.u64(UInt64(gradientSum.count))
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> GradientResult {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> GradientResult
+    {
         let step = try header.u64("step")
         let version = try header.u64("parameterVersion", in: 1...UInt64.max)
         let examples = try header.u64("exampleCount")
@@ -64,17 +68,20 @@ package struct GradientResult: WireBody, Equatable {
         let tree = MicroShardTree(validatedLeafCount: Int(perBatch))
         let leaves = Int(first)..<(Int(first) + Int(count))
         guard tree.isSubtree(leaves) else {
-            throw .outOfRange(header.position("firstMicroShard", at: 64), found: "leaves \(leaves.lowerBound)..<\(leaves.upperBound)",
-                              expected: "a subtree of the \(perBatch)-leaf micro-shard tree")
+            throw .outOfRange(
+                header.position("firstMicroShard", at: 64), found: "leaves \(leaves.lowerBound)..<\(leaves.upperBound)",
+                expected: "a subtree of the \(perBatch)-leaf micro-shard tree")
         }
         let slot = try header.u32("sharedSlot", in: 0...UInt64(WireConstants.maxSharedSlots))
         guard slot > 0 else {
-            return GradientResult(step: step, parameterVersion: version, exampleCount: examples, lossSum: loss, microShards: leaves,
-                                  microShardsPerBatch: Int(perBatch), gradientSum: try payload.floats(&header))
+            return GradientResult(
+                step: step, parameterVersion: version, exampleCount: examples, lossSum: loss, microShards: leaves,
+                microShardsPerBatch: Int(perBatch), gradientSum: try payload.floats(&header))
         }
-        return GradientResult(step: step, parameterVersion: version, exampleCount: examples, lossSum: loss, microShards: leaves,
-                              microShardsPerBatch: Int(perBatch),
-                              gradientSum: .notCarried(count: try payload.declaredCount(&header)), sharedSlot: Int(slot) - 1)
+        return GradientResult(
+            step: step, parameterVersion: version, exampleCount: examples, lossSum: loss, microShards: leaves,
+            microShardsPerBatch: Int(perBatch),
+            gradientSum: .notCarried(count: try payload.declaredCount(&header)), sharedSlot: Int(slot) - 1)
     }
 }
 
@@ -121,7 +128,9 @@ package struct ResultRejected: WireBody, Equatable {
         header.zeros(6)
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> ResultRejected {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> ResultRejected
+    {
         let step = try header.u64("step")
         let version = try header.u64("parameterVersion")
         let current = try header.u64("currentVersion", in: 1...UInt64.max)

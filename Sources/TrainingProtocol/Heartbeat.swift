@@ -20,7 +20,9 @@ package struct Heartbeat: WireBody, Equatable {
         header.u64(lastParameterVersion)
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> Heartbeat {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> Heartbeat
+    {
         Heartbeat(sequence: try header.u64("sequence"), lastParameterVersion: try header.u64("lastParameterVersion"))
     }
 }
@@ -42,7 +44,9 @@ package struct CatchUpRequest: WireBody, Equatable {
         header.u64(haveVersion)
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> CatchUpRequest {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> CatchUpRequest
+    {
         CatchUpRequest(haveVersion: try header.u64("haveVersion"))
     }
 }
@@ -76,7 +80,9 @@ package struct ParameterBroadcast: WireBody, Equatable {
         header.u64(UInt64(parameters.count))
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> ParameterBroadcast {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> ParameterBroadcast
+    {
         let version = try header.u64("version", in: 1...UInt64.max)
         let step = try header.u64("step")
         return ParameterBroadcast(version: version, step: step, parameters: try payload.floats(&header))

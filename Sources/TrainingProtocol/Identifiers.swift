@@ -1,4 +1,5 @@
 import HexText
+
 /// A job's unique id: a 16-byte UUID carried in every header at offset 6.
 ///
 /// The all-zero id (``JobID/unspecified``) is only valid in a `register` message and means

@@ -19,7 +19,10 @@ package struct LocalSGDResult: WireBody, Equatable {
     package var parameters: FloatPayload
 
     /// Creates a result.
-    package init(step: UInt64, baseVersion: UInt64, localSteps: UInt32, exampleCount: UInt64, lossSum: Double, parameters: FloatPayload) {
+    package init(
+        step: UInt64, baseVersion: UInt64, localSteps: UInt32, exampleCount: UInt64, lossSum: Double,
+        parameters: FloatPayload
+    ) {
         self.step = step
         self.baseVersion = baseVersion
         self.localSteps = localSteps
@@ -40,14 +43,17 @@ package struct LocalSGDResult: WireBody, Equatable {
         header.u64(UInt64(parameters.count))
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> LocalSGDResult {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> LocalSGDResult
+    {
         let step = try header.u64("step")
         let base = try header.u64("baseVersion", in: 1...UInt64.max)
         let localSteps = try header.u32("localSteps", in: 1...UInt64(WireConstants.maxLocalSteps))
         try header.reserved(4)
         let examples = try header.u64("exampleCount")
         let loss = try header.finite("lossSum", step: step)
-        return LocalSGDResult(step: step, baseVersion: base, localSteps: localSteps, exampleCount: examples, lossSum: loss,
-                              parameters: try payload.floats(&header))
+        return LocalSGDResult(
+            step: step, baseVersion: base, localSteps: localSteps, exampleCount: examples, lossSum: loss,
+            parameters: try payload.floats(&header))
     }
 }

@@ -47,17 +47,25 @@ package enum Message: Sendable, Equatable {
         case .accept: .accept(try Accept.read(header: &header, metadata: &metadata, payload: &payload))
         case .refuse: .refuse(try Refuse.read(header: &header, metadata: &metadata, payload: &payload))
         case .heartbeat: .heartbeat(try Heartbeat.read(header: &header, metadata: &metadata, payload: &payload))
-        case .workAssignment: .workAssignment(try WorkAssignment.read(header: &header, metadata: &metadata, payload: &payload))
-        case .dataChunkRequest: .dataChunkRequest(try DataChunkRequest.read(header: &header, metadata: &metadata, payload: &payload))
+        case .workAssignment:
+            .workAssignment(try WorkAssignment.read(header: &header, metadata: &metadata, payload: &payload))
+        case .dataChunkRequest:
+            .dataChunkRequest(try DataChunkRequest.read(header: &header, metadata: &metadata, payload: &payload))
         case .dataChunk: .dataChunk(try DataChunk.read(header: &header, metadata: &metadata, payload: &payload))
-        case .parameterBroadcast: .parameterBroadcast(try ParameterBroadcast.read(header: &header, metadata: &metadata, payload: &payload))
-        case .catchUpRequest: .catchUpRequest(try CatchUpRequest.read(header: &header, metadata: &metadata, payload: &payload))
-        case .gradientResult: .gradientResult(try GradientResult.read(header: &header, metadata: &metadata, payload: &payload))
-        case .localSGDResult: .localSGDResult(try LocalSGDResult.read(header: &header, metadata: &metadata, payload: &payload))
+        case .parameterBroadcast:
+            .parameterBroadcast(try ParameterBroadcast.read(header: &header, metadata: &metadata, payload: &payload))
+        case .catchUpRequest:
+            .catchUpRequest(try CatchUpRequest.read(header: &header, metadata: &metadata, payload: &payload))
+        case .gradientResult:
+            .gradientResult(try GradientResult.read(header: &header, metadata: &metadata, payload: &payload))
+        case .localSGDResult:
+            .localSGDResult(try LocalSGDResult.read(header: &header, metadata: &metadata, payload: &payload))
         case .shutdown: .shutdown(try Shutdown.read(header: &header, metadata: &metadata, payload: &payload))
         case .error: .error(try ErrorReport.read(header: &header, metadata: &metadata, payload: &payload))
-        case .resultRejected: .resultRejected(try ResultRejected.read(header: &header, metadata: &metadata, payload: &payload))
-        case .sharedMemoryOffer: .sharedMemoryOffer(try SharedMemoryOffer.read(header: &header, metadata: &metadata, payload: &payload))
+        case .resultRejected:
+            .resultRejected(try ResultRejected.read(header: &header, metadata: &metadata, payload: &payload))
+        case .sharedMemoryOffer:
+            .sharedMemoryOffer(try SharedMemoryOffer.read(header: &header, metadata: &metadata, payload: &payload))
         }
     }
 }

@@ -61,7 +61,7 @@ package enum MessageKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
         switch self {
         case .heartbeat, .shutdown, .error: true
         case .register, .dataChunkRequest, .catchUpRequest, .gradientResult, .localSGDResult,
-             .sharedMemoryOffer:
+            .sharedMemoryOffer:
             role == .coordinator
         case .accept, .refuse, .workAssignment, .dataChunk, .parameterBroadcast, .resultRejected:
             role == .worker

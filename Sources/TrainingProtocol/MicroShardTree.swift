@@ -48,8 +48,9 @@ package struct MicroShardTree: Sendable, Hashable {
     package func sum<T>(_ node: Range<Int>, known: (Range<Int>) -> T?, add: (T, T) -> T) -> T? {
         if let value = known(node) { return value }
         guard let (left, right) = children(of: node),
-              let leftValue = sum(left, known: known, add: add),
-              let rightValue = sum(right, known: known, add: add) else { return nil }
+            let leftValue = sum(left, known: known, add: add),
+            let rightValue = sum(right, known: known, add: add)
+        else { return nil }
         return add(leftValue, rightValue)
     }
 

@@ -35,27 +35,30 @@ package enum PayloadFraming {
     package static func reassemble(
         _ frames: [[UInt8]], count: Int, kind: MessageKind = .parameterBroadcast, firstFrameIndex: Int = 0
     ) throws(ProtocolError) -> [Float] {
-        try FloatPayload(littleEndianFrames: frames, count: count, kind: kind, firstFrameIndex: firstFrameIndex).toArray()
+        try FloatPayload(littleEndianFrames: frames, count: count, kind: kind, firstFrameIndex: firstFrameIndex)
+            .toArray()
     }
 
     /// The little-endian bytes of `values`: one copy (a `memcpy` on little-endian hosts).
     package static func littleEndianBytes(_ values: UnsafeBufferPointer<Float>) -> [UInt8] {
         #if _endian(little)
-        return Array(UnsafeRawBufferPointer(values))
+            return Array(UnsafeRawBufferPointer(values))
         #else
-        return portableLittleEndianBytes(values)
+            return portableLittleEndianBytes(values)
         #endif
     }
 
     /// Decodes little-endian bytes (a multiple of 4) into `destination`, which must hold `bytes.count / 4` elements.
-    package static func decodeLittleEndian(_ bytes: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>) {
+    package static func decodeLittleEndian(
+        _ bytes: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>
+    ) {
         precondition(bytes.count == destination.count * 4, "decodeLittleEndian: byte count must be 4 × element count")
         #if _endian(little)
-        if let base = destination.baseAddress, let source = bytes.baseAddress {
-            UnsafeMutableRawPointer(base).copyMemory(from: source, byteCount: bytes.count)
-        }
+            if let base = destination.baseAddress, let source = bytes.baseAddress {
+                UnsafeMutableRawPointer(base).copyMemory(from: source, byteCount: bytes.count)
+            }
         #else
-        portableDecode(bytes, into: destination)
+            portableDecode(bytes, into: destination)
         #endif
     }
 
@@ -75,7 +78,8 @@ package enum PayloadFraming {
     /// Byte-order-independent decoding through bit patterns; the reference the fast path is tested against.
     static func portableDecode(_ bytes: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>) {
         for index in 0..<destination.count {
-            let bits = UInt32(bytes[4 * index]) | UInt32(bytes[4 * index + 1]) << 8
+            let bits =
+                UInt32(bytes[4 * index]) | UInt32(bytes[4 * index + 1]) << 8
                 | UInt32(bytes[4 * index + 2]) << 16 | UInt32(bytes[4 * index + 3]) << 24
             destination[index] = Float(bitPattern: bits)
         }

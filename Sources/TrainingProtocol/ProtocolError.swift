@@ -1,4 +1,5 @@
 import HexText
+
 /// Where a field sits in a message: kind, field name, frame index and byte offset in that frame.
 package struct FieldPosition: Equatable, Sendable, CustomStringConvertible {
     /// The message kind being read or written.
@@ -104,13 +105,15 @@ package enum ProtocolError: Error, Equatable, Sendable, CustomStringConvertible 
         case .unsupportedVersion(let found, let supported):
             return "protocol version at frame 0 offset 4: expected \(supported), found \(found)"
         case .unknownKind(let code):
-            return "unknown message kind at frame 0 offset 22: found \(code), expected 1...\(MessageKind.allCases.count)"
+            return
+                "unknown message kind at frame 0 offset 22: found \(code), expected 1...\(MessageKind.allCases.count)"
         case .unexpectedKind(let kind, let receiver):
             return "message kind \(kind) (frame 0 offset 22) is never sent to a \(receiver)"
         case .nonZeroFlags(let kind, let found):
             return "\(kind): flags at frame 0 offset 23: expected 0, found \(found)"
         case .headerSizeMismatch(let kind, let declared, let actual, let expected):
-            return "\(kind): header frame size: expected \(expected) bytes, declared \(declared) at offset 24, frame is \(actual) bytes"
+            return
+                "\(kind): header frame size: expected \(expected) bytes, declared \(declared) at offset 24, frame is \(actual) bytes"
         case .frameCountMismatch(let kind, let expected, let received):
             return "\(kind): frame count: expected \(expected) frames, received \(received)"
         case .missingJobID(let kind):

@@ -50,8 +50,10 @@ package struct Refuse: WireBody, Equatable {
     package var text: String
 
     /// Creates a refusal; the version range defaults to the one this module speaks.
-    package init(worker: WorkerIdentity?, reason: RefusalReason, text: String,
-                minimumVersion: UInt16 = WireConstants.protocolVersion, maximumVersion: UInt16 = WireConstants.protocolVersion) {
+    package init(
+        worker: WorkerIdentity?, reason: RefusalReason, text: String,
+        minimumVersion: UInt16 = WireConstants.protocolVersion, maximumVersion: UInt16 = WireConstants.protocolVersion
+    ) {
         self.worker = worker
         self.reason = reason
         self.text = text
@@ -68,13 +70,16 @@ package struct Refuse: WireBody, Equatable {
         metadata.string(text)
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> Refuse {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> Refuse
+    {
         let identity = try header.identity("worker", allowZero: true)
         let worker: WorkerIdentity?
         if identity.bytes.allSatisfy({ $0 == 0 }) {
             worker = nil
         } else if identity.bytes[0] == 0 {
-            throw .outOfRange(header.position("worker", at: 32), found: "first byte 0", expected: "all zero or a non-zero first byte")
+            throw .outOfRange(
+                header.position("worker", at: 32), found: "first byte 0", expected: "all zero or a non-zero first byte")
         } else {
             worker = identity
         }
@@ -85,7 +90,8 @@ package struct Refuse: WireBody, Equatable {
         try FieldReader.check(UInt64(minimum), from: 1, through: UInt64(maximum), header.position("minVersion", at: 50))
         try header.reserved(2)
         let text = try metadata.string("text", limit: WireConstants.maxTextBytes)
-        return Refuse(worker: worker, reason: RefusalReason(rawValue: reason), text: text,
-                      minimumVersion: minimum, maximumVersion: maximum)
+        return Refuse(
+            worker: worker, reason: RefusalReason(rawValue: reason), text: text,
+            minimumVersion: minimum, maximumVersion: maximum)
     }
 }

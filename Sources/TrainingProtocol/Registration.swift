@@ -37,8 +37,10 @@ package struct Register: WireBody, Equatable {
     package var cachedDatasets: [ContentDigest]
 
     /// Creates a registration.
-    package init(worker: WorkerIdentity, processID: UInt32, threads: UInt32, capabilities: Capabilities,
-                hostName: String, cachedDatasets: [ContentDigest]) {
+    package init(
+        worker: WorkerIdentity, processID: UInt32, threads: UInt32, capabilities: Capabilities,
+        hostName: String, cachedDatasets: [ContentDigest]
+    ) {
         self.worker = worker
         self.processID = processID
         self.threads = threads
@@ -57,7 +59,9 @@ package struct Register: WireBody, Equatable {
         for digest in cachedDatasets { metadata.raw(digest.bytes) }
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> Register {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> Register
+    {
         let worker = try header.identity("worker")
         let processID = try header.u32("processID", in: 1...UInt64(UInt32.max))
         let threads = try header.u32("threads", in: 1...UInt64(WireConstants.maxThreads))
@@ -67,8 +71,9 @@ package struct Register: WireBody, Equatable {
         var cached: [ContentDigest] = []
         cached.reserveCapacity(count)
         for _ in 0..<count { cached.append(try metadata.digest("cachedDatasets")) }
-        return Register(worker: worker, processID: processID, threads: threads, capabilities: capabilities,
-                        hostName: hostName, cachedDatasets: cached)
+        return Register(
+            worker: worker, processID: processID, threads: threads, capabilities: capabilities,
+            hostName: hostName, cachedDatasets: cached)
     }
 }
 
@@ -100,9 +105,11 @@ package struct Accept: WireBody, Equatable {
     package var jobConfiguration: String
 
     /// Creates an acceptance.
-    package init(worker: WorkerIdentity, workerIndex: UInt32, heartbeatIntervalMilliseconds: UInt32,
-                heartbeatTimeoutMilliseconds: UInt32, parameterCount: UInt64, parameterVersion: UInt64,
-                datasetDigest: ContentDigest, configDigest: ContentDigest, jobConfiguration: String) {
+    package init(
+        worker: WorkerIdentity, workerIndex: UInt32, heartbeatIntervalMilliseconds: UInt32,
+        heartbeatTimeoutMilliseconds: UInt32, parameterCount: UInt64, parameterVersion: UInt64,
+        datasetDigest: ContentDigest, configDigest: ContentDigest, jobConfiguration: String
+    ) {
         self.worker = worker
         self.workerIndex = workerIndex
         self.heartbeatIntervalMilliseconds = heartbeatIntervalMilliseconds
@@ -127,7 +134,9 @@ package struct Accept: WireBody, Equatable {
         metadata.string(jobConfiguration)
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> Accept {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> Accept
+    {
         let worker = try header.identity("worker")
         let index = try header.u32("workerIndex", in: 0...65_535)
         let interval = try header.u32("heartbeatIntervalMs", in: 1...UInt64(UInt32.max - 1))
@@ -138,8 +147,9 @@ package struct Accept: WireBody, Equatable {
         let datasetDigest = try header.digest("datasetDigest")
         let configDigest = try header.digest("configDigest")
         let configuration = try metadata.string("jobConfiguration", limit: WireConstants.maxJobConfigBytes)
-        return Accept(worker: worker, workerIndex: index, heartbeatIntervalMilliseconds: interval,
-                      heartbeatTimeoutMilliseconds: timeout, parameterCount: parameterCount, parameterVersion: version,
-                      datasetDigest: datasetDigest, configDigest: configDigest, jobConfiguration: configuration)
+        return Accept(
+            worker: worker, workerIndex: index, heartbeatIntervalMilliseconds: interval,
+            heartbeatTimeoutMilliseconds: timeout, parameterCount: parameterCount, parameterVersion: version,
+            datasetDigest: datasetDigest, configDigest: configDigest, jobConfiguration: configuration)
     }
 }

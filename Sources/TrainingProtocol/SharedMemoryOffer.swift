@@ -33,7 +33,9 @@ package struct SharedMemoryOffer: WireBody, Equatable {
         metadata.string(path)
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> SharedMemoryOffer {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> SharedMemoryOffer
+    {
         let slots = try header.u32("slotCount", in: 1...UInt64(WireConstants.maxSharedSlots))
         try header.reserved(4)
         let count = try payload.declaredCount(&header)

@@ -35,7 +35,9 @@ package struct Shutdown: WireBody, Equatable {
         metadata.string(text)
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> Shutdown {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> Shutdown
+    {
         let position = header.position("reason")
         let code = try header.u16("reason")
         guard let reason = ShutdownReason(rawValue: code) else {
@@ -93,7 +95,9 @@ package struct ErrorReport: WireBody, Equatable {
         metadata.string(text)
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> ErrorReport {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> ErrorReport
+    {
         let position = header.position("code")
         let raw = try header.u16("code")
         guard let code = ErrorCode(rawValue: raw) else {

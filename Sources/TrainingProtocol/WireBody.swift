@@ -35,17 +35,21 @@ struct PayloadSource {
 
     /// Reads the u64 parameter count field, checks it against the limits and the model size, then
     /// takes the payload frames that carry it.
-    mutating func floats(_ reader: inout FieldReader, field: String = "parameterCount") throws(ProtocolError) -> FloatPayload {
+    mutating func floats(_ reader: inout FieldReader, field: String = "parameterCount") throws(ProtocolError)
+        -> FloatPayload
+    {
         let position = reader.position(field)
         let count = try checkedCount(&reader, field: field)
         switch mode {
         case .received(let frames, let firstIndex):
-            let payload = try FloatPayload(received: frames, count: count, kind: reader.kind, firstFrameIndex: firstIndex)
+            let payload = try FloatPayload(
+                received: frames, count: count, kind: reader.kind, firstFrameIndex: firstIndex)
             consumedFrames = frames.count
             return payload
         case .outgoing(let floats, _):
             guard let floats, floats.count == count else {
-                throw .outOfRange(position, found: String(floats?.count ?? 0), expected: "a payload of \(count) elements")
+                throw .outOfRange(
+                    position, found: String(floats?.count ?? 0), expected: "a payload of \(count) elements")
             }
             consumedFrames = floats.frameCount
             return floats
@@ -54,7 +58,9 @@ struct PayloadSource {
 
     /// Reads the u64 parameter count field of a message whose Float32 values are not in its frames
     /// (they are in shared memory): checks it like ``floats(_:field:)`` and takes no payload frame.
-    mutating func declaredCount(_ reader: inout FieldReader, field: String = "parameterCount") throws(ProtocolError) -> Int {
+    mutating func declaredCount(_ reader: inout FieldReader, field: String = "parameterCount") throws(ProtocolError)
+        -> Int
+    {
         let count = try checkedCount(&reader, field: field)
         if case .received(let frames, let firstIndex) = mode, !frames.isEmpty {
             throw .frameCountMismatch(reader.kind, expected: firstIndex, received: firstIndex + frames.count)
@@ -100,7 +106,8 @@ protocol WireBody: Sendable {
     /// Writes the header fields from offset 32 and the metadata fields (if the kind has metadata).
     func write(header: inout FieldWriter, metadata: inout FieldWriter)
     /// Reads and validates the fields in the same order as `write`.
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> Self
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> Self
     /// The Float32 payload, for kinds that carry one.
     var floatPayload: FloatPayload? { get }
     /// The raw byte payload, for `dataChunk`.

@@ -55,8 +55,10 @@ package struct WorkAssignment: WireBody, Equatable {
     package var microShards: [MicroShard]
 
     /// Creates an assignment.
-    package init(step: UInt64, parameterVersion: UInt64, epoch: UInt32, microShardsPerBatch: UInt32, mode: TrainingMode,
-                localSteps: UInt32, datasetDigest: ContentDigest, microShards: [MicroShard]) {
+    package init(
+        step: UInt64, parameterVersion: UInt64, epoch: UInt32, microShardsPerBatch: UInt32, mode: TrainingMode,
+        localSteps: UInt32, datasetDigest: ContentDigest, microShards: [MicroShard]
+    ) {
         self.step = step
         self.parameterVersion = parameterVersion
         self.epoch = epoch
@@ -91,7 +93,9 @@ package struct WorkAssignment: WireBody, Equatable {
         }
     }
 
-    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource) throws(ProtocolError) -> WorkAssignment {
+    static func read(header: inout FieldReader, metadata: inout FieldReader, payload: inout PayloadSource)
+        throws(ProtocolError) -> WorkAssignment
+    {
         let step = try header.u64("step")
         let version = try header.u64("parameterVersion", in: 1...UInt64.max)
         let epoch = try header.u32("epoch")
@@ -109,7 +113,8 @@ package struct WorkAssignment: WireBody, Equatable {
         let countPosition = metadata.position("microShards")
         let count = try metadata.listCount("microShards", elementSize: 16, limit: WireConstants.maxMicroShards)
         guard count > 0, count.isMultiple(of: Int(localSteps)) else {
-            throw .outOfRange(countPosition, found: String(count), expected: "a positive multiple of localSteps (\(localSteps))")
+            throw .outOfRange(
+                countPosition, found: String(count), expected: "a positive multiple of localSteps (\(localSteps))")
         }
         let groupSize = count / Int(localSteps)
         var shards: [MicroShard] = []
@@ -118,13 +123,17 @@ package struct WorkAssignment: WireBody, Equatable {
             let indexPosition = metadata.position("microShards[\(item)].index")
             let index = try metadata.u32("microShards[\(item)].index", from: 0, through: UInt64(perBatch) - 1)
             if !item.isMultiple(of: groupSize), let previous = shards.last, previous.index >= index {
-                throw .outOfRange(indexPosition, found: String(index), expected: "an index greater than \(previous.index) (strictly increasing)")
+                throw .outOfRange(
+                    indexPosition, found: String(index),
+                    expected: "an index greater than \(previous.index) (strictly increasing)")
             }
             let rowCount = try metadata.u32("microShards[\(item)].rowCount")
-            let rowStart = try metadata.u64("microShards[\(item)].rowStart", from: 0, through: UInt64.max - UInt64(rowCount))
+            let rowStart = try metadata.u64(
+                "microShards[\(item)].rowStart", from: 0, through: UInt64.max - UInt64(rowCount))
             shards.append(MicroShard(index: index, rowStart: rowStart, rowCount: rowCount))
         }
-        return WorkAssignment(step: step, parameterVersion: version, epoch: epoch, microShardsPerBatch: perBatch, mode: mode,
-                              localSteps: localSteps, datasetDigest: digest, microShards: shards)
+        return WorkAssignment(
+            step: step, parameterVersion: version, epoch: epoch, microShardsPerBatch: perBatch, mode: mode,
+            localSteps: localSteps, datasetDigest: digest, microShards: shards)
     }
 }

@@ -61,8 +61,10 @@ extension Socket {
     /// Use it for large tensor frames (≤ 16 MiB each: larger frames hit glibc's mmap threshold
     /// on receive and run several times slower).
     @discardableResult
-    package func sendNoCopy(_ bytes: UnsafeRawBufferPointer, owner: AnyObject & Sendable,
-                           flags: SendFlags = []) throws -> Bool {
+    package func sendNoCopy(
+        _ bytes: UnsafeRawBufferPointer, owner: AnyObject & Sendable,
+        flags: SendFlags = []
+    ) throws -> Bool {
         let handle = try live("zmq_msg_send")
         let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
         defer { message.deallocate() }

@@ -54,15 +54,17 @@ extension SocketOption where Value == Int32 {
 extension SocketOption where Value == Int64 {
     /// Largest inbound message in bytes (`ZMQ_MAXMSGSIZE`); -1 means no limit.
     package static var maxMessageSize: Self {
-        Self(code: ZMQ_MAXMSGSIZE, name: "ZMQ_MAXMSGSIZE", encode: { int64Bytes($0) },
-             decode: int64Value, capacity: 8)
+        Self(
+            code: ZMQ_MAXMSGSIZE, name: "ZMQ_MAXMSGSIZE", encode: { int64Bytes($0) },
+            decode: int64Value, capacity: 8)
     }
 }
 
 extension SocketOption where Value == Bool {
     static func flag(_ code: Int32, _ name: String) -> Self {
-        Self(code: code, name: name, encode: { int32Bytes($0 ? 1 : 0) }, decode: { int32Value($0) != 0 },
-             capacity: 4)
+        Self(
+            code: code, name: name, encode: { int32Bytes($0 ? 1 : 0) }, decode: { int32Value($0) != 0 },
+            capacity: 4)
     }
     /// `ZMQ_IMMEDIATE`: queue messages only to completed connections.
     package static var immediate: Self { .flag(ZMQ_IMMEDIATE, "ZMQ_IMMEDIATE") }
@@ -76,8 +78,9 @@ extension SocketOption where Value == Bool {
 
 extension SocketOption where Value == Duration? {
     static func timeout(_ code: Int32, _ name: String) -> Self {
-        Self(code: code, name: name, encode: { int32Bytes(milliseconds($0)) },
-             decode: { duration(int32Value($0)) }, capacity: 4)
+        Self(
+            code: code, name: name, encode: { int32Bytes(milliseconds($0)) },
+            decode: { duration(int32Value($0)) }, capacity: 4)
     }
     /// `ZMQ_LINGER`: how long close keeps queued messages; `nil` forever (libzmq's default).
     package static var linger: Self { .timeout(ZMQ_LINGER, "ZMQ_LINGER") }
@@ -87,29 +90,34 @@ extension SocketOption where Value == Duration? {
     package static var receiveTimeout: Self { .timeout(ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO") }
     /// `ZMQ_HEARTBEAT_IVL`: interval between ZMTP PINGs; `nil` or zero disables them.
     package static var heartbeatInterval: Self {
-        Self(code: ZMQ_HEARTBEAT_IVL, name: "ZMQ_HEARTBEAT_IVL", encode: { int32Bytes(max(0, milliseconds($0))) },
-             decode: { duration(int32Value($0)) }, capacity: 4)
+        Self(
+            code: ZMQ_HEARTBEAT_IVL, name: "ZMQ_HEARTBEAT_IVL", encode: { int32Bytes(max(0, milliseconds($0))) },
+            decode: { duration(int32Value($0)) }, capacity: 4)
     }
     /// `ZMQ_RECONNECT_IVL`: wait this long before reconnecting a lost connection (libzmq: 100 ms).
     package static var reconnectInterval: Self {
-        Self(code: ZMQ_RECONNECT_IVL, name: "ZMQ_RECONNECT_IVL", encode: { int32Bytes(max(0, milliseconds($0))) },
-             decode: { duration(int32Value($0)) }, capacity: 4)
+        Self(
+            code: ZMQ_RECONNECT_IVL, name: "ZMQ_RECONNECT_IVL", encode: { int32Bytes(max(0, milliseconds($0))) },
+            decode: { duration(int32Value($0)) }, capacity: 4)
     }
     /// `ZMQ_RECONNECT_IVL_MAX`: double the reconnect wait after each failed attempt, up to this
     /// (exponential backoff); `nil` or zero keeps the wait constant (libzmq's default).
     package static var reconnectIntervalMax: Self {
-        Self(code: ZMQ_RECONNECT_IVL_MAX, name: "ZMQ_RECONNECT_IVL_MAX",
-             encode: { int32Bytes(max(0, milliseconds($0))) }, decode: { duration(int32Value($0)) }, capacity: 4)
+        Self(
+            code: ZMQ_RECONNECT_IVL_MAX, name: "ZMQ_RECONNECT_IVL_MAX",
+            encode: { int32Bytes(max(0, milliseconds($0))) }, decode: { duration(int32Value($0)) }, capacity: 4)
     }
     /// `ZMQ_HEARTBEAT_TIMEOUT`: a connection with no traffic for this long after a PING is closed.
     package static var heartbeatTimeout: Self {
-        Self(code: ZMQ_HEARTBEAT_TIMEOUT, name: "ZMQ_HEARTBEAT_TIMEOUT",
-             encode: { int32Bytes(max(0, milliseconds($0))) }, decode: { duration(int32Value($0)) }, capacity: 4)
+        Self(
+            code: ZMQ_HEARTBEAT_TIMEOUT, name: "ZMQ_HEARTBEAT_TIMEOUT",
+            encode: { int32Bytes(max(0, milliseconds($0))) }, decode: { duration(int32Value($0)) }, capacity: 4)
     }
     /// `ZMQ_HEARTBEAT_TTL`: asks the peer to time us out after this long (rounded to 100 ms).
     package static var heartbeatTTL: Self {
-        Self(code: ZMQ_HEARTBEAT_TTL, name: "ZMQ_HEARTBEAT_TTL",
-             encode: { int32Bytes(max(0, milliseconds($0))) }, decode: { duration(int32Value($0)) }, capacity: 4)
+        Self(
+            code: ZMQ_HEARTBEAT_TTL, name: "ZMQ_HEARTBEAT_TTL",
+            encode: { int32Bytes(max(0, milliseconds($0))) }, decode: { duration(int32Value($0)) }, capacity: 4)
     }
 }
 
@@ -128,8 +136,9 @@ extension SocketOption where Value == [UInt8] {
 
 extension SocketOption where Value == CurveKey {
     static func key(_ code: Int32, _ name: String) -> Self {
-        Self(code: code, name: name, encode: { $0.bytes }, decode: { (try? CurveKey(bytes: $0)) ?? CurveKey.zero },
-             capacity: 32)
+        Self(
+            code: code, name: name, encode: { $0.bytes }, decode: { (try? CurveKey(bytes: $0)) ?? CurveKey.zero },
+            capacity: 32)
     }
     /// `ZMQ_CURVE_PUBLICKEY`: this socket's long-term public key.
     package static var curvePublicKey: Self { .key(ZMQ_CURVE_PUBLICKEY, "ZMQ_CURVE_PUBLICKEY") }

@@ -36,9 +36,11 @@ import Testing
         let f = try StoreFixture()
         defer { f.remove() }
         let url = try f.write("b.svm", "1 1:2\n1 2:x\n")
-        #expect(datasetError { _ = try f.importFile(url) }
-            == .unparsableValue(at: SourcePosition(file: url.path, line: 2, column: 2, columnName: "f2"),
-                                text: "x", expected: "a number after ':'"))
+        #expect(
+            datasetError { _ = try f.importFile(url) }
+                == .unparsableValue(
+                    at: SourcePosition(file: url.path, line: 2, column: 2, columnName: "f2"),
+                    text: "x", expected: "a number after ':'"))
     }
 }
 
@@ -47,7 +49,8 @@ import Testing
         let f = try StoreFixture()
         defer { f.remove() }
         let values: [Double] = [1, 2, 0, 3, 4, 1, 5, 6, 0]
-        let url = try f.write("m.npy", bytes: npyBytes(descr: "<f8", shape: [3, 3], payload: littleEndianBytes(values)))
+        let url = try f.write(
+            "m.npy", bytes: npyBytes(descr: "<f8", shape: [3, 3], payload: littleEndianBytes(values)))
         let outcome = try f.importFile(url)
         #expect(outcome.schema.features == ["c0", "c1"])
         #expect(outcome.schema.label?.task == .classification)
@@ -79,9 +82,13 @@ import Testing
     @Test func truncatedFortranAndUnsupportedArraysAreRejected() throws {
         let f = try StoreFixture()
         defer { f.remove() }
-        let short = try f.write("short.npy", bytes: npyBytes(descr: "<f4", shape: [3, 2], payload: littleEndianBytes([Float(1), 2])))
-        let fortran = try f.write("f.npy", bytes: npyBytes(descr: "<f4", shape: [1, 2], payload: littleEndianBytes([Float(1), 2]), fortran: true))
-        let bigEndian = try f.write("be.npy", bytes: npyBytes(descr: ">f4", shape: [1, 2], payload: littleEndianBytes([Float(1), 2])))
+        let short = try f.write(
+            "short.npy", bytes: npyBytes(descr: "<f4", shape: [3, 2], payload: littleEndianBytes([Float(1), 2])))
+        let fortran = try f.write(
+            "f.npy",
+            bytes: npyBytes(descr: "<f4", shape: [1, 2], payload: littleEndianBytes([Float(1), 2]), fortran: true))
+        let bigEndian = try f.write(
+            "be.npy", bytes: npyBytes(descr: ">f4", shape: [1, 2], payload: littleEndianBytes([Float(1), 2])))
         for url in [short, fortran, bigEndian] {
             guard case .malformed? = datasetError({ _ = try f.importFile(url) }) else {
                 Issue.record("\(url.lastPathComponent) must be rejected")
@@ -93,7 +100,9 @@ import Testing
     @Test func nonFiniteValuesAreRejected() throws {
         let f = try StoreFixture()
         defer { f.remove() }
-        let url = try f.write("nan.npy", bytes: npyBytes(descr: "<f4", shape: [2, 2], payload: littleEndianBytes([Float(1), 0, .nan, 1])))
+        let url = try f.write(
+            "nan.npy",
+            bytes: npyBytes(descr: "<f4", shape: [2, 2], payload: littleEndianBytes([Float(1), 0, .nan, 1])))
         guard case .nonFiniteValue? = datasetError({ _ = try f.importFile(url) }) else {
             Issue.record("expected nonFiniteValue")
             return

@@ -48,8 +48,11 @@ import Testing
     @Test func quotedFieldsMayHoldDelimitersNewlinesAndQuotes() throws {
         let f = try StoreFixture()
         defer { f.remove() }
-        let url = try f.write("q.csv", "text,y\n\"a,b\",1\n\"line\nbreak\",2\n\"say \"\"hi\"\"\",3\nplain,4\n\"a,b\",5\n")
-        let outcome = try f.importFile(url) { $0.label = .named("y"); $0.task = .regression }
+        let url = try f.write(
+            "q.csv", "text,y\n\"a,b\",1\n\"line\nbreak\",2\n\"say \"\"hi\"\"\",3\nplain,4\n\"a,b\",5\n")
+        let outcome = try f.importFile(url) {
+            $0.label = .named("y"); $0.task = .regression
+        }
         let levels = outcome.schema.column(named: "text")?.levels
         #expect(levels == ["a,b", "line\nbreak", "plain", "say \"hi\""])
         #expect(outcome.statistics.rows == 5)
@@ -63,8 +66,11 @@ import Testing
         text += "3,4o,1\n"
         let url = try f.write("typo.csv", text)
         let error = datasetError { _ = try f.importFile(url) }
-        #expect(error == .unparsableValue(at: SourcePosition(file: url.path, line: 22, column: 2, columnName: "b"),
-                                          text: "4o", expected: "a number"))
+        #expect(
+            error
+                == .unparsableValue(
+                    at: SourcePosition(file: url.path, line: 22, column: 2, columnName: "b"),
+                    text: "4o", expected: "a number"))
         #expect(error?.description.contains("typo.csv:22: column 2 (\"b\"): expected a number, found \"4o\"") == true)
         #expect(error?.qualityIssue.check == .unparsableValue)
         #expect(f.storeEntries().isEmpty)
@@ -74,8 +80,9 @@ import Testing
         let f = try StoreFixture()
         defer { f.remove() }
         let url = try f.write("r.csv", "a,b,label\n1,2,0\n3,1\n")
-        #expect(datasetError { _ = try f.importFile(url) }
-            == .raggedRow(at: SourcePosition(file: url.path, line: 3), expected: 3, found: 2))
+        #expect(
+            datasetError { _ = try f.importFile(url) }
+                == .raggedRow(at: SourcePosition(file: url.path, line: 3), expected: 3, found: 2))
         #expect(f.storeEntries().isEmpty)
     }
 
@@ -83,10 +90,12 @@ import Testing
         let f = try StoreFixture()
         defer { f.remove() }
         let url = try f.write("m.csv", "a,b\n1,2\n")
-        #expect(datasetError { _ = try f.importFile(url) { $0.label = .named("target") } }
-            == .missingLabelColumn(file: url.path, label: "target", available: ["a", "b"]))
-        #expect(datasetError { _ = try f.importFile(url) }
-            == .missingLabelColumn(file: url.path, label: nil, available: ["a", "b"]))
+        #expect(
+            datasetError { _ = try f.importFile(url) { $0.label = .named("target") } }
+                == .missingLabelColumn(file: url.path, label: "target", available: ["a", "b"]))
+        #expect(
+            datasetError { _ = try f.importFile(url) }
+                == .missingLabelColumn(file: url.path, label: nil, available: ["a", "b"]))
         let unlabelled = try f.importFile(url) { $0.label = .none }
         #expect(unlabelled.schema.label == nil)
         #expect(try f.store.open(digest: unlabelled.digest).rows(0..<1).labels[0].isNaN)
@@ -107,8 +116,10 @@ import Testing
         let f = try StoreFixture()
         defer { f.remove() }
         let url = try f.write("nf.csv", "a,b,label\n1,2,0\n3,inf,1\n5,6,0\n")
-        #expect(datasetError { _ = try f.importFile(url) }
-            == .nonFiniteValue(at: SourcePosition(file: url.path, line: 3, column: 2, columnName: "b"), text: "inf"))
+        #expect(
+            datasetError { _ = try f.importFile(url) }
+                == .nonFiniteValue(at: SourcePosition(file: url.path, line: 3, column: 2, columnName: "b"), text: "inf")
+        )
         #expect(f.storeEntries().isEmpty)
         let outcome = try f.importFile(url) { $0.allowNonFinite = true }
         let (features, _) = try f.store.open(digest: outcome.digest).rows(1..<2)
@@ -135,7 +146,8 @@ import Testing
         let f = try StoreFixture()
         defer { f.remove() }
         let url = try f.write("s.csv", "a,b,label\n1,5,0\n2,5,1\n3,5,0\n")
-        guard case .qualityChecksFailed(let issues)? = datasetError({ _ = try f.importFile(url) { $0.strict = true } }) else {
+        guard case .qualityChecksFailed(let issues)? = datasetError({ _ = try f.importFile(url) { $0.strict = true } })
+        else {
             Issue.record("expected qualityChecksFailed")
             return
         }
@@ -159,11 +171,13 @@ import Testing
         #expect(regressed.digest != classified.digest)
         let reals = try f.write("reals.csv", "x,label\n1,0.5\n2,1.5\n")
         #expect(try f.importFile(reals).schema.label?.task == .regression)
-        if case .invalidRequest? = datasetError({ _ = try f.importFile(reals) { $0.task = .classification } }) {} else {
+        if case .invalidRequest? = datasetError({ _ = try f.importFile(reals) { $0.task = .classification } }) {
+        } else {
             Issue.record("classification of a real-valued label must fail")
         }
         let text = try f.write("text.csv", "x,label\n1,a\n2,b\n")
-        if case .invalidRequest? = datasetError({ _ = try f.importFile(text) { $0.task = .regression } }) {} else {
+        if case .invalidRequest? = datasetError({ _ = try f.importFile(text) { $0.task = .regression } }) {
+        } else {
             Issue.record("regression on a text label must fail")
         }
     }
@@ -185,8 +199,9 @@ import Testing
         var text = "id,label\n"
         for i in 0..<50 { text += "user\(i),\(i % 2)\n" }
         let url = try f.write("ids.csv", text)
-        #expect(datasetError { _ = try f.importFile(url) { $0.maxLevels = 10 } }
-            == .tooManyLevels(file: url.path, column: "id", limit: 10))
+        #expect(
+            datasetError { _ = try f.importFile(url) { $0.maxLevels = 10 } }
+                == .tooManyLevels(file: url.path, column: "id", limit: 10))
     }
 
     @Test func rowsSpanManyBlocksAndReadByOffset() throws {
@@ -225,7 +240,9 @@ import Testing
 
         // The huge-page copy reads the same rows, across blocks, in any order.
         let resident = try version.residentCopy()
-        #expect(resident.rowCount == n && resident.digest == version.digest && resident.dataFileBytes == version.dataFileBytes)
+        #expect(
+            resident.rowCount == n && resident.digest == version.digest
+                && resident.dataFileBytes == version.dataFileBytes)
         let indices = [0, 69_999, version.layout.rowsPerBlock, version.layout.rowsPerBlock - 1, 12_345, 3, 3]
         var fromFile = [Float](repeating: 0, count: indices.count * 2), fromMemory = fromFile
         var fileLabels = [Float](repeating: 0, count: indices.count), memoryLabels = fileLabels

@@ -1,13 +1,15 @@
 import Foundation
 import Testing
 import TrainyardTestSupport
+
 @testable import Datasets
 
 /// Streaming a stored version to another store: chunks in any order, digest checked.
 @Suite struct DatasetArchiveTests {
     func storedVersion(_ dir: TemporaryDirectory) throws -> (DatasetStore, String) {
         let store = DatasetStore(root: dir.file("a"))
-        let outcome = try store.generate(SyntheticSpec(kind: .classification, rows: 3000, features: 7, classes: 3, seed: 4))
+        let outcome = try store.generate(
+            SyntheticSpec(kind: .classification, rows: 3000, features: 7, classes: 3, seed: 4))
         return (store, outcome.digest)
     }
 
@@ -21,7 +23,9 @@ import TrainyardTestSupport
         let chunk = 10_000
         var offsets = Array(stride(from: UInt64(0), to: archive.totalBytes, by: chunk))
         offsets.reverse()
-        for offset in offsets { try receiver.write(offset: offset, bytes: try archive.read(offset: offset, length: chunk)) }
+        for offset in offsets {
+            try receiver.write(offset: offset, bytes: try archive.read(offset: offset, length: chunk))
+        }
         try receiver.write(offset: 0, bytes: try archive.read(offset: 0, length: chunk))  // a duplicate is harmless
         #expect(receiver.isComplete)
         _ = try receiver.install()

@@ -38,10 +38,14 @@ import Testing
 
     /// Values computed with Python's math module from the formula in REFERENCE.md.
     @Test func psiMatchesTheFormula() {
-        #expect(abs(DriftStatistics.psi(reference: [100, 200, 300, 400], current: [150, 250, 250, 350])
-            - 0.04722308044204257) < 1e-12)
-        #expect(abs(DriftStatistics.psi(reference: [500, 500, 0], current: [400, 500, 100])
-            - 0.7123991075017365) < 1e-12)
+        #expect(
+            abs(
+                DriftStatistics.psi(reference: [100, 200, 300, 400], current: [150, 250, 250, 350])
+                    - 0.04722308044204257) < 1e-12)
+        #expect(
+            abs(
+                DriftStatistics.psi(reference: [500, 500, 0], current: [400, 500, 100])
+                    - 0.7123991075017365) < 1e-12)
         #expect(DriftStatistics.psi(reference: [5, 5], current: [5, 5]) == 0)
     }
 }
@@ -61,13 +65,16 @@ import Testing
     @Test func unshiftedCopyPassesAndShiftedCopyDriftsOnTheShiftedColumn() throws {
         let f = try StoreFixture()
         defer { f.remove() }
-        let reference = try f.store.open(digest: try f.importFile(try f.write("ref.csv", csv(3000, shift: 0, seed: 1))).digest)
-        let same = try DatasetValidator.validate(file: try f.write("same.csv", csv(2000, shift: 0, seed: 2)),
-                                                 against: reference, scratch: f.directory.url)
+        let reference = try f.store.open(
+            digest: try f.importFile(try f.write("ref.csv", csv(3000, shift: 0, seed: 1))).digest)
+        let same = try DatasetValidator.validate(
+            file: try f.write("same.csv", csv(2000, shift: 0, seed: 2)),
+            against: reference, scratch: f.directory.url)
         #expect(same.passed, "\(same)")
         #expect(same.schemaProblems.isEmpty)
-        let shifted = try DatasetValidator.validate(file: try f.write("shift.csv", csv(2000, shift: 1.5, seed: 3)),
-                                                    against: reference, scratch: f.directory.url)
+        let shifted = try DatasetValidator.validate(
+            file: try f.write("shift.csv", csv(2000, shift: 1.5, seed: 3)),
+            against: reference, scratch: f.directory.url)
         #expect(!shifted.passed)
         let x = try #require(shifted.columns.first { $0.column == "x" })
         #expect(x.drifted && x.psiLevel == "significant" && x.ksPValue! < 1e-6 && x.outOfRange > 0)
@@ -78,8 +85,10 @@ import Testing
     @Test func schemaMismatchAndUnseenLevelsFail() throws {
         let f = try StoreFixture()
         defer { f.remove() }
-        let reference = try f.store.open(digest: try f.importFile(try f.write("ref.csv", csv(500, shift: 0, seed: 1))).digest)
-        let renamed = try f.write("renamed.csv", csv(200, shift: 0, seed: 2).replacingOccurrences(of: "x,z,", with: "x,w,"))
+        let reference = try f.store.open(
+            digest: try f.importFile(try f.write("ref.csv", csv(500, shift: 0, seed: 1))).digest)
+        let renamed = try f.write(
+            "renamed.csv", csv(200, shift: 0, seed: 2).replacingOccurrences(of: "x,z,", with: "x,w,"))
         let report = try DatasetValidator.validate(file: renamed, against: reference, scratch: f.directory.url)
         #expect(!report.passed)
         #expect(report.schemaProblems.contains("column \"z\" is missing"))
@@ -93,11 +102,14 @@ import Testing
     @Test func unreadableInputThrows() throws {
         let f = try StoreFixture()
         defer { f.remove() }
-        let reference = try f.store.open(digest: try f.importFile(try f.write("ref.csv", csv(100, shift: 0, seed: 1))).digest)
+        let reference = try f.store.open(
+            digest: try f.importFile(try f.write("ref.csv", csv(100, shift: 0, seed: 1))).digest)
         let bad = try f.write("bad.csv", "x,z,colour,label\n1,2,red,0\nfoo,2,red,1\n")
-        guard case .unparsableValue? = datasetError({
-            _ = try DatasetValidator.validate(file: bad, against: reference, scratch: f.directory.url)
-        }) else {
+        guard
+            case .unparsableValue? = datasetError({
+                _ = try DatasetValidator.validate(file: bad, against: reference, scratch: f.directory.url)
+            })
+        else {
             Issue.record("expected unparsableValue")
             return
         }
@@ -125,8 +137,13 @@ import Testing
     @Test func badSizesAreRejected() throws {
         let f = try StoreFixture()
         defer { f.remove() }
-        #expect(datasetError { _ = try f.store.generate(SyntheticSpec(kind: .classification, rows: 0, features: 3)) } != nil)
-        #expect(datasetError { _ = try f.store.generate(SyntheticSpec(kind: .classification, rows: 5, features: 3, classes: 1)) } != nil)
+        #expect(
+            datasetError { _ = try f.store.generate(SyntheticSpec(kind: .classification, rows: 0, features: 3)) } != nil
+        )
+        #expect(
+            datasetError {
+                _ = try f.store.generate(SyntheticSpec(kind: .classification, rows: 5, features: 3, classes: 1))
+            } != nil)
     }
 
     @Test func storedVersionReopensAndRejectsCorruption() throws {
@@ -142,7 +159,8 @@ import Testing
             Issue.record("a truncated data.bin must be reported as corrupt")
             return
         }
-        #expect(datasetError { _ = try f.store.open(digest: String(repeating: "0", count: 64)) }
-            == .versionNotFound(digest: String(repeating: "0", count: 64)))
+        #expect(
+            datasetError { _ = try f.store.open(digest: String(repeating: "0", count: 64)) }
+                == .versionNotFound(digest: String(repeating: "0", count: 64)))
     }
 }

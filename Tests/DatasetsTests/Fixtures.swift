@@ -55,7 +55,8 @@ func npyBytes(descr: String, shape: [Int], payload: [UInt8], fortran: Bool = fal
     while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
     header += "\n"
     let length = UInt16(header.utf8.count)
-    return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8) + payload
+    return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8)
+        + payload
 }
 
 func littleEndianBytes(_ values: [Float]) -> [UInt8] {

@@ -1,5 +1,5 @@
-import Foundation
 import Datasets
+import Foundation
 import Testing
 
 @Suite struct NumberParserTests {
@@ -19,7 +19,10 @@ import Testing
     }
 
     @Test func longMantissasAndExponentsUseTheSlowPath() {
-        for text in ["3.14159265358979323846264338", "1e300", "-2.5e-310", "123456789012345678901234", "0.000000000000000000000000001"] {
+        for text in [
+            "3.14159265358979323846264338", "1e300", "-2.5e-310", "123456789012345678901234",
+            "0.000000000000000000000000001",
+        ] {
             #expect(parse(text) == .finite(strtod(text, nil)), "\(text)")
         }
     }

@@ -6,7 +6,10 @@ import Testing
     @Test func splitMixMatchesTheReferenceStream() {
         // Python reference implementation of SplitMix64 (Steele et al.), seed 42.
         var rng = SplitMix64(seed: 42)
-        #expect([rng.next(), rng.next(), rng.next()] == [13_679_457_532_755_275_413, 2_949_826_092_126_892_291, 5_139_283_748_462_763_858])
+        #expect(
+            [rng.next(), rng.next(), rng.next()] == [
+                13_679_457_532_755_275_413, 2_949_826_092_126_892_291, 5_139_283_748_462_763_858,
+            ])
     }
 
     @Test func splitsAreDeterministicDisjointAndComplete() throws {
@@ -104,7 +107,13 @@ import Testing
         fitted.apply(row: &a)
         decoded.apply(row: &b)
         #expect(a == b)
-        #expect(datasetError { _ = try FittedTransforms(json: Data("{\"featureCount\":3,\"steps\":[{\"transform\":{\"standardize\":{}},\"offset\":[1],\"scale\":[1]}]}".utf8)) } != nil)
+        #expect(
+            datasetError {
+                _ = try FittedTransforms(
+                    json: Data(
+                        "{\"featureCount\":3,\"steps\":[{\"transform\":{\"standardize\":{}},\"offset\":[1],\"scale\":[1]}]}"
+                            .utf8))
+            } != nil)
     }
 
     @Test func parsesConfigSpellings() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GradientCore
 
 /// Analytic gradients (Float32 kernels) against Float64 central finite differences.
@@ -47,8 +48,10 @@ import Testing
         let labels = TestData.labels(rows, classes: 3, seed: 2)
         let parameters = spec.initialParameters(seed: 3)
         var sum = [Float](repeating: 0, count: model.layout.count)
-        let result = try model.accumulateGradient(parameters: parameters, features: features, labels: labels, rows: rows, into: &sum)
-        let (mean, loss) = try model.meanGradient(parameters: parameters, features: features, labels: labels, rows: rows)
+        let result = try model.accumulateGradient(
+            parameters: parameters, features: features, labels: labels, rows: rows, into: &sum)
+        let (mean, loss) = try model.meanGradient(
+            parameters: parameters, features: features, labels: labels, rows: rows)
         #expect(loss == result.lossSum / Double(rows))
         for i in sum.indices { #expect(abs(mean[i] - sum[i] / Float(rows)) <= 1e-6) }
     }
@@ -68,20 +71,25 @@ import Testing
             let minus = penalty(p)
             #expect(abs(Double(gradient[i]) - (plus - minus) / (2 * h)) <= 1e-5)
         }
-        #expect(abs(WeightDecay.penalty(parameters, decay: decay) - 0.5 * 0.3 * parameters.reduce(0.0) { $0 + Double($1 * $1) }) < 1e-6)
+        #expect(
+            abs(
+                WeightDecay.penalty(parameters, decay: decay) - 0.5 * 0.3
+                    * parameters.reduce(0.0) { $0 + Double($1 * $1) }) < 1e-6)
     }
 
     @Test func activationDerivativesMatchFiniteDifferences() {
         for kind in ModelSpec.Activation.allCases {
             for z in stride(from: -4.0, through: 4.0, by: 0.37) {
                 let h = 1e-4
-                let numerical = (ReferenceModel.activation(kind, z + h) - ReferenceModel.activation(kind, z - h)) / (2 * h)
+                let numerical =
+                    (ReferenceModel.activation(kind, z + h) - ReferenceModel.activation(kind, z - h)) / (2 * h)
                 let analytic = Double(ScalarKernels.activationDerivative(kind, Float(z)))
                 #expect(abs(analytic - numerical) <= 1e-4, "\(kind) at \(z)")
                 var pre = Float(z)
                 var a: Float = 0, upstream: Float = 1, vector: Float = 0
                 ActivationKernels.forward(kind, input: &pre, output: &a, count: 1)
-                ActivationKernels.backward(kind, preActivation: &pre, activation: &a, upstream: &upstream, downstream: &vector, count: 1)
+                ActivationKernels.backward(
+                    kind, preActivation: &pre, activation: &a, upstream: &upstream, downstream: &vector, count: 1)
                 #expect(abs(Double(vector) - numerical) <= 1e-4, "SIMD \(kind) at \(z)")
             }
         }

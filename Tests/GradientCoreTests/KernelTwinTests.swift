@@ -1,11 +1,15 @@
 import Foundation
 import Testing
+
 @testable import GradientCore
 
 /// Every SIMD kernel against its scalar twin, on awkward shapes.
 @Suite struct KernelTwinTests {
     @Test func vectorExpLogTanhSigmoidMatchLibm() {
-        var values: [Float] = [-200, -100, -87.5, -87, -50, -20, -3, -1, -0.5, -1e-3, -1e-6, 0, 1e-6, 1e-3, 0.5, 0.6249, 0.625, 1, 3, 20, 50, 87, 87.9]
+        var values: [Float] = [
+            -200, -100, -87.5, -87, -50, -20, -3, -1, -0.5, -1e-3, -1e-6, 0, 1e-6, 1e-3, 0.5, 0.6249, 0.625, 1, 3, 20,
+            50, 87, 87.9,
+        ]
         values += TestData.floats(101, seed: 4, scale: 30)
         for start in stride(from: 0, to: values.count, by: 8) {
             let n = min(8, values.count - start)
@@ -29,7 +33,9 @@ import Testing
             #expect(abs(l - Foundation.log(x)) <= 2 * max(Foundation.log(x).magnitude.ulp, Float.ulpOfOne), "log(\(x))")
         }
         for t: Float in [0, 1e-8, 1e-4, 0.01, 0.5, 1] {
-            #expect(abs(VectorMath.log1p(SIMD8(repeating: t))[0] - Foundation.log1p(t)) <= 2 * Foundation.log1p(t).ulp + 1e-12)
+            #expect(
+                abs(VectorMath.log1p(SIMD8(repeating: t))[0] - Foundation.log1p(t)) <= 2 * Foundation.log1p(t).ulp
+                    + 1e-12)
         }
         let x = SIMD16<Float>((0..<16).map { Float($0) * 0.25 })
         #expect(treeSum(x) == 30)
@@ -44,8 +50,10 @@ import Testing
             var d = a, dScalar = a
             ActivationKernels.forward(kind, input: z, output: &a, count: count)
             ScalarKernels.activationForward(kind, input: z, output: &aScalar, count: count)
-            ActivationKernels.backward(kind, preActivation: z, activation: a, upstream: upstream, downstream: &d, count: count)
-            ScalarKernels.activationBackward(kind, preActivation: z, upstream: upstream, downstream: &dScalar, count: count)
+            ActivationKernels.backward(
+                kind, preActivation: z, activation: a, upstream: upstream, downstream: &d, count: count)
+            ScalarKernels.activationBackward(
+                kind, preActivation: z, upstream: upstream, downstream: &dScalar, count: count)
             #expect(TestData.maxRelativeError(a, aScalar) <= 1e-6, "\(kind) forward")
             #expect(TestData.maxRelativeError(d, dScalar) <= 2e-6, "\(kind) backward")
         }
@@ -74,7 +82,10 @@ import Testing
     // Shapes cover one row/column, widths that are not multiples of 8, several blocks of rows plus a
     // partial one, and widths with 64-column tiles, 8-column tiles and a tail (e.g. 150 = 2·64 + 2·8 + 6);
     // 100 × 150 floats is larger than the prefetch distance, so the prefetch path runs too.
-    @Test(arguments: [(1, 1), (1, 9), (7, 1), (8, 8), (9, 13), (17, 31), (33, 64), (20, 100), (16, 128), (37, 150), (100, 150), (3, 200)])
+    @Test(arguments: [
+        (1, 1), (1, 9), (7, 1), (8, 8), (9, 13), (17, 31), (33, 64), (20, 100), (16, 128), (37, 150), (100, 150),
+        (3, 200),
+    ])
     func fusedLinearGradientMatchesScalar(rows: Int, columns: Int) {
         let x = TestData.floats(rows * columns, seed: 5, scale: 3)
         let w = TestData.floats(columns, seed: 6, scale: 2)
@@ -114,7 +125,10 @@ import Testing
         #expect(abs(g[0] - gs[0]) <= 1e-4 * abs(gs[0]))
     }
 
-    static let gemmShapes: [(Int, Int, Int)] = [(1, 1, 1), (1, 17, 5), (7, 1, 3), (6, 16, 1), (13, 29, 300), (97, 35, 19), (5, 2100, 3), (3, 37, 40), (2, 9, 21), (40, 37, 2), (4, 100, 8)]
+    static let gemmShapes: [(Int, Int, Int)] = [
+        (1, 1, 1), (1, 17, 5), (7, 1, 3), (6, 16, 1), (13, 29, 300), (97, 35, 19), (5, 2100, 3), (3, 37, 40),
+        (2, 9, 21), (40, 37, 2), (4, 100, 8),
+    ]
 
     @Test(arguments: gemmShapes)
     func gemmMatchesScalarForAllTranspositions(shape: (Int, Int, Int)) {
@@ -126,12 +140,16 @@ import Testing
                 for accumulate in [false, true] {
                     let lda = transposeA ? m : k, ldb = transposeB ? k : n
                     var c = initial, cScalar = initial
-                    GEMM.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda,
-                               b: b, ldb: ldb, c: &c, ldc: n, accumulate: accumulate)
-                    ScalarKernels.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda,
-                                        b: b, ldb: ldb, c: &cScalar, ldc: n, accumulate: accumulate)
+                    GEMM.sgemm(
+                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda,
+                        b: b, ldb: ldb, c: &c, ldc: n, accumulate: accumulate)
+                    ScalarKernels.sgemm(
+                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda,
+                        b: b, ldb: ldb, c: &cScalar, ldc: n, accumulate: accumulate)
                     let tolerance = Float(k).squareRoot() * 2e-6
-                    #expect(TestData.maxRelativeError(c, cScalar) <= tolerance, "tA \(transposeA) tB \(transposeB) acc \(accumulate)")
+                    #expect(
+                        TestData.maxRelativeError(c, cScalar) <= tolerance,
+                        "tA \(transposeA) tB \(transposeB) acc \(accumulate)")
                 }
             }
         }
@@ -141,10 +159,12 @@ import Testing
         // A 4×3 block inside a 4×5 matrix, B 3×2 inside 3×4, C 4×2 inside 4×6.
         let a = TestData.floats(20, seed: 1), b = TestData.floats(12, seed: 2)
         var c = [Float](repeating: 9, count: 24), cScalar = c
-        GEMM.sgemm(transposeA: false, transposeB: false, m: 4, n: 2, k: 3, a: a, lda: 5, b: b, ldb: 4,
-                   c: &c, ldc: 6, accumulate: false)
-        ScalarKernels.sgemm(transposeA: false, transposeB: false, m: 4, n: 2, k: 3, a: a, lda: 5, b: b, ldb: 4,
-                            c: &cScalar, ldc: 6, accumulate: false)
+        GEMM.sgemm(
+            transposeA: false, transposeB: false, m: 4, n: 2, k: 3, a: a, lda: 5, b: b, ldb: 4,
+            c: &c, ldc: 6, accumulate: false)
+        ScalarKernels.sgemm(
+            transposeA: false, transposeB: false, m: 4, n: 2, k: 3, a: a, lda: 5, b: b, ldb: 4,
+            c: &cScalar, ldc: 6, accumulate: false)
         #expect(TestData.maxRelativeError(c, cScalar) <= 1e-6)
         #expect(c[2] == 9 && c[23] == 9)
     }
@@ -163,7 +183,8 @@ import Testing
                         GEMM.shallow(transposeA, m, n, k, a.baseAddress!, lda, b.baseAddress!, n, c.baseAddress!, n)
                     }
                     packed.withUnsafeMutableBufferPointer { c in
-                        GEMM.packed(transposeA, false, m, n, k, a.baseAddress!, lda, b.baseAddress!, n, c.baseAddress!, n)
+                        GEMM.packed(
+                            transposeA, false, m, n, k, a.baseAddress!, lda, b.baseAddress!, n, c.baseAddress!, n)
                     }
                 }
             }
@@ -180,8 +201,9 @@ import Testing
         let (lda, ldb) = fewRows ? (k, k) : (m, n)
         func product(threads: Int) -> [UInt32] {
             var c = [Float](repeating: 0, count: m * n)
-            GEMM.sgemm(transposeA: !fewRows, transposeB: fewRows, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
-                       c: &c, ldc: n, accumulate: false, threads: threads)
+            GEMM.sgemm(
+                transposeA: !fewRows, transposeB: fewRows, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                c: &c, ldc: n, accumulate: false, threads: threads)
             return c.map(\.bitPattern)
         }
         let reference = product(threads: 1)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GradientCore
 
 @Suite struct ModelBehaviourTests {
@@ -19,9 +20,11 @@ import Testing
             for threads in 1...4 {
                 var gradient = [Float](repeating: 0.125, count: model.layout.count)
                 let result = try model.accumulateGradient(
-                    parameters: parameters, features: features, labels: labels, rows: rows, into: &gradient, threads: threads)
+                    parameters: parameters, features: features, labels: labels, rows: rows, into: &gradient,
+                    threads: threads)
                 if let reference {
-                    #expect(gradient.map(\.bitPattern) == reference.map(\.bitPattern), "\(spec.kind) threads \(threads)")
+                    #expect(
+                        gradient.map(\.bitPattern) == reference.map(\.bitPattern), "\(spec.kind) threads \(threads)")
                     #expect(result.lossSum.bitPattern == referenceLoss.bitPattern)
                 } else {
                     reference = gradient
@@ -43,16 +46,22 @@ import Testing
             ModelSpec(kind: .mlp, inputs: 20, outputs: 1, hidden: [16, 8], head: .linear),
         ]
         for spec in specs {
-            let rows = spec.kind == .logistic || spec.kind == .linear ? 2 * Model.linearRowsPerChunk + 13 : 2 * DenseNetwork.rowsPerChunk + 5
+            let rows =
+                spec.kind == .logistic || spec.kind == .linear
+                ? 2 * Model.linearRowsPerChunk + 13 : 2 * DenseNetwork.rowsPerChunk + 5
             let model = try Model(spec: spec)
             let features = TestData.floats(rows * spec.inputs, seed: 4)
-            let labels = spec.classCount == nil ? TestData.floats(rows, seed: 5) : TestData.labels(rows, classes: spec.classCount, seed: 5)
+            let labels =
+                spec.classCount == nil
+                ? TestData.floats(rows, seed: 5) : TestData.labels(rows, classes: spec.classCount, seed: 5)
             let parameters = spec.initialParameters(seed: 6)
             var gradient = [Float](repeating: 0, count: model.layout.count)
-            let pass = try model.accumulateGradient(parameters: parameters, features: features, labels: labels, rows: rows,
-                                                    into: &gradient)
-            let (lossSum, output) = try model.lossAndOutput(parameters: parameters, features: features, labels: labels,
-                                                            rows: rows, threads: 1)
+            let pass = try model.accumulateGradient(
+                parameters: parameters, features: features, labels: labels, rows: rows,
+                into: &gradient)
+            let (lossSum, output) = try model.lossAndOutput(
+                parameters: parameters, features: features, labels: labels,
+                rows: rows, threads: 1)
             #expect(lossSum.bitPattern == pass.lossSum.bitPattern, "\(spec.kind) \(spec.head)")
             let predicted = try model.predict(parameters: parameters, features: features, rows: rows)
             #expect(output.map(\.bitPattern) == predicted.map(\.bitPattern), "\(spec.kind) \(spec.head)")
@@ -67,7 +76,8 @@ import Testing
         let parameters = model.spec.initialParameters(seed: 1)
         do {
             _ = try model.accumulateGradient(
-                parameters: parameters, features: [Float](repeating: 0, count: 15), labels: [0, 1, 2], rows: 3, into: &gradient)
+                parameters: parameters, features: [Float](repeating: 0, count: 15), labels: [0, 1, 2], rows: 3,
+                into: &gradient)
             Issue.record("expected a shape error")
         } catch {
             #expect(error == .shapeMismatch(what: "features (rows × inputs)", expected: [3, 4], actual: [15]))
@@ -79,7 +89,8 @@ import Testing
         var shortGradient = [Float](repeating: 0, count: 3)
         #expect(throws: GradientCoreError.shapeMismatch(what: "gradient (parameters)", expected: [15], actual: [3])) {
             _ = try model.accumulateGradient(
-                parameters: parameters, features: [Float](repeating: 0, count: 4), labels: [0], rows: 1, into: &shortGradient)
+                parameters: parameters, features: [Float](repeating: 0, count: 4), labels: [0], rows: 1,
+                into: &shortGradient)
         }
     }
 
@@ -88,10 +99,12 @@ import Testing
         var gradient = [Float](repeating: 0, count: model.layout.count)
         let parameters = model.spec.initialParameters(seed: 1)
         #expect(throws: GradientCoreError.invalidLabel(row: 1, value: 3, expected: "a class index in 0..<3")) {
-            _ = try model.accumulateGradient(parameters: parameters, features: [0, 0, 0, 0], labels: [0, 3], rows: 2, into: &gradient)
+            _ = try model.accumulateGradient(
+                parameters: parameters, features: [0, 0, 0, 0], labels: [0, 3], rows: 2, into: &gradient)
         }
         #expect(throws: GradientCoreError.self) {
-            _ = try model.accumulateGradient(parameters: parameters, features: [0, 0, 0, 0], labels: [0.5, 1], rows: 2, into: &gradient)
+            _ = try model.accumulateGradient(
+                parameters: parameters, features: [0, 0, 0, 0], labels: [0.5, 1], rows: 2, into: &gradient)
         }
         let linear = try Model(spec: ModelSpec(kind: .linear, inputs: 2))
         var linearGradient = [Float](repeating: 0, count: 3)
@@ -121,9 +134,11 @@ import Testing
         }
         let model = try Model(spec: ModelSpec(kind: .logistic, inputs: inputs))
         var parameters = model.spec.initialParameters(seed: 1)
-        var optimizer = try Optimizer(config: OptimizerConfig(kind: .adam, learningRate: 0.1), parameterCount: model.layout.count)
+        var optimizer = try Optimizer(
+            config: OptimizerConfig(kind: .adam, learningRate: 0.1), parameterCount: model.layout.count)
         for _ in 0..<200 {
-            let (gradient, _) = try model.meanGradient(parameters: parameters, features: features, labels: labels, rows: rows)
+            let (gradient, _) = try model.meanGradient(
+                parameters: parameters, features: features, labels: labels, rows: rows)
             try optimizer.step(parameters: &parameters, gradient: gradient, learningRate: 0.1)
         }
         let evaluation = try model.evaluate(parameters: parameters, features: features, labels: labels, rows: rows)
@@ -144,12 +159,15 @@ import Testing
         func train(_ spec: ModelSpec, steps: Int) throws -> Double {
             let model = try Model(spec: spec)
             var parameters = spec.initialParameters(seed: 2)
-            var optimizer = try Optimizer(config: OptimizerConfig(kind: .adam, learningRate: 0.1), parameterCount: model.layout.count)
+            var optimizer = try Optimizer(
+                config: OptimizerConfig(kind: .adam, learningRate: 0.1), parameterCount: model.layout.count)
             for _ in 0..<steps {
-                let (gradient, _) = try model.meanGradient(parameters: parameters, features: features, labels: labels, rows: rows)
+                let (gradient, _) = try model.meanGradient(
+                    parameters: parameters, features: features, labels: labels, rows: rows)
                 try optimizer.step(parameters: &parameters, gradient: gradient, learningRate: 0.1)
             }
-            return try #require(try model.evaluate(parameters: parameters, features: features, labels: labels, rows: rows).accuracy)
+            return try #require(
+                try model.evaluate(parameters: parameters, features: features, labels: labels, rows: rows).accuracy)
         }
         let linear = try train(ModelSpec(kind: .logistic, inputs: 2), steps: 100)
         let mlp = try train(ModelSpec(kind: .mlp, inputs: 2, outputs: 2, hidden: [12], activation: .tanh), steps: 120)
@@ -162,7 +180,8 @@ import Testing
         let parameters: [Float] = [2, -1, 0.5]
         let features: [Float] = [1, 0, 0, 1, 1, 1]
         #expect(try model.predict(parameters: parameters, features: features, rows: 3) == [2.5, -0.5, 1.5])
-        let evaluation = try model.evaluate(parameters: parameters, features: features, labels: [2.5, -0.5, 2.5], rows: 3)
+        let evaluation = try model.evaluate(
+            parameters: parameters, features: features, labels: [2.5, -0.5, 2.5], rows: 3)
         #expect(abs(evaluation.loss - 1.0 / 3) < 1e-9)
         #expect(abs(try #require(evaluation.rmse) - (1.0 / 3).squareRoot()) < 1e-9)
         #expect(abs(try #require(evaluation.mae) - 1.0 / 3) < 1e-9)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GradientCore
 
 @Suite struct OptimizerTests {
@@ -31,7 +32,9 @@ import Testing
                 try reference.step(parameters: &expected, gradient: sum.map { $0 * scale }, learningRate: 0.1)
                 try fused.step(parameters: &actual, gradient: sum, learningRate: 0.1, gradientScale: scale, threads: 2)
             }
-            #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern), "\(config.kind) clip \(String(describing: config.clipNorm))")
+            #expect(
+                actual.map(\.bitPattern) == expected.map(\.bitPattern),
+                "\(config.kind) clip \(String(describing: config.clipNorm))")
         }
         // The split finiteness check names the first bad element, wherever it is.
         var bad = sum
@@ -46,7 +49,8 @@ import Testing
     }
 
     @Test func plainSgdWithWeightDecay() throws {
-        var optimizer = try Optimizer(config: OptimizerConfig(kind: .sgd, learningRate: 0.1, weightDecay: 0.5), parameterCount: 2)
+        var optimizer = try Optimizer(
+            config: OptimizerConfig(kind: .sgd, learningRate: 0.1, weightDecay: 0.5), parameterCount: 2)
         var p: [Float] = [1, -2]
         try optimizer.step(parameters: &p, gradient: [0.2, 0.4], learningRate: 0.1)
         // θ − lr (g + λθ): 1 − 0.1 (0.2 + 0.5) = 0.93; −2 − 0.1 (0.4 − 1) = −1.94
@@ -55,7 +59,8 @@ import Testing
     }
 
     @Test func momentumAndNesterov() throws {
-        var heavyBall = try Optimizer(config: OptimizerConfig(kind: .sgd, learningRate: 0.1, momentum: 0.9), parameterCount: 1)
+        var heavyBall = try Optimizer(
+            config: OptimizerConfig(kind: .sgd, learningRate: 0.1, momentum: 0.9), parameterCount: 1)
         var p: [Float] = [1]
         try heavyBall.step(parameters: &p, gradient: [1], learningRate: 0.1)  // v = 1, θ = 0.9
         try heavyBall.step(parameters: &p, gradient: [1], learningRate: 0.1)  // v = 1.9, θ = 0.71
@@ -83,12 +88,14 @@ import Testing
     }
 
     @Test func adamwDecouplesWeightDecay() throws {
-        var adamw = try Optimizer(config: OptimizerConfig(kind: .adamw, learningRate: 0.1, weightDecay: 0.1), parameterCount: 1)
+        var adamw = try Optimizer(
+            config: OptimizerConfig(kind: .adamw, learningRate: 0.1, weightDecay: 0.1), parameterCount: 1)
         var p: [Float] = [2]
         try adamw.step(parameters: &p, gradient: [0.5], learningRate: 0.1)
         // θ ← θ − lr·λ·θ = 1.98, then − lr · m̂/(√v̂ + ε) = 1.98 − 0.1
         #expect(close(p, [1.88]))
-        var adam = try Optimizer(config: OptimizerConfig(kind: .adam, learningRate: 0.1, weightDecay: 0.1), parameterCount: 1)
+        var adam = try Optimizer(
+            config: OptimizerConfig(kind: .adam, learningRate: 0.1, weightDecay: 0.1), parameterCount: 1)
         var q: [Float] = [2]
         try adam.step(parameters: &q, gradient: [0.5], learningRate: 0.1)
         // Coupled: g' = 0.5 + 0.2, first step still moves by lr.
@@ -103,7 +110,8 @@ import Testing
         var small: [Float] = [0.3, 0.4]
         GradientClipping.clipByGlobalNorm(&small, maxNorm: 1)
         #expect(small == [0.3, 0.4])
-        var optimizer = try Optimizer(config: OptimizerConfig(kind: .sgd, learningRate: 1, clipNorm: 1), parameterCount: 2)
+        var optimizer = try Optimizer(
+            config: OptimizerConfig(kind: .sgd, learningRate: 1, clipNorm: 1), parameterCount: 2)
         var p: [Float] = [0, 0]
         let reported = try optimizer.step(parameters: &p, gradient: [3, 4], learningRate: 1)
         #expect(reported == 5)
@@ -145,13 +153,21 @@ import Testing
         #expect(abs(cosine.rate(at: 7) - 0.55) < 1e-6)
         #expect(abs(cosine.rate(at: 12) - 0.1) < 1e-6)
         #expect(abs(cosine.rate(at: 50) - 0.1) < 1e-6)
-        #expect(throws: GradientCoreError.self) { try LearningRateSchedule(kind: .step, base: 1, stepSize: 0).validate() }
+        #expect(throws: GradientCoreError.self) {
+            try LearningRateSchedule(kind: .step, base: 1, stepSize: 0).validate()
+        }
     }
 
     @Test func invalidConfigurationsAreRejected() {
-        #expect(throws: GradientCoreError.self) { try Optimizer(config: OptimizerConfig(learningRate: -1), parameterCount: 1) }
-        #expect(throws: GradientCoreError.self) { try Optimizer(config: OptimizerConfig(momentum: 1), parameterCount: 1) }
-        #expect(throws: GradientCoreError.self) { try Optimizer(config: OptimizerConfig(nesterov: true), parameterCount: 1) }
+        #expect(throws: GradientCoreError.self) {
+            try Optimizer(config: OptimizerConfig(learningRate: -1), parameterCount: 1)
+        }
+        #expect(throws: GradientCoreError.self) {
+            try Optimizer(config: OptimizerConfig(momentum: 1), parameterCount: 1)
+        }
+        #expect(throws: GradientCoreError.self) {
+            try Optimizer(config: OptimizerConfig(nesterov: true), parameterCount: 1)
+        }
     }
 }
 
@@ -160,7 +176,10 @@ import Testing
         let labels: [Float] = [0, 1, 2, 2, 1]
         let predicted = [0, 2, 2, 2, 1]
         #expect(Metrics.accuracy(predicted: predicted, labels: labels) == 0.8)
-        #expect(Metrics.confusionMatrix(predicted: predicted, labels: labels, classes: 3) == [[1, 0, 0], [0, 1, 1], [0, 0, 2]])
+        #expect(
+            Metrics.confusionMatrix(predicted: predicted, labels: labels, classes: 3) == [
+                [1, 0, 0], [0, 1, 1], [0, 0, 2],
+            ])
         let probabilities: [Float] = [0.8, 0.2, 0.6, 0.4]
         let logLoss = Metrics.logLoss(probabilities: probabilities, width: 2, labels: [0, 1])
         #expect(abs(logLoss - (-(log(0.8) + log(0.4)) / 2)) < 1e-6)
@@ -211,17 +230,22 @@ import Testing
             var scores: [Float] = (0..<n).map { _ in
                 trial % 2 == 0 ? Float(Int(rng.nextFloat() * 30) - 15) / 4 : rng.nextFloat() * 2 - 1
             }
-            scores[0] = 0; scores[1] = -0.0; scores[2] = -.infinity; scores[3] = .infinity; scores[4] = .nan; scores[5] = .nan
+            scores[0] = 0; scores[1] = -0.0; scores[2] = -.infinity; scores[3] = .infinity; scores[4] = .nan;
+            scores[5] = .nan
             let labels: [Float] = (0..<n).map { _ in rng.nextFloat() < 0.3 ? 1 : (rng.nextFloat() < 0.1 ? 0.5 : 0) }
             let got = Metrics.rocAUC(scores: scores, labels: labels)
             let want = reference(scores, labels)
-            #expect(got?.bitPattern == want?.bitPattern, "trial \(trial): \(String(describing: got)) vs \(String(describing: want))")
+            #expect(
+                got?.bitPattern == want?.bitPattern,
+                "trial \(trial): \(String(describing: got)) vs \(String(describing: want))")
         }
     }
 
     @Test func radixSortMatchesTheStandardSortAndIsStable() {
         var rng = Philox(seed: 3)
-        let values: [UInt64] = (0..<5000).map { _ in UInt64(rng.nextFloat() * 1000) << 40 | UInt64(rng.nextFloat() * 65536) }
+        let values: [UInt64] = (0..<5000).map { _ in
+            UInt64(rng.nextFloat() * 1000) << 40 | UInt64(rng.nextFloat() * 65536)
+        }
         var whole = values
         RadixSort.sort(&whole, digitShifts: [0, 16, 32, 48])
         #expect(whole == values.sorted())
@@ -232,7 +256,8 @@ import Testing
         let floats: [Float] = [3, -1, 0, -0.0, .infinity, -.infinity, 1e-30, -1e-30, 2.5]
         var keys = floats.map(RadixSort.orderedBits)
         RadixSort.sort(&keys, digitShifts: [0, 16])
-        #expect(keys.map { RadixSort.float(orderedBits: $0) }.map(\.bitPattern)
+        #expect(
+            keys.map { RadixSort.float(orderedBits: $0) }.map(\.bitPattern)
                 == [-Float.infinity, -1, -1e-30, -0.0, 0, 1e-30, 2.5, 3, .infinity].map(\.bitPattern))
     }
 
@@ -259,13 +284,17 @@ import Testing
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(config), as: UTF8.self)
-        #expect(json == #"{"beta1":0.9,"beta2":0.999,"clip_norm":2,"epsilon":1e-08,"kind":"sgd","lr":0.1,"momentum":0.9,"nesterov":false,"weight_decay":0.001}"#)
+        #expect(
+            json
+                == #"{"beta1":0.9,"beta2":0.999,"clip_norm":2,"epsilon":1e-08,"kind":"sgd","lr":0.1,"momentum":0.9,"nesterov":false,"weight_decay":0.001}"#
+        )
         #expect(try JSONDecoder().decode(OptimizerConfig.self, from: Data(json.utf8)) == config)
     }
 
     /// Checkpoints written before the job file's names were adopted still load.
     @Test func readsTheKeysOfOlderCheckpoints() throws {
-        let old = #"{"kind":"adam","learningRate":0.01,"momentum":0,"nesterov":false,"weightDecay":0.1,"beta1":0.9,"beta2":0.999,"epsilon":1e-08}"#
+        let old =
+            #"{"kind":"adam","learningRate":0.01,"momentum":0,"nesterov":false,"weightDecay":0.1,"beta1":0.9,"beta2":0.999,"epsilon":1e-08}"#
         let config = try JSONDecoder().decode(OptimizerConfig.self, from: Data(old.utf8))
         #expect(config == OptimizerConfig(kind: .adam, learningRate: 0.01, weightDecay: 0.1))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GradientCore
 
 @Suite struct PhiloxAndLayoutTests {
@@ -9,7 +10,8 @@ import Testing
         #expect([zero.0, zero.1, zero.2, zero.3] == [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8])
         let ones = Philox.block(counter: (.max, .max, .max, .max), key: (.max, .max))
         #expect([ones.0, ones.1, ones.2, ones.3] == [0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd])
-        let pi = Philox.block(counter: (0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344), key: (0xa409_3822, 0x299f_31d0))
+        let pi = Philox.block(
+            counter: (0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344), key: (0xa409_3822, 0x299f_31d0))
         #expect([pi.0, pi.1, pi.2, pi.3] == [0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1])
     }
 
@@ -37,9 +39,11 @@ import Testing
     @Test func layoutPacksNamedViewsContiguously() throws {
         let spec = ModelSpec(kind: .mlp, inputs: 784, outputs: 10, hidden: [256, 128])
         let layout = spec.layout()
-        #expect(layout.entries.map(\.name) == [
-            "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "layers.2.weight", "layers.2.bias",
-        ])
+        #expect(
+            layout.entries.map(\.name) == [
+                "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "layers.2.weight",
+                "layers.2.bias",
+            ])
         #expect(layout.entries.map(\.shape) == [[256, 784], [256], [128, 256], [128], [10, 128], [10]])
         #expect(layout.count == 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10)
         #expect(try layout.entry(named: "layers.1.weight").offset == 784 * 256 + 256)
@@ -76,7 +80,9 @@ import Testing
 
     @Test func specValidationRejectsInconsistentShapes() {
         #expect(throws: GradientCoreError.self) { try Model(spec: ModelSpec(kind: .softmax, inputs: 3, outputs: 1)) }
-        #expect(throws: GradientCoreError.self) { try Model(spec: ModelSpec(kind: .mlp, inputs: 3, outputs: 2, hidden: [])) }
+        #expect(throws: GradientCoreError.self) {
+            try Model(spec: ModelSpec(kind: .mlp, inputs: 3, outputs: 2, hidden: []))
+        }
         #expect(throws: GradientCoreError.self) { try Model(spec: ModelSpec(kind: .logistic, inputs: 0)) }
         #expect(throws: GradientCoreError.self) {
             try Model(spec: ModelSpec(kind: .mlp, inputs: 3, outputs: 2, hidden: [4], head: .linear))

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import GradientCore
 
 /// An independent Float64 implementation of every model's summed loss, used for finite
@@ -13,7 +14,8 @@ enum ReferenceModel {
     }
 
     /// Σ per-example loss in Double.
-    static func lossSum(spec: ModelSpec, parameters: [Double], features: [Float], labels: [Float], rows: Int) -> Double {
+    static func lossSum(spec: ModelSpec, parameters: [Double], features: [Float], labels: [Float], rows: Int) -> Double
+    {
         let layout = spec.layout()
         let widths = spec.kind == .mlp ? spec.widths : [spec.inputs, spec.outputs]
         var total = 0.0

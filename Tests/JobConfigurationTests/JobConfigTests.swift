@@ -1,6 +1,7 @@
-import Testing
 import GradientCore
+import Testing
 import TrainingProtocol
+
 @testable import JobConfiguration
 
 /// Builds a ConfigValue mapping from nested literal pairs.
@@ -77,7 +78,9 @@ private let minimal = map(
     @Test func wrongTypesAndRangesNameTheKey() throws {
         var doc = minimal
         try doc.set(.string("many"), at: "training.epochs")
-        #expect(throws: ConfigError.wrongType(path: "training.epochs", expected: "an integer", found: "a string \"many\"")) {
+        #expect(
+            throws: ConfigError.wrongType(path: "training.epochs", expected: "an integer", found: "a string \"many\"")
+        ) {
             try JobConfig(from: doc)
         }
         var negative = minimal

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import GradientCore
 import TrainyardTestSupport
+
 @testable import ModelPackage
 
 /// A dataset version imported from CSV text into a temporary store.
@@ -53,12 +54,15 @@ func numericManifest(_ architecture: ModelSpec, labels: [String]? = nil, transfo
 {
     let n = architecture.inputs
     let columns = (0..<n).map { InputColumn(name: "f\($0)", kind: .numeric, firstFeature: $0, featureCount: 1) }
-    let reference = ReferenceStatistics(rows: 3, columns: columns.map {
-        ReferenceStatistics.numericReference($0.name, values: [0, 1, 2], missing: 0)
-    })
-    return ModelManifest(architecture: architecture, input: InputSchema(columns: columns, featureNames: columns.map(\.name)),
-                         transforms: transforms, labels: labels, reference: reference, metrics: ["val_loss": 0.5],
-                         lineage: toyLineage)
+    let reference = ReferenceStatistics(
+        rows: 3,
+        columns: columns.map {
+            ReferenceStatistics.numericReference($0.name, values: [0, 1, 2], missing: 0)
+        })
+    return ModelManifest(
+        architecture: architecture, input: InputSchema(columns: columns, featureNames: columns.map(\.name)),
+        transforms: transforms, labels: labels, reference: reference, metrics: ["val_loss": 0.5],
+        lineage: toyLineage)
 }
 
 /// Deterministic parameters in [−1, 1) for `spec`.

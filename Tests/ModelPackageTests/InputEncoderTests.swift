@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Testing
+
 @testable import ModelPackage
 
 @Suite struct InputEncoderTests {
@@ -29,7 +30,9 @@ import Testing
     @Test func encodesNumbersAndMissingValuesIgnoringExtraColumns() throws {
         let encoder = InputEncoder(schema: schema)
         let header = ["id", "y", " colour ", "x", "label"]
-        let rows = [["7", "2.5", "red", "1e1", "yes"], ["8", "", "blue", "NA", "no"], ["9", "nan", "", " -3 ", "no"]]
+        let rows = [
+            ["7", "2.5", "red", "1e1", "yes"], ["8", "", "blue", "NA", "no"], ["9", "nan", "", " -3 ", "no"],
+        ]
         let encoded = try encoder.encode(header: header, rows: rows)
         #expect(encoded.rows == 3 && encoded.unseenLevels.isEmpty)
         #expect(equalWithNaN(encoded.features, [10, 0, 1, 2.5, .nan, 1, 0, .nan, -3, 0, 0, .nan]))
@@ -37,7 +40,8 @@ import Testing
 
     @Test func unseenLevelsEncodeAsZerosAndAreCounted() throws {
         let encoded = try InputEncoder(schema: schema).encode(
-            header: ["x", "colour", "y"], rows: [["1", "green", "2"], ["1", "red", "2"], ["1", "Green", "2"], ["1", "NA", "2"]])
+            header: ["x", "colour", "y"],
+            rows: [["1", "green", "2"], ["1", "red", "2"], ["1", "Green", "2"], ["1", "NA", "2"]])
         #expect(encoded.features == [1, 0, 0, 2, 1, 0, 1, 2, 1, 0, 0, 2, 1, 0, 0, 2])
         #expect(encoded.unseenLevels == ["colour": 2])
     }
@@ -66,8 +70,10 @@ import Testing
 
     @Test func numericRowsAndFeatureMatricesPassThroughChecked() throws {
         let numeric = InputSchema(
-            columns: [InputColumn(name: "a", kind: .numeric, firstFeature: 0, featureCount: 1),
-                      InputColumn(name: "b", kind: .numeric, firstFeature: 1, featureCount: 1)],
+            columns: [
+                InputColumn(name: "a", kind: .numeric, firstFeature: 0, featureCount: 1),
+                InputColumn(name: "b", kind: .numeric, firstFeature: 1, featureCount: 1),
+            ],
             featureNames: ["a", "b"])
         let encoded = try InputEncoder(schema: numeric).encode(numericRows: [[1, .nan], [3, 4]])
         #expect(equalWithNaN(encoded.features, [1, .nan, 3, 4]) && encoded.rows == 2)
@@ -83,8 +89,11 @@ import Testing
     @Test func validationRejectsColumnsThatDoNotTileTheFeatures() {
         var broken = schema
         broken.columns[2].firstFeature = 2
-        #expect(throws: ModelPackageError.inconsistentManifest(field: "input.columns[2] (\"y\").first_feature",
-                                                               detail: "is 2, expected 3")) { try broken.validate() }
+        #expect(
+            throws: ModelPackageError.inconsistentManifest(
+                field: "input.columns[2] (\"y\").first_feature",
+                detail: "is 2, expected 3")
+        ) { try broken.validate() }
         broken = schema
         broken.columns[1].levels = ["blue"]
         #expect(throws: ModelPackageError.self) { try broken.validate() }

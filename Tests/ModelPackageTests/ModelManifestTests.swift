@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import GradientCore
 import Testing
+
 @testable import ModelPackage
 
 @Suite struct ModelManifestTests {
@@ -11,8 +12,9 @@ import Testing
         let rows = Array(0..<15)
         let transforms = FittedTransforms.fit([.imputeMean, .standardize], version: fixture.version, rows: rows)
         let spec = ModelSpec(kind: .logistic, inputs: fixture.version.featureCount)
-        return ModelManifest(architecture: spec, version: fixture.version, trainingRows: rows, transforms: transforms,
-                             metrics: ["val_accuracy": 0.75, "val_loss": .nan], lineage: toyLineage)
+        return ModelManifest(
+            architecture: spec, version: fixture.version, trainingRows: rows, transforms: transforms,
+            metrics: ["val_accuracy": 0.75, "val_loss": .nan], lineage: toyLineage)
     }
 
     /// The manifest's JSON as a mutable object tree.
@@ -35,7 +37,8 @@ import Testing
         #expect(decoded.metrics["val_loss"]?.isNaN == true)
         var comparable = decoded
         comparable.metrics["val_loss"] = manifest.metrics["val_loss"]
-        #expect(comparable.architecture == manifest.architecture && comparable.input == manifest.input
+        #expect(
+            comparable.architecture == manifest.architecture && comparable.input == manifest.input
                 && comparable.transforms == manifest.transforms && comparable.reference == manifest.reference
                 && comparable.lineage == manifest.lineage && comparable.labels == ["a", "b"])
         #expect(try decoded.jsonData() == data)
@@ -53,8 +56,10 @@ import Testing
         #expect(lineage["created_at"] as? String == "2023-11-14T22:13:20Z")
         #expect(lineage["run_id"] as? String == "run-0001" && lineage["config_digest"] as? String == "c0ffee")
         let text = String(decoding: data, as: UTF8.self)
-        let positions = ["architecture", "format", "input", "labels", "lineage", "metrics", "parameter_count",
-                         "reference", "task", "transforms"].compactMap { text.range(of: "\n  \"\($0)\"")?.lowerBound }
+        let positions = [
+            "architecture", "format", "input", "labels", "lineage", "metrics", "parameter_count",
+            "reference", "task", "transforms",
+        ].compactMap { text.range(of: "\n  \"\($0)\"")?.lowerBound }
         #expect(positions.count == 10 && positions == positions.sorted())
     }
 
@@ -77,28 +82,32 @@ import Testing
             return field
         }
         #expect(try field { $0["parameter_count"] = 6 } == "parameter_count")
-        #expect(try field {
-            $0["architecture"] = ["kind": "logistic", "inputs": 5]
-            $0["parameter_count"] = 6
-        } == "input.feature_count")
+        #expect(
+            try field {
+                $0["architecture"] = ["kind": "logistic", "inputs": 5]
+                $0["parameter_count"] = 6
+            } == "input.feature_count")
         #expect(try field { $0["labels"] = ["a"] } == "labels")
         #expect(try field { $0["labels"] = ["a", "a"] } == "labels")
         #expect(try field { $0["task"] = "regression" } == "task")
-        #expect(try field {
-            var transforms = $0["transforms"] as! [String: Any]
-            transforms["featureCount"] = 3
-            $0["transforms"] = transforms
-        } == "transforms.featureCount")
-        #expect(try field {
-            var input = $0["input"] as! [String: Any]
-            input["feature_count"] = 3
-            $0["input"] = input
-        } == "input.feature_count")
-        #expect(try field {
-            var reference = $0["reference"] as! [String: Any]
-            reference["columns"] = Array((reference["columns"] as! [Any]).reversed())
-            $0["reference"] = reference
-        } == "reference.columns")
+        #expect(
+            try field {
+                var transforms = $0["transforms"] as! [String: Any]
+                transforms["featureCount"] = 3
+                $0["transforms"] = transforms
+            } == "transforms.featureCount")
+        #expect(
+            try field {
+                var input = $0["input"] as! [String: Any]
+                input["feature_count"] = 3
+                $0["input"] = input
+            } == "input.feature_count")
+        #expect(
+            try field {
+                var reference = $0["reference"] as! [String: Any]
+                reference["columns"] = Array((reference["columns"] as! [Any]).reversed())
+                $0["reference"] = reference
+            } == "reference.columns")
     }
 
     @Test func inconsistentFieldErrorsReadClearly() throws {
@@ -127,7 +136,8 @@ import Testing
     @Test func encodingRefusesAnInconsistentManifest() {
         var manifest = numericManifest(ModelSpec(kind: .linear, inputs: 2))
         manifest.labels = ["x"]
-        #expect(packageError { _ = try manifest.jsonData() }
-            == .inconsistentManifest(field: "labels", detail: "a regression model has no labels"))
+        #expect(
+            packageError { _ = try manifest.jsonData() }
+                == .inconsistentManifest(field: "labels", detail: "a regression model has no labels"))
     }
 }

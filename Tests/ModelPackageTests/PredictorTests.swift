@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import GradientCore
 import Testing
+
 @testable import ModelPackage
 
 @Suite struct PredictorTests {
@@ -27,7 +28,9 @@ import Testing
         let model = try spec.makeModel()
         let p = try model.predict(parameters: weights, features: transformed(transforms), rows: 3)
         #expect(predictions.probabilities == p.flatMap { [1 - $0, $0] })
-        #expect(predictions.classes == (try model.predictClasses(parameters: weights, features: transformed(transforms), rows: 3)))
+        #expect(
+            predictions.classes
+                == (try model.predictClasses(parameters: weights, features: transformed(transforms), rows: 3)))
         #expect(predictions.labels == predictions.classes.map { ["no", "yes"][$0] })
         #expect(Array(predictions.probabilities(row: 2)) == [1 - p[2], p[2]])
         #expect(predictions.values.isEmpty && predictions.rows == 3)
@@ -43,14 +46,19 @@ import Testing
         let predictions = try Predictor(manifest: manifest, parameters: weights).predict(features: input, rows: 3)
         #expect(input == features)
         let model = try spec.makeModel()
-        #expect(predictions.probabilities == (try model.predict(parameters: weights, features: transformed(transforms), rows: 3)))
-        #expect(predictions.classes == (try model.predictClasses(parameters: weights, features: transformed(transforms), rows: 3)))
+        #expect(
+            predictions.probabilities
+                == (try model.predict(parameters: weights, features: transformed(transforms), rows: 3)))
+        #expect(
+            predictions.classes
+                == (try model.predictClasses(parameters: weights, features: transformed(transforms), rows: 3)))
     }
 
     @Test func linearRegressionReturnsValues() throws {
         let spec = ModelSpec(kind: .linear, inputs: 3)
         let weights = parameters(for: spec)
-        let predictions = try Predictor(manifest: numericManifest(spec), parameters: weights).predict(features: features, rows: 3)
+        let predictions = try Predictor(manifest: numericManifest(spec), parameters: weights).predict(
+            features: features, rows: 3)
         let w = weights
         let expected = (0..<3).map { r in w[3] + (0..<3).reduce(Float(0)) { $0 + w[$1] * features[r * 3 + $1] } }
         #expect(zip(predictions.values, expected).allSatisfy { abs($0 - $1) < 1e-5 })
@@ -62,17 +70,21 @@ import Testing
         let spec = ModelSpec(kind: .linear, inputs: 3)
         var input = features
         input[4] = .nan
-        let plain = try Predictor(manifest: numericManifest(spec, transforms: fitted([.standardize])),
-                                  parameters: parameters(for: spec))
-        guard case .nonFiniteFeature(let row, let feature, let value)? = packageError({
-            _ = try plain.predict(features: input, rows: 3)
-        }) else {
+        let plain = try Predictor(
+            manifest: numericManifest(spec, transforms: fitted([.standardize])),
+            parameters: parameters(for: spec))
+        guard
+            case .nonFiniteFeature(let row, let feature, let value)? = packageError({
+                _ = try plain.predict(features: input, rows: 3)
+            })
+        else {
             Issue.record("expected nonFiniteFeature")
             return
         }
         #expect(row == 1 && feature == "f1" && value.isNaN)
-        let imputed = try Predictor(manifest: numericManifest(spec, transforms: fitted([.imputeMean, .standardize])),
-                                    parameters: parameters(for: spec))
+        let imputed = try Predictor(
+            manifest: numericManifest(spec, transforms: fitted([.imputeMean, .standardize])),
+            parameters: parameters(for: spec))
         #expect(try imputed.predict(features: input, rows: 3).values.allSatisfy(\.isFinite))
     }
 

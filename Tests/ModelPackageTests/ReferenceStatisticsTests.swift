@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import GradientCore
 import Testing
+
 @testable import ModelPackage
 
 @Suite struct ReferenceStatisticsTests {
@@ -48,7 +49,9 @@ import Testing
     @Test func radixSortedStatisticsMatchAComparisonSort() {
         var rng = SplitMix64(seed: 9)
         var values = (0..<20_000).map { _ in Float(rng.nextGaussianApproximation() * 3) }
-        values += [0, 0, 1e-30, -1e-30, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity, -.infinity]
+        values += [
+            0, 0, 1e-30, -1e-30, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity, -.infinity,
+        ]
         let reference = ReferenceStatistics.numericReference("v", values: values, missing: 0)
         let finite = values.filter(\.isFinite).map(Double.init).sorted()
         #expect(ReferenceStatistics.sortedFinite(values).sorted == finite)
@@ -60,8 +63,9 @@ import Testing
     }
 
     @Test func categoricalBinsCountUnseenLevelsLast() {
-        let fixtureColumn = ColumnReference(name: "c", kind: .categorical, count: 3, missing: 0,
-                                            histogram: Histogram(levels: ["a", "b"], counts: [1, 2]), unseen: 0)
+        let fixtureColumn = ColumnReference(
+            name: "c", kind: .categorical, count: 3, missing: 0,
+            histogram: Histogram(levels: ["a", "b"], counts: [1, 2]), unseen: 0)
         #expect(fixtureColumn.binCounts(values: [0, 1, 1, .nan, -1, 7, 0.5]) == [1, 2, 3])
     }
 
@@ -89,7 +93,9 @@ import Testing
         let schema = InputSchema(schema: fixture.version.schema)
         let encoder = InputEncoder(schema: schema)
         let header = ["x", "colour"]
-        let sameRows = toyCSV.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(2).map(String.init) }
+        let sameRows = toyCSV.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).prefix(2).map(String.init)
+        }
         let same = reference.compare(try encoder.encode(header: header, rows: sameRows), schema: schema)
         #expect(same.rows == 20 && same.columns.map(\.column) == ["x", "colour"])
         #expect(same.columns.allSatisfy { $0.psi < 1e-9 } && same.driftedColumns.isEmpty)

@@ -1,6 +1,7 @@
 import Foundation
 import GradientCore
 import Testing
+
 @testable import ModelPackage
 
 @Suite struct SafetensorsTests {
@@ -22,9 +23,11 @@ import Testing
     let directory: URL = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString)")
 
     func tensors() -> [NamedTensor] {
-        [NamedTensor(name: "w", shape: [2, 3], values: [1, -2, 3.5, .pi, 0, -0.0]),
-         NamedTensor(name: "b", shape: [2], values: [7, 8]),
-         NamedTensor(name: "optimizer.m", shape: [8], values: (0..<8).map { Float($0) / 3 })]
+        [
+            NamedTensor(name: "w", shape: [2, 3], values: [1, -2, 3.5, .pi, 0, -0.0]),
+            NamedTensor(name: "b", shape: [2], values: [7, 8]),
+            NamedTensor(name: "optimizer.m", shape: [8], values: (0..<8).map { Float($0) / 3 }),
+        ]
     }
 
     @Test func roundTripKeepsValuesMetadataAndChecksum() throws {
@@ -70,16 +73,26 @@ import Testing
         func file(_ header: String, data: Int) -> [UInt8] {
             var h = Array(header.utf8)
             while h.count % 8 != 0 { h.append(0x20) }
-            return withUnsafeBytes(of: UInt64(h.count).littleEndian) { Array($0) } + h + [UInt8](repeating: 0, count: data)
+            return withUnsafeBytes(of: UInt64(h.count).littleEndian) { Array($0) } + h
+                + [UInt8](repeating: 0, count: data)
         }
         #expect(reason(file("[1]", data: 0)).contains("not a JSON object"))
-        #expect(reason(file(#"{"a":{"dtype":"Q9","shape":[1],"data_offsets":[0,4]}}"#, data: 4)).contains("unknown dtype"))
-        #expect(reason(file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, data: 4)).contains("needs 8 bytes"))
-        #expect(reason(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}"#, data: 6)).contains("overlaps"))
+        #expect(
+            reason(file(#"{"a":{"dtype":"Q9","shape":[1],"data_offsets":[0,4]}}"#, data: 4)).contains("unknown dtype"))
+        #expect(
+            reason(file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, data: 4)).contains("needs 8 bytes"))
+        #expect(
+            reason(
+                file(
+                    #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}"#,
+                    data: 6)
+            ).contains("overlaps"))
         #expect(reason(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8)).contains("gap"))
         #expect(reason(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: 12)).contains("cover 4"))
         #expect(reason(file(#"{"__metadata__":{"k":1}}"#, data: 0)).contains("not a string"))
-        #expect(reason(file(#"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: 4)).contains("invalid shape"))
+        #expect(
+            reason(file(#"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: 4)).contains("invalid shape")
+        )
     }
 
     @Test func aWriteThatFailsPartWayLeavesThePreviousFileIntact() throws {
@@ -101,10 +114,12 @@ import Testing
         let spec = ModelSpec(kind: .mlp, inputs: 4, outputs: 3, hidden: [5], activation: .tanh, head: .softmax)
         let layout = spec.layout()
         let parameters = spec.initialParameters(seed: 3)
-        let file = try SafetensorsFile.parse(SafetensorsWriter.encode(parameters: parameters, layout: layout), source: "m")
+        let file = try SafetensorsFile.parse(
+            SafetensorsWriter.encode(parameters: parameters, layout: layout), source: "m")
         #expect(!file.checksumVerified)
         #expect(try file.parameters(layout: layout) == parameters)
-        let other = ModelSpec(kind: .mlp, inputs: 4, outputs: 3, hidden: [6], activation: .tanh, head: .softmax).layout()
+        let other = ModelSpec(kind: .mlp, inputs: 4, outputs: 3, hidden: [6], activation: .tanh, head: .softmax)
+            .layout()
         #expect(throws: SafetensorsError.self) { try file.parameters(layout: other) }
     }
 }

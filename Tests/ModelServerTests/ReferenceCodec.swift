@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import ModelServer
 
 /// The codec as it was before the hand-written decoder and encoder: `JSONSerialization` for
@@ -9,7 +10,10 @@ enum ReferenceCodec {
         var jsonEnd = body.count
         if let headerLength {
             guard let n = Int(headerLength.trimmingCharacters(in: .whitespaces)), n >= 0, n <= body.count else {
-                throw InferenceError(400, "Inference-Header-Content-Length \(headerLength) is not a length within the \(body.count)-byte body")
+                throw InferenceError(
+                    400,
+                    "Inference-Header-Content-Length \(headerLength) is not a length within the \(body.count)-byte body"
+                )
             }
             jsonEnd = n
         }
@@ -20,7 +24,9 @@ enum ReferenceCodec {
         } catch {
             throw InferenceError(400, "malformed JSON in the request: \(Self.reason(error))")
         }
-        guard let request = object as? [String: Any] else { throw InferenceError(400, "the request must be a JSON object") }
+        guard let request = object as? [String: Any] else {
+            throw InferenceError(400, "the request must be a JSON object")
+        }
         var id: String?
         if let raw = request["id"] {
             guard let s = raw as? String else { throw InferenceError(400, "'id' must be a string") }
@@ -28,7 +34,9 @@ enum ReferenceCodec {
         }
         var binaryOutput = false
         if let parameters = request["parameters"] {
-            guard let p = parameters as? [String: Any] else { throw InferenceError(400, "'parameters' must be an object") }
+            guard let p = parameters as? [String: Any] else {
+                throw InferenceError(400, "'parameters' must be an object")
+            }
             if let flag = p["binary_data_output"] {
                 guard let b = jsonBool(flag) else {
                     throw InferenceError(400, "'parameters.binary_data_output' must be true or false")
@@ -43,13 +51,22 @@ enum ReferenceCodec {
         var inputs: [InputTensor] = []
         var totalElements = 0
         for (index, item) in inputList.enumerated() {
-            guard let tensor = item as? [String: Any] else { throw InferenceError(400, "inputs[\(index)] must be an object") }
-            guard let name = tensor["name"] as? String else { throw InferenceError(400, "inputs[\(index)].name must be a string") }
-            guard let typeName = tensor["datatype"] as? String else { throw InferenceError(400, "input '\(name)': 'datatype' must be a string") }
-            guard let datatype = TensorType(rawValue: typeName), datatype != .bytes else {
-                throw InferenceError(400, "input '\(name)': datatype \(typeName) is not supported (use FP32, FP64, INT32 or INT64)")
+            guard let tensor = item as? [String: Any] else {
+                throw InferenceError(400, "inputs[\(index)] must be an object")
             }
-            guard let shapeList = tensor["shape"] as? [Any] else { throw InferenceError(400, "input '\(name)': 'shape' must be an array") }
+            guard let name = tensor["name"] as? String else {
+                throw InferenceError(400, "inputs[\(index)].name must be a string")
+            }
+            guard let typeName = tensor["datatype"] as? String else {
+                throw InferenceError(400, "input '\(name)': 'datatype' must be a string")
+            }
+            guard let datatype = TensorType(rawValue: typeName), datatype != .bytes else {
+                throw InferenceError(
+                    400, "input '\(name)': datatype \(typeName) is not supported (use FP32, FP64, INT32 or INT64)")
+            }
+            guard let shapeList = tensor["shape"] as? [Any] else {
+                throw InferenceError(400, "input '\(name)': 'shape' must be an array")
+            }
             var shape: [Int] = []
             var elements = 1
             for d in shapeList {
@@ -59,7 +76,8 @@ enum ReferenceCodec {
                 shape.append(v)
                 let (product, overflow) = elements.multipliedReportingOverflow(by: v)
                 guard !overflow, product <= InferenceCodec.maximumElements else {
-                    throw InferenceError(413, "input '\(name)': shape \(shape) has more than \(InferenceCodec.maximumElements) elements")
+                    throw InferenceError(
+                        413, "input '\(name)': shape \(shape) has more than \(InferenceCodec.maximumElements) elements")
                 }
                 elements = product
             }
@@ -69,7 +87,9 @@ enum ReferenceCodec {
             }
             var size: Int?
             if let parameters = tensor["parameters"] {
-                guard let p = parameters as? [String: Any] else { throw InferenceError(400, "input '\(name)': 'parameters' must be an object") }
+                guard let p = parameters as? [String: Any] else {
+                    throw InferenceError(400, "input '\(name)': 'parameters' must be an object")
+                }
                 if let raw = p["binary_data_size"] {
                     guard let n = jsonNumber(raw), let v = Int(exactly: n), v >= 0 else {
                         throw InferenceError(400, "input '\(name)': binary_data_size must be a non-negative integer")
@@ -79,44 +99,64 @@ enum ReferenceCodec {
             }
             let values: [Float]
             if let size {
-                guard tensor["data"] == nil else { throw InferenceError(400, "input '\(name)' has both 'data' and binary_data_size") }
+                guard tensor["data"] == nil else {
+                    throw InferenceError(400, "input '\(name)' has both 'data' and binary_data_size")
+                }
                 guard headerLength != nil else {
-                    throw InferenceError(400, "input '\(name)' has binary_data_size but the request has no Inference-Header-Content-Length header")
+                    throw InferenceError(
+                        400,
+                        "input '\(name)' has binary_data_size but the request has no Inference-Header-Content-Length header"
+                    )
                 }
                 let expected = elements * datatype.size!
                 guard size == expected else {
-                    throw InferenceError(400, "input '\(name)': binary_data_size \(size) does not match shape \(shape) of \(typeName) (\(expected) bytes)")
+                    throw InferenceError(
+                        400,
+                        "input '\(name)': binary_data_size \(size) does not match shape \(shape) of \(typeName) (\(expected) bytes)"
+                    )
                 }
                 guard binaryCursor + size <= body.count else {
-                    throw InferenceError(400, "input '\(name)': binary data runs past the end of the body (\(body.count - binaryCursor) bytes left, \(size) needed)")
+                    throw InferenceError(
+                        400,
+                        "input '\(name)': binary data runs past the end of the body (\(body.count - binaryCursor) bytes left, \(size) needed)"
+                    )
                 }
                 values = decodeBinary(body, from: binaryCursor, count: elements, as: datatype)
                 binaryCursor += size
             } else {
-                guard let data = tensor["data"] else { throw InferenceError(400, "input '\(name)' has neither 'data' nor binary_data_size") }
+                guard let data = tensor["data"] else {
+                    throw InferenceError(400, "input '\(name)' has neither 'data' nor binary_data_size")
+                }
                 var flat: [Float] = []
                 flat.reserveCapacity(elements)
                 try flatten(data, into: &flat, name: name, datatype: datatype, limit: elements)
                 guard flat.count == elements else {
-                    throw InferenceError(400, "input '\(name)': 'data' has \(flat.count) elements, shape \(shape) needs \(elements)")
+                    throw InferenceError(
+                        400, "input '\(name)': 'data' has \(flat.count) elements, shape \(shape) needs \(elements)")
                 }
                 values = flat
             }
             inputs.append(InputTensor(name: name, datatype: datatype, shape: shape, values: values))
         }
         guard binaryCursor == body.count else {
-            throw InferenceError(400, "\(body.count - binaryCursor) bytes of binary data after the last input are not claimed by any binary_data_size")
+            throw InferenceError(
+                400,
+                "\(body.count - binaryCursor) bytes of binary data after the last input are not claimed by any binary_data_size"
+            )
         }
         var outputs: [(name: String, binary: Bool?)]?
         if let raw = request["outputs"] {
             guard let list = raw as? [Any] else { throw InferenceError(400, "'outputs' must be an array") }
-            outputs = try list.enumerated().map { (index, item) throws(InferenceError) -> (name: String, binary: Bool?) in
+            outputs = try list.enumerated().map {
+                (index, item) throws(InferenceError) -> (name: String, binary: Bool?) in
                 guard let o = item as? [String: Any], let name = o["name"] as? String else {
                     throw InferenceError(400, "outputs[\(index)] must be an object with a 'name'")
                 }
                 var binary: Bool?
                 if let p = o["parameters"] as? [String: Any], let flag = p["binary_data"] {
-                    guard let b = jsonBool(flag) else { throw InferenceError(400, "output '\(name)': binary_data must be true or false") }
+                    guard let b = jsonBool(flag) else {
+                        throw InferenceError(400, "output '\(name)': binary_data must be true or false")
+                    }
                     binary = b
                 }
                 return (name, binary)
@@ -125,20 +165,27 @@ enum ReferenceCodec {
         return InferenceRequest(id: id, inputs: inputs, outputs: outputs, binaryOutput: binaryOutput)
     }
 
-    private static func flatten(_ value: Any, into out: inout [Float], name: String, datatype: TensorType,
-                                limit: Int) throws(InferenceError) {
+    private static func flatten(
+        _ value: Any, into out: inout [Float], name: String, datatype: TensorType,
+        limit: Int
+    ) throws(InferenceError) {
         if let list = value as? [Any] {
             for item in list {
                 try flatten(item, into: &out, name: name, datatype: datatype, limit: limit)
-                if out.count > limit { throw InferenceError(400, "input '\(name)': 'data' has more elements than its shape") }
+                if out.count > limit {
+                    throw InferenceError(400, "input '\(name)': 'data' has more elements than its shape")
+                }
             }
             return
         }
         guard let d = jsonNumber(value) else {
-            throw InferenceError(400, "input '\(name)': 'data' must hold numbers, found \(value is NSNull ? "null" : "\(value)")")
+            throw InferenceError(
+                400, "input '\(name)': 'data' must hold numbers, found \(value is NSNull ? "null" : "\(value)")")
         }
         if datatype == .int32 || datatype == .int64 {
-            guard d == d.rounded() else { throw InferenceError(400, "input '\(name)': \(d) is not an integer (datatype \(datatype.rawValue))") }
+            guard d == d.rounded() else {
+                throw InferenceError(400, "input '\(name)': \(d) is not an integer (datatype \(datatype.rawValue))")
+            }
         }
         out.append(Float(d))
     }
@@ -168,15 +215,18 @@ enum ReferenceCodec {
 
     /// The response body and, for binary outputs, the JSON header length to send as
     /// `Inference-Header-Content-Length`.
-    static func encodeResponse(model: String, version: String, id: String?, outputs: [OutputTensor],
-                                      binary: [Bool]) -> (body: [UInt8], headerLength: Int?) {
+    static func encodeResponse(
+        model: String, version: String, id: String?, outputs: [OutputTensor],
+        binary: [Bool]
+    ) -> (body: [UInt8], headerLength: Int?) {
         var json = "{\"model_name\":\(quote(model)),\"model_version\":\(quote(version))"
         if let id { json += ",\"id\":\(quote(id))" }
         json += ",\"outputs\":["
         var tail: [UInt8] = []
         for (index, output) in outputs.enumerated() {
             if index > 0 { json += "," }
-            json += "{\"name\":\(quote(output.name)),\"datatype\":\"\(output.datatype.rawValue)\",\"shape\":[\(output.shape.map(String.init).joined(separator: ","))]"
+            json +=
+                "{\"name\":\(quote(output.name)),\"datatype\":\"\(output.datatype.rawValue)\",\"shape\":[\(output.shape.map(String.init).joined(separator: ","))]"
             if binary[index] {
                 let bytes = binaryBytes(output.data)
                 json += ",\"parameters\":{\"binary_data_size\":\(bytes.count)}}"

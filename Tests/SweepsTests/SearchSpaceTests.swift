@@ -1,7 +1,7 @@
 import Foundation
+import JobConfiguration
 import Sweeps
 import Testing
-import JobConfiguration
 
 /// Search spaces: the grid is the Cartesian product, random draws are reproducible, and invalid
 /// dimensions are rejected with a message naming the key.

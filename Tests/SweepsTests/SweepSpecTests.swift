@@ -1,6 +1,6 @@
+import JobConfiguration
 import Sweeps
 import Testing
-import JobConfiguration
 
 /// Sweep documents: defaults, the ASHA rungs, and errors naming the key.
 struct SweepSpecTests {

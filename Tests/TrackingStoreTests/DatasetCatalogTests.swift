@@ -54,13 +54,16 @@ import TrackingStore
             try store.linkDataset(runID: run, digest: iris.digest, role: "train")
             try store.linkDataset(runID: run, digest: iris.digest, role: "train")
             try store.linkDataset(runID: run, digest: iris.digest, role: "validation")
-            #expect(try store.runsUsingDataset(digest: iris.digest) == [
-                DatasetUse(runID: run, runName: "fit", status: "RUNNING", role: "train"),
-                DatasetUse(runID: run, runName: "fit", status: "RUNNING", role: "validation"),
-            ])
+            #expect(
+                try store.runsUsingDataset(digest: iris.digest) == [
+                    DatasetUse(runID: run, runName: "fit", status: "RUNNING", role: "train"),
+                    DatasetUse(runID: run, runName: "fit", status: "RUNNING", role: "validation"),
+                ])
             #expect(try store.run(run).datasets.map(\.role) == ["train", "validation"])
             #expect(try store.run(run).datasets[0].versions == [iris.versionLabel])
-            #expect(throws: TrackingError.self) { try store.linkDataset(runID: run, digest: fakeDigest(99), role: "train") }
+            #expect(throws: TrackingError.self) {
+                try store.linkDataset(runID: run, digest: fakeDigest(99), role: "train")
+            }
         }
     }
 }

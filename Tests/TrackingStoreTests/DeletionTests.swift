@@ -9,7 +9,9 @@ import TrackingStore
             let gone = try store.startRun(experiment: "e")
             try store.logParams(runID: gone, ["lr": "0.1"])
             try store.logMetric(runID: gone, key: "loss", step: 0, value: 1)
-            for (run, path) in [(gone, "artifacts/\(gone)/ckpt"), (gone, "artifacts/shared/data"), (keep, "artifacts/shared/data")] {
+            for (run, path) in [
+                (gone, "artifacts/\(gone)/ckpt"), (gone, "artifacts/shared/data"), (keep, "artifacts/shared/data"),
+            ] {
                 try writeFile(home, path, bytes: 100)
                 try store.logArtifact(runID: run, kind: "checkpoint", path: path, digest: fakeDigest(1), size: 100)
             }
@@ -29,7 +31,8 @@ import TrackingStore
         try withStore { store, home in
             let source = try store.startRun(experiment: "e")
             try store.finishRun(source)
-            _ = try store.registerModelVersion(name: "m", sourceRunID: source, packagePath: "models/m/1", packageDigest: fakeDigest(1))
+            _ = try store.registerModelVersion(
+                name: "m", sourceRunID: source, packagePath: "models/m/1", packageDigest: fakeDigest(1))
             #expect(throws: TrackingError.self) { try store.deleteRun(source, home: home.url) }
             #expect(try store.run(source).id == source)
 
@@ -43,10 +46,12 @@ import TrackingStore
         try withStore { store, home in
             let run = try store.startRun(experiment: "e")
             try writeFile(home, "artifacts/\(run)/ckpt-1")
-            try store.logArtifact(runID: run, kind: "checkpoint", path: "artifacts/\(run)/ckpt-1", digest: fakeDigest(1), size: 16)
+            try store.logArtifact(
+                runID: run, kind: "checkpoint", path: "artifacts/\(run)/ckpt-1", digest: fakeDigest(1), size: 16)
             try writeFile(home, "models/m/1/weights.safetensors")
             try writeFile(home, "models/m/1/manifest.json")
-            _ = try store.registerModelVersion(name: "m", sourceRunID: run, packagePath: "models/m/1", packageDigest: fakeDigest(2))
+            _ = try store.registerModelVersion(
+                name: "m", sourceRunID: run, packagePath: "models/m/1", packageDigest: fakeDigest(2))
             try writeFile(home, "artifacts/orphan/old.bin", bytes: 64)
             try age(home, "artifacts/orphan/old.bin", by: 3600)
             try writeFile(home, "artifacts/orphan/fresh.bin")

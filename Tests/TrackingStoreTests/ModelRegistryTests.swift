@@ -46,15 +46,25 @@ import TrackingStore
             #expect(throws: TrackingError.notFound(kind: "model", reference: "digts", nearMatches: ["digits"])) {
                 try store.resolveModel("digts@production")
             }
-            #expect(throws: TrackingError.notFound(kind: "version of model digits", reference: "7", nearMatches: ["1", "2"])) {
+            #expect(
+                throws: TrackingError.notFound(
+                    kind: "version of model digits", reference: "7", nearMatches: ["1", "2"])
+            ) {
                 try store.resolveModel("digits/7")
             }
-            #expect(throws: TrackingError.notFound(kind: "alias of model digits", reference: "prod", nearMatches: ["production"])) {
+            #expect(
+                throws: TrackingError.notFound(
+                    kind: "alias of model digits", reference: "prod", nearMatches: ["production"])
+            ) {
                 try store.resolveModel("digits@prod")
             }
             #expect(throws: TrackingError.self) { try store.resolveModel("digits/zero") }
-            #expect(throws: TrackingError.self) { try store.setAlias(model: "digits", alias: "3", version: 1, actor: "a") }
-            #expect(throws: TrackingError.self) { try store.setAlias(model: "digits", alias: "staging", version: 9, actor: "a") }
+            #expect(throws: TrackingError.self) {
+                try store.setAlias(model: "digits", alias: "3", version: 1, actor: "a")
+            }
+            #expect(throws: TrackingError.self) {
+                try store.setAlias(model: "digits", alias: "staging", version: 9, actor: "a")
+            }
         }
     }
 
@@ -73,7 +83,9 @@ import TrackingStore
             #expect(back.from == 3 && back.to == 2)
             #expect(try store.resolveModel("digits@production").version == 2)
             #expect(try store.rollback(model: "digits", alias: "production", actor: "dee", at: t0 + 6).to == 1)
-            #expect(throws: TrackingError.self) { try store.rollback(model: "digits", alias: "production", actor: "dee") }
+            #expect(throws: TrackingError.self) {
+                try store.rollback(model: "digits", alias: "production", actor: "dee")
+            }
             #expect(try store.resolveModel("digits@production").version == 1)
             #expect(try store.resolveModel("digits@staging").version == 3)
 

@@ -4,7 +4,9 @@ import TrackingStore
 
 @Suite struct RunFilterTests {
     @Test func parsesComparisonsJoinedWithAnd() throws {
-        let filter = try RunFilter(parsing: #"metrics.val_accuracy > 0.9 AND params.optimizer = "adam" and tags.`my tag` != 'x' and tags.release"#)
+        let filter = try RunFilter(
+            parsing:
+                #"metrics.val_accuracy > 0.9 AND params.optimizer = "adam" and tags.`my tag` != 'x' and tags.release"#)
         #expect(filter.clauses.count == 4)
         #expect(filter.clauses[0].field == .metric("val_accuracy"))
         #expect(filter.clauses[0].comparison?.op == .greater)
@@ -48,7 +50,8 @@ import TrackingStore
     }
 
     @Test func parsesSortKeys() throws {
-        #expect(try RunSort(parsing: "-metrics.val_accuracy") == RunSort(field: .metric("val_accuracy"), descending: true))
+        #expect(
+            try RunSort(parsing: "-metrics.val_accuracy") == RunSort(field: .metric("val_accuracy"), descending: true))
         #expect(try RunSort(parsing: "params.lr") == RunSort(field: .param("lr"), descending: false))
         #expect(try RunSort(parsing: "start_time") == RunSort(field: .attribute(.startTime), descending: false))
         do {
@@ -66,7 +69,8 @@ import TrackingStore
         for i in 0..<12 {
             let id = try store.startRun(
                 experiment: i < 8 ? "digits" : "iris", name: "run-\(i)", startTime: start.addingTimeInterval(Double(i)))
-            try store.logParams(runID: id, ["optimizer": i % 2 == 0 ? "adam" : "sgd", "lr": String(Double(i + 1) / 100)])
+            try store.logParams(
+                runID: id, ["optimizer": i % 2 == 0 ? "adam" : "sgd", "lr": String(Double(i + 1) / 100)])
             try store.logMetrics([
                 MetricPoint(runID: id, key: "val_accuracy", step: 0, value: 0.1),
                 MetricPoint(runID: id, key: "val_accuracy", step: 1, value: 0.5 + Double(i) / 24),
@@ -88,7 +92,8 @@ import TrackingStore
             #expect(runs[0].params["optimizer"] == "adam")
             #expect(runs[0].metrics["val_accuracy"] == 0.5 + 10.0 / 24)
 
-            let numeric = try store.listRuns(RunQuery(filter: try RunFilter(parsing: "params.lr >= 0.1"), sort: try RunSort(parsing: "params.lr")))
+            let numeric = try store.listRuns(
+                RunQuery(filter: try RunFilter(parsing: "params.lr >= 0.1"), sort: try RunSort(parsing: "params.lr")))
             #expect(numeric.map(\.id) == Array(ids[9...]))
 
             let digits = try store.listRuns(RunQuery(experiment: "digits", status: .finished, limit: 3))
@@ -97,7 +102,10 @@ import TrackingStore
             let failed = try store.listRuns(RunQuery(filter: try RunFilter(parsing: #"attributes.status = "FAILED""#)))
             #expect(failed.map(\.id) == [ids[4]])
 
-            let tagged = try store.listRuns(RunQuery(filter: try RunFilter(parsing: "tags.release"), sort: RunSort(field: .attribute(.name), descending: false)))
+            let tagged = try store.listRuns(
+                RunQuery(
+                    filter: try RunFilter(parsing: "tags.release"),
+                    sort: RunSort(field: .attribute(.name), descending: false)))
             #expect(tagged.map(\.name) == ["run-0", "run-3", "run-6", "run-9"])
 
             let byName = try store.listRuns(RunQuery(filter: try RunFilter(parsing: #"attributes.name = "run-2""#)))
@@ -112,7 +120,8 @@ import TrackingStore
             let ids = try seed(store)
             let extra = try store.startRun(experiment: "digits", name: "no-metrics")
             for descending in [true, false] {
-                let runs = try store.listRuns(RunQuery(sort: RunSort(field: .metric("val_accuracy"), descending: descending)))
+                let runs = try store.listRuns(
+                    RunQuery(sort: RunSort(field: .metric("val_accuracy"), descending: descending)))
                 #expect(runs.last?.id == extra)
                 #expect(runs.first?.id == (descending ? ids[11] : ids[0]))
             }

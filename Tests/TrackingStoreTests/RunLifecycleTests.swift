@@ -39,7 +39,8 @@ import TrackingStore
                 MetricPoint(runID: id, key: "val_loss", step: 2, value: 0.4),
                 MetricPoint(runID: id, key: "val_loss", step: 3, value: 0.6),
             ])
-            try store.logArtifact(runID: id, kind: "checkpoint", path: "artifacts/\(id)/ckpt-3", digest: fakeDigest(1), size: 42)
+            try store.logArtifact(
+                runID: id, kind: "checkpoint", path: "artifacts/\(id)/ckpt-3", digest: fakeDigest(1), size: 42)
             let sha = fakeDigest(9)
             try store.finishRun(id, status: .finished, finalParamsSHA256: sha)
 
@@ -76,8 +77,9 @@ import TrackingStore
                 Issue.record("changing a param must fail")
             } catch let error as TrackingError {
                 #expect(error == .paramConflict(runID: id, key: "lr", existing: "0.1", new: "0.2"))
-                #expect(error.description.contains("'lr'") && error.description.contains("0.1")
-                    && error.description.contains("0.2"))
+                #expect(
+                    error.description.contains("'lr'") && error.description.contains("0.1")
+                        && error.description.contains("0.2"))
             }
             // The failed call stored nothing, not even its new key.
             #expect(try store.run(id).params == ["lr": "0.1", "epochs": "3"])
@@ -94,8 +96,11 @@ import TrackingStore
             let common = zip(a, b).prefix { $0 == $1 }.count
             #expect(try store.resolveRunID(String(a.prefix(common + 1))) == a)
             if common > 0 {
-                #expect(throws: TrackingError.ambiguous(kind: "run", reference: String(a.prefix(common)),
-                                                        candidates: [a, b].sorted())) {
+                #expect(
+                    throws: TrackingError.ambiguous(
+                        kind: "run", reference: String(a.prefix(common)),
+                        candidates: [a, b].sorted())
+                ) {
                     try store.resolveRunID(String(a.prefix(common)))
                 }
             }

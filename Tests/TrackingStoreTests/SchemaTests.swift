@@ -36,8 +36,11 @@ import TrainyardTestSupport
             _ = try TrackingStore(path: path)
             Issue.record("a newer schema must be refused")
         } catch let error as TrackingError {
-            #expect(error == .schemaTooNew(path: path.path, found: TrackingStore.supportedSchemaVersion + 1,
-                                           supported: TrackingStore.supportedSchemaVersion))
+            #expect(
+                error
+                    == .schemaTooNew(
+                        path: path.path, found: TrackingStore.supportedSchemaVersion + 1,
+                        supported: TrackingStore.supportedSchemaVersion))
             #expect(error.description.contains("not modified"))
         }
         #expect(try Data(contentsOf: path) == before)

@@ -1,5 +1,6 @@
 import HexText
 import Testing
+
 @testable import TrainingProtocol
 
 @Suite("Error descriptions")
@@ -20,12 +21,21 @@ struct ErrorDescriptionTests {
             (.headerSizeMismatch(.heartbeat, declared: 50, actual: 49, expected: 48), ["48", "50", "49", "offset 24"]),
             (.frameCountMismatch(.register, expected: 2, received: 1), ["register", "2", "1"]),
             (.missingJobID(.heartbeat), ["heartbeat", "offset 6"]),
-            (.jobMismatch(.register, expected: Samples.job, found: Samples.otherJob), [Samples.job.description, Samples.otherJob.description]),
+            (
+                .jobMismatch(.register, expected: Samples.job, found: Samples.otherJob),
+                [Samples.job.description, Samples.otherJob.description]
+            ),
             (.reservedNotZero(position, found: 7), ["workAssignment.localSteps", "offset 60", "7"]),
-            (.outOfRange(position, found: "2", expected: "1...1"), ["workAssignment.localSteps", "frame 0", "offset 60", "1...1", "found 2"]),
+            (
+                .outOfRange(position, found: "2", expected: "1...1"),
+                ["workAssignment.localSteps", "frame 0", "offset 60", "1...1", "found 2"]
+            ),
             (.nonFiniteLoss(position, step: 12, value: .nan), ["nan", "step 12", "offset 60"]),
             (.parameterCountMismatch(position, declared: 5, expected: 6), ["5", "6", "model size"]),
-            (.payloadFrameSize(.gradientResult, frame: 1, expected: 40, found: 39), ["gradientResult", "frame 1", "40", "39"]),
+            (
+                .payloadFrameSize(.gradientResult, frame: 1, expected: 40, found: 39),
+                ["gradientResult", "frame 1", "40", "39"]
+            ),
             (.truncated(position, needed: 16, available: 3), ["needed 16", "3 available"]),
             (.trailingBytes(.register, frame: 1, offset: 20, count: 2), ["frame 1", "offset 20", "2"]),
             (.tooLong(position, length: 300, limit: 255), ["300", "255"]),

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TrainingProtocol
 
 @Suite("Field validation")
@@ -40,11 +41,15 @@ struct FieldValidationTests {
         #expect(decodeError(frames, coordinator) == .invalidUTF8(position))
         frames = base
         frames[1].append(0)
-        #expect(decodeError(frames, coordinator) == .trailingBytes(.register, frame: 1, offset: frames[1].count - 1, count: 1))
+        #expect(
+            decodeError(frames, coordinator)
+                == .trailingBytes(.register, frame: 1, offset: frames[1].count - 1, count: 1))
 
         let text = String(repeating: "x", count: WireConstants.maxTextBytes + 1)
-        #expect(encodeError(.shutdown(Shutdown(reason: .jobFailed, text: text))) ==
-            .tooLong(FieldPosition(kind: .shutdown, field: "text", frame: 1, offset: 0), length: 4097, limit: 4096))
+        #expect(
+            encodeError(.shutdown(Shutdown(reason: .jobFailed, text: text)))
+                == .tooLong(
+                    FieldPosition(kind: .shutdown, field: "text", frame: 1, offset: 0), length: 4097, limit: 4096))
         #expect(encodeError(.shutdown(Shutdown(reason: .jobFailed, text: String(text.dropLast())))) == nil)
     }
 
@@ -61,8 +66,11 @@ struct FieldValidationTests {
         var frames = try Samples.frames(.register(Samples.register))
         let countOffset = 4 + Samples.register.hostName.utf8.count
         patch(&frames, frame: 1, at: countOffset, size: 4, 1000)
-        #expect(decodeError(frames, coordinator) ==
-            .truncated(FieldPosition(kind: .register, field: "cachedDatasets", frame: 1, offset: countOffset), needed: 32_000, available: 64))
+        #expect(
+            decodeError(frames, coordinator)
+                == .truncated(
+                    FieldPosition(kind: .register, field: "cachedDatasets", frame: 1, offset: countOffset),
+                    needed: 32_000, available: 64))
     }
 
     @Test("accept: heartbeat timing, reserved bytes, model size, version")
@@ -76,7 +84,10 @@ struct FieldValidationTests {
         #expect(isOutOfRange(decodeError(frames, worker), "heartbeatIntervalMs", offset: 52))
         frames = base
         frames[0][61] = 9
-        #expect(decodeError(frames, worker) == .reservedNotZero(FieldPosition(kind: .accept, field: "reserved", frame: 0, offset: 60), found: 9 << 8))
+        #expect(
+            decodeError(frames, worker)
+                == .reservedNotZero(
+                    FieldPosition(kind: .accept, field: "reserved", frame: 0, offset: 60), found: 9 << 8))
         frames = base
         patch(&frames, at: 64, size: 8, 0)
         #expect(isOutOfRange(decodeError(frames, worker), "parameterCount", offset: 64))
@@ -169,21 +180,32 @@ struct FieldValidationTests {
         #expect(isOutOfRange(encodeError(.gradientResult(huge)), "microShardsPerBatch", offset: 72))
 
         let larger = DecodingContext(receiver: .coordinator, jobID: Samples.job, parameterCount: 11)
-        #expect(decodeError(base, larger) ==
-            .parameterCountMismatch(FieldPosition(kind: .gradientResult, field: "parameterCount", frame: 0, offset: 80), declared: 10, expected: 11))
+        #expect(
+            decodeError(base, larger)
+                == .parameterCountMismatch(
+                    FieldPosition(kind: .gradientResult, field: "parameterCount", frame: 0, offset: 80), declared: 10,
+                    expected: 11))
         frames = base
         frames[1].removeLast()
-        #expect(decodeError(frames, coordinator) == .payloadFrameSize(.gradientResult, frame: 1, expected: 40, found: 39))
+        #expect(
+            decodeError(frames, coordinator) == .payloadFrameSize(.gradientResult, frame: 1, expected: 40, found: 39))
         frames = base
         patch(&frames, at: 80, size: 8, UInt64(WireConstants.maxParameterCount) + 1)
-        #expect(isOutOfRange(decodeError(frames, DecodingContext(receiver: .coordinator, jobID: Samples.job)), "parameterCount", offset: 80))
+        #expect(
+            isOutOfRange(
+                decodeError(frames, DecodingContext(receiver: .coordinator, jobID: Samples.job)), "parameterCount",
+                offset: 80))
         frames = base
         patch(&frames, at: 80, size: 8, 1 << 40)
-        #expect(isOutOfRange(decodeError(frames, DecodingContext(receiver: .coordinator, jobID: Samples.job)), "parameterCount", offset: 80))
+        #expect(
+            isOutOfRange(
+                decodeError(frames, DecodingContext(receiver: .coordinator, jobID: Samples.job)), "parameterCount",
+                offset: 80))
         frames = base
         patch(&frames, at: 80, size: 8, 11)
-        #expect(decodeError(frames, DecodingContext(receiver: .coordinator, jobID: Samples.job)) ==
-            .payloadFrameSize(.gradientResult, frame: 1, expected: 44, found: 40))
+        #expect(
+            decodeError(frames, DecodingContext(receiver: .coordinator, jobID: Samples.job))
+                == .payloadFrameSize(.gradientResult, frame: 1, expected: 44, found: 40))
         frames = Array(base.prefix(1))
         fixFrameCount(&frames)
         #expect(decodeError(frames, coordinator) == .frameCountMismatch(.gradientResult, expected: 2, received: 1))
@@ -198,7 +220,9 @@ struct FieldValidationTests {
             Issue.record("expected a gradient result")
             return
         }
-        #expect(result.sharedSlot == 3 && !result.gradientSum.isCarried && result.gradientSum.count == Samples.parameterCount)
+        #expect(
+            result.sharedSlot == 3 && !result.gradientSum.isCarried
+                && result.gradientSum.count == Samples.parameterCount)
 
         var frames = base
         patch(&frames, at: 76, size: 4, UInt64(WireConstants.maxSharedSlots) + 1)
@@ -212,8 +236,11 @@ struct FieldValidationTests {
         patch(&frames, at: 76, size: 4, 0)
         #expect(decodeError(frames, coordinator) == .frameCountMismatch(.gradientResult, expected: 2, received: 1))
         let larger = DecodingContext(receiver: .coordinator, jobID: Samples.job, parameterCount: 11)
-        #expect(decodeError(base, larger) ==
-            .parameterCountMismatch(FieldPosition(kind: .gradientResult, field: "parameterCount", frame: 0, offset: 80), declared: 10, expected: 11))
+        #expect(
+            decodeError(base, larger)
+                == .parameterCountMismatch(
+                    FieldPosition(kind: .gradientResult, field: "parameterCount", frame: 0, offset: 80), declared: 10,
+                    expected: 11))
     }
 
     @Test("a shared-memory offer: slot count, model size, path length")
@@ -227,13 +254,19 @@ struct FieldValidationTests {
         patch(&frames, at: 32, size: 4, UInt64(WireConstants.maxSharedSlots) + 1)
         #expect(isOutOfRange(decodeError(frames, coordinator), "slotCount", offset: 32))
         let larger = DecodingContext(receiver: .coordinator, jobID: Samples.job, parameterCount: 11)
-        #expect(decodeError(base, larger) ==
-            .parameterCountMismatch(FieldPosition(kind: .sharedMemoryOffer, field: "parameterCount", frame: 0, offset: 40), declared: 10, expected: 11))
+        #expect(
+            decodeError(base, larger)
+                == .parameterCountMismatch(
+                    FieldPosition(kind: .sharedMemoryOffer, field: "parameterCount", frame: 0, offset: 40),
+                    declared: 10, expected: 11))
         var long = offer
         long.path = String(repeating: "a", count: WireConstants.maxPathBytes + 1)
         #expect(encodeError(.sharedMemoryOffer(long)) != nil)
         // Workers never receive offers.
-        #expect(decodeError(base, DecodingContext(receiver: .worker, jobID: Samples.job, parameterCount: Samples.parameterCount)) != nil)
+        #expect(
+            decodeError(
+                base, DecodingContext(receiver: .worker, jobID: Samples.job, parameterCount: Samples.parameterCount))
+                != nil)
     }
 
     @Test("local-SGD results: local steps and loss")
@@ -254,14 +287,30 @@ struct FieldValidationTests {
     @Test("data chunks: lengths, offsets and the byte frame")
     func dataChunks() throws {
         let digest = Samples.digest(1)
-        #expect(isOutOfRange(encodeError(.dataChunkRequest(DataChunkRequest(datasetDigest: digest, offset: 0, length: 0))), "length", offset: 72))
+        #expect(
+            isOutOfRange(
+                encodeError(.dataChunkRequest(DataChunkRequest(datasetDigest: digest, offset: 0, length: 0))), "length",
+                offset: 72))
         let tooLong = UInt32(WireConstants.maxChunkBytes + 1)
-        #expect(isOutOfRange(encodeError(.dataChunkRequest(DataChunkRequest(datasetDigest: digest, offset: 0, length: tooLong))), "length", offset: 72))
-        #expect(isOutOfRange(encodeError(.dataChunkRequest(DataChunkRequest(datasetDigest: digest, offset: UInt64.max, length: 1))), "length", offset: 72))
-        #expect(isOutOfRange(encodeError(.dataChunk(DataChunk(datasetDigest: digest, offset: 10, totalBytes: 5, bytes: []))), "totalBytes", offset: 72))
-        #expect(isOutOfRange(encodeError(.dataChunk(DataChunk(datasetDigest: digest, offset: 4, totalBytes: 5, bytes: [1, 2]))), "length", offset: 80))
+        #expect(
+            isOutOfRange(
+                encodeError(.dataChunkRequest(DataChunkRequest(datasetDigest: digest, offset: 0, length: tooLong))),
+                "length", offset: 72))
+        #expect(
+            isOutOfRange(
+                encodeError(.dataChunkRequest(DataChunkRequest(datasetDigest: digest, offset: UInt64.max, length: 1))),
+                "length", offset: 72))
+        #expect(
+            isOutOfRange(
+                encodeError(.dataChunk(DataChunk(datasetDigest: digest, offset: 10, totalBytes: 5, bytes: []))),
+                "totalBytes", offset: 72))
+        #expect(
+            isOutOfRange(
+                encodeError(.dataChunk(DataChunk(datasetDigest: digest, offset: 4, totalBytes: 5, bytes: [1, 2]))),
+                "length", offset: 80))
 
-        var frames = try Samples.frames(.dataChunk(DataChunk(datasetDigest: digest, offset: 0, totalBytes: 9, bytes: [1, 2, 3])))
+        var frames = try Samples.frames(
+            .dataChunk(DataChunk(datasetDigest: digest, offset: 0, totalBytes: 9, bytes: [1, 2, 3])))
         frames[1].append(4)
         #expect(decodeError(frames, worker) == .payloadFrameSize(.dataChunk, frame: 1, expected: 3, found: 4))
     }
@@ -274,10 +323,12 @@ struct FieldValidationTests {
         frames = try Samples.frames(.error(ErrorReport(code: .internalFailure, step: 0, text: "")))
         patch(&frames, at: 32, size: 2, 99)
         #expect(isOutOfRange(decodeError(frames, worker), "code", offset: 32))
-        frames = try Samples.frames(.resultRejected(ResultRejected(step: 1, parameterVersion: 1, currentVersion: 2, reason: .duplicate)))
+        frames = try Samples.frames(
+            .resultRejected(ResultRejected(step: 1, parameterVersion: 1, currentVersion: 2, reason: .duplicate)))
         patch(&frames, at: 56, size: 2, 5)
         #expect(isOutOfRange(decodeError(frames, worker), "reason", offset: 56))
-        frames = try Samples.frames(.resultRejected(ResultRejected(step: 1, parameterVersion: 1, currentVersion: 2, reason: .duplicate)))
+        frames = try Samples.frames(
+            .resultRejected(ResultRejected(step: 1, parameterVersion: 1, currentVersion: 2, reason: .duplicate)))
         patch(&frames, at: 48, size: 8, 0)
         #expect(isOutOfRange(decodeError(frames, worker), "currentVersion", offset: 48))
     }
@@ -288,9 +339,13 @@ struct FieldValidationTests {
         #expect(isOutOfRange(encodeError(.parameterBroadcast(broadcast)), "version", offset: 32))
         let empty = ParameterBroadcast(version: 1, step: 0, parameters: FloatPayload([]))
         #expect(isOutOfRange(encodeError(.parameterBroadcast(empty)), "parameterCount", offset: 48))
-        let valid = try Samples.frames(.parameterBroadcast(ParameterBroadcast(version: 1, step: 0, parameters: FloatPayload(Samples.floats(12)))))
-        #expect(decodeError(valid, worker) ==
-            .parameterCountMismatch(FieldPosition(kind: .parameterBroadcast, field: "parameterCount", frame: 0, offset: 48), declared: 12, expected: 10))
+        let valid = try Samples.frames(
+            .parameterBroadcast(ParameterBroadcast(version: 1, step: 0, parameters: FloatPayload(Samples.floats(12)))))
+        #expect(
+            decodeError(valid, worker)
+                == .parameterCountMismatch(
+                    FieldPosition(kind: .parameterBroadcast, field: "parameterCount", frame: 0, offset: 48),
+                    declared: 12, expected: 10))
         #expect(decodeError(valid, DecodingContext(receiver: .worker, jobID: Samples.job)) == nil)
     }
 }

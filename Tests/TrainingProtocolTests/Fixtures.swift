@@ -42,32 +42,44 @@ enum Samples {
     }
 
     static var register: Register {
-        Register(worker: worker, processID: 4242, threads: 2, capabilities: [.dataStreaming, .localSGD, Capabilities(rawValue: 1 << 4)],
-                 hostName: "node-7.cluster", cachedDatasets: [digest(1), digest(2)])
+        Register(
+            worker: worker, processID: 4242, threads: 2,
+            capabilities: [.dataStreaming, .localSGD, Capabilities(rawValue: 1 << 4)],
+            hostName: "node-7.cluster", cachedDatasets: [digest(1), digest(2)])
     }
 
     static var accept: Accept {
-        Accept(worker: worker, workerIndex: 3, heartbeatIntervalMilliseconds: 500, heartbeatTimeoutMilliseconds: 5_000,
-               parameterCount: UInt64(parameterCount), parameterVersion: 12, datasetDigest: digest(1), configDigest: digest(9),
-               jobConfiguration: "model:\n  kind: logistic\ntraining:\n  seed: 7\n")
+        Accept(
+            worker: worker, workerIndex: 3, heartbeatIntervalMilliseconds: 500, heartbeatTimeoutMilliseconds: 5_000,
+            parameterCount: UInt64(parameterCount), parameterVersion: 12, datasetDigest: digest(1),
+            configDigest: digest(9),
+            jobConfiguration: "model:\n  kind: logistic\ntraining:\n  seed: 7\n")
     }
 
     static var workAssignment: WorkAssignment {
-        WorkAssignment(step: 17, parameterVersion: 18, epoch: 2, microShardsPerBatch: 8, mode: .sync, localSteps: 1,
-                       datasetDigest: digest(1),
-                       microShards: [MicroShard(index: 2, rowStart: 64, rowCount: 32), MicroShard(index: 3, rowStart: 96, rowCount: 32)])
+        WorkAssignment(
+            step: 17, parameterVersion: 18, epoch: 2, microShardsPerBatch: 8, mode: .sync, localSteps: 1,
+            datasetDigest: digest(1),
+            microShards: [
+                MicroShard(index: 2, rowStart: 64, rowCount: 32), MicroShard(index: 3, rowStart: 96, rowCount: 32),
+            ])
     }
 
     static var localWorkAssignment: WorkAssignment {
-        WorkAssignment(step: 4, parameterVersion: 5, epoch: 0, microShardsPerBatch: 4, mode: .localSGD, localSteps: 2,
-                       datasetDigest: digest(1),
-                       microShards: [MicroShard(index: 0, rowStart: 0, rowCount: 16), MicroShard(index: 1, rowStart: 16, rowCount: 16),
-                                     MicroShard(index: 0, rowStart: 32, rowCount: 16), MicroShard(index: 3, rowStart: 48, rowCount: 0)])
+        WorkAssignment(
+            step: 4, parameterVersion: 5, epoch: 0, microShardsPerBatch: 4, mode: .localSGD, localSteps: 2,
+            datasetDigest: digest(1),
+            microShards: [
+                MicroShard(index: 0, rowStart: 0, rowCount: 16), MicroShard(index: 1, rowStart: 16, rowCount: 16),
+                MicroShard(index: 0, rowStart: 32, rowCount: 16), MicroShard(index: 3, rowStart: 48, rowCount: 0),
+            ])
     }
 
     static var gradientResult: GradientResult {
-        GradientResult(step: 17, parameterVersion: 18, exampleCount: 64, lossSum: 41.25, microShards: 2..<4, microShardsPerBatch: 8,
-                       gradientSum: FloatPayload(floats(parameterCount)))
+        GradientResult(
+            step: 17, parameterVersion: 18, exampleCount: 64, lossSum: 41.25, microShards: 2..<4,
+            microShardsPerBatch: 8,
+            gradientSum: FloatPayload(floats(parameterCount)))
     }
 
     /// The same result with its sum in shared-memory slot 3 (no payload frames).
@@ -82,32 +94,62 @@ enum Samples {
     static var all: [(Message, Role)] {
         [
             (.register(register), .coordinator),
-            (.register(Register(worker: worker, processID: 1, threads: 1, capabilities: Capabilities(rawValue: 1 << 63),
-                                hostName: "", cachedDatasets: [])), .coordinator),
+            (
+                .register(
+                    Register(
+                        worker: worker, processID: 1, threads: 1, capabilities: Capabilities(rawValue: 1 << 63),
+                        hostName: "", cachedDatasets: [])), .coordinator
+            ),
             (.accept(accept), .worker),
             (.refuse(Refuse(worker: worker, reason: .wrongJob, text: "this coordinator runs another job")), .worker),
-            (.refuse(Refuse(worker: nil, reason: RefusalReason(rawValue: 900), text: "née in a later version ✓",
-                            minimumVersion: 1, maximumVersion: 3)), .worker),
+            (
+                .refuse(
+                    Refuse(
+                        worker: nil, reason: RefusalReason(rawValue: 900), text: "née in a later version ✓",
+                        minimumVersion: 1, maximumVersion: 3)), .worker
+            ),
             (.heartbeat(Heartbeat(sequence: 99, lastParameterVersion: 18)), .worker),
             (.heartbeat(Heartbeat(sequence: 0, lastParameterVersion: 0)), .coordinator),
             (.workAssignment(workAssignment), .worker),
             (.workAssignment(localWorkAssignment), .worker),
-            (.dataChunkRequest(DataChunkRequest(datasetDigest: digest(1), offset: 1 << 33, length: 1 << 20)), .coordinator),
-            (.dataChunk(DataChunk(datasetDigest: digest(1), offset: 100, totalBytes: 1_000, bytes: [1, 2, 3, 250, 0])), .worker),
+            (
+                .dataChunkRequest(DataChunkRequest(datasetDigest: digest(1), offset: 1 << 33, length: 1 << 20)),
+                .coordinator
+            ),
+            (
+                .dataChunk(
+                    DataChunk(datasetDigest: digest(1), offset: 100, totalBytes: 1_000, bytes: [1, 2, 3, 250, 0])),
+                .worker
+            ),
             (.dataChunk(DataChunk(datasetDigest: digest(1), offset: 1_000, totalBytes: 1_000, bytes: [])), .worker),
-            (.parameterBroadcast(ParameterBroadcast(version: 19, step: 18, parameters: FloatPayload(floats(parameterCount)))), .worker),
+            (
+                .parameterBroadcast(
+                    ParameterBroadcast(version: 19, step: 18, parameters: FloatPayload(floats(parameterCount)))),
+                .worker
+            ),
             (.catchUpRequest(CatchUpRequest(haveVersion: 0)), .coordinator),
             (.gradientResult(gradientResult), .coordinator),
             (.gradientResult(sharedGradientResult), .coordinator),
-            (.sharedMemoryOffer(SharedMemoryOffer(slotCount: 4, parameterCount: UInt64(parameterCount),
-                                                  path: "/dev/shm/trainyard-job-worker-gradients")), .coordinator),
-            (.localSGDResult(LocalSGDResult(step: 4, baseVersion: 5, localSteps: 2, exampleCount: 64, lossSum: 30.0,
-                                            parameters: FloatPayload(floats(parameterCount, seed: 9)))), .coordinator),
+            (
+                .sharedMemoryOffer(
+                    SharedMemoryOffer(
+                        slotCount: 4, parameterCount: UInt64(parameterCount),
+                        path: "/dev/shm/trainyard-job-worker-gradients")), .coordinator
+            ),
+            (
+                .localSGDResult(
+                    LocalSGDResult(
+                        step: 4, baseVersion: 5, localSteps: 2, exampleCount: 64, lossSum: 30.0,
+                        parameters: FloatPayload(floats(parameterCount, seed: 9)))), .coordinator
+            ),
             (.shutdown(Shutdown(reason: .jobFinished, text: "training complete")), .worker),
             (.shutdown(Shutdown(reason: .workerExiting, text: "SIGINT")), .coordinator),
             (.error(ErrorReport(code: .notRegistered, step: 0, text: "register first")), .worker),
             (.error(ErrorReport(code: .malformedMessage, step: 3, text: "bad frame")), .coordinator),
-            (.resultRejected(ResultRejected(step: 17, parameterVersion: 10, currentVersion: 20, reason: .stale)), .worker),
+            (
+                .resultRejected(ResultRejected(step: 17, parameterVersion: 10, currentVersion: 20, reason: .stale)),
+                .worker
+            ),
         ]
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TrainingProtocol
 
 /// Seeded, deterministic fuzzing: random and mutated multipart messages must only ever be rejected
@@ -18,7 +19,8 @@ struct FuzzTests {
     }
 
     /// Decodes under `context`; on success checks that the accepted message re-encodes to the same frames.
-    static func probe(_ frames: [[UInt8]], _ context: DecodingContext, accepted: inout Int, errors: inout [String: Int]) {
+    static func probe(_ frames: [[UInt8]], _ context: DecodingContext, accepted: inout Int, errors: inout [String: Int])
+    {
         do {
             let envelope = try Envelope.decode(frames, context: context)
             accepted += 1
@@ -37,8 +39,10 @@ struct FuzzTests {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
-    static let boundaries: [UInt64] = [0, 1, 2, 7, 8, 0xFF, 0x100, 0xFFFF, 0x1_0000, 0x7FFF_FFFF, 0xFFFF_FFFF, 0x1_0000_0000,
-                                       0x7FF0_0000_0000_0000, 0xFFF8_0000_0000_0000, UInt64.max - 1, UInt64.max]
+    static let boundaries: [UInt64] = [
+        0, 1, 2, 7, 8, 0xFF, 0x100, 0xFFFF, 0x1_0000, 0x7FFF_FFFF, 0xFFFF_FFFF, 0x1_0000_0000,
+        0x7FF0_0000_0000_0000, 0xFFF8_0000_0000_0000, UInt64.max - 1, UInt64.max,
+    ]
 
     static func mutate(_ original: [[UInt8]], _ generator: inout SplitMix64) -> [[UInt8]] {
         var frames = original
@@ -116,12 +120,18 @@ struct FuzzTests {
             let kind = MessageKind.allCases[Int.random(in: 0..<MessageKind.allCases.count, using: &generator)]
             var body: [UInt8] = []
             while body.count < kind.headerSize - 32 { body += Self.word(&generator) }
-            var frames = [WireConstants.magic + [UInt8(WireConstants.protocolVersion), 0] + Samples.job.bytes + [kind.rawValue, 0, UInt8(kind.headerSize), 0, 0, 0, 0, 0, 0, 0] + body]
+            var frames = [
+                WireConstants.magic + [UInt8(WireConstants.protocolVersion), 0] + Samples.job.bytes + [
+                    kind.rawValue, 0, UInt8(kind.headerSize), 0, 0, 0, 0, 0, 0, 0,
+                ] + body
+            ]
             if kind.hasMetadata {
                 var metadata: [UInt8] = []
                 for _ in 0..<Int.random(in: 0...3, using: &generator) {
                     let length = Int.random(in: 0...12, using: &generator)
-                    metadata += [UInt8(length), 0, 0, 0] + Self.randomBytes(Int.random(in: 0...(length + 2), using: &generator), &generator)
+                    metadata +=
+                        [UInt8(length), 0, 0, 0]
+                        + Self.randomBytes(Int.random(in: 0...(length + 2), using: &generator), &generator)
                 }
                 frames.append(metadata)
             }
@@ -130,7 +140,9 @@ struct FuzzTests {
             }
             fixFrameCount(&frames)
             let receiver: Role = kind.isReceivable(by: .worker) ? .worker : .coordinator
-            let context = iteration.isMultiple(of: 2) ? Samples.context(receiver) : DecodingContext(receiver: receiver, jobID: nil)
+            let context =
+                iteration.isMultiple(of: 2)
+                ? Samples.context(receiver) : DecodingContext(receiver: receiver, jobID: nil)
             Self.probe(frames, context, accepted: &accepted, errors: &errors)
         }
         #expect(errors.values.reduce(0, +) + accepted == 5_000)

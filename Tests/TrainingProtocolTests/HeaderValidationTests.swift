@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TrainingProtocol
 
 @Suite("Header validation")
@@ -10,9 +11,13 @@ struct HeaderValidationTests {
     func frameLimits() throws {
         #expect(decodeError([], coordinator) == .noFrames)
         let many = [[UInt8]](repeating: [], count: WireConstants.maxFrames + 1)
-        #expect(decodeError(many, coordinator) == .tooManyFrames(received: WireConstants.maxFrames + 1, limit: WireConstants.maxFrames))
+        #expect(
+            decodeError(many, coordinator)
+                == .tooManyFrames(received: WireConstants.maxFrames + 1, limit: WireConstants.maxFrames))
         let big = try Samples.frames(heartbeat) + [[UInt8](repeating: 0, count: WireConstants.maxFrameBytes + 1)]
-        #expect(decodeError(big, coordinator) == .frameTooLarge(frame: 1, bytes: WireConstants.maxFrameBytes + 1, limit: WireConstants.maxFrameBytes))
+        #expect(
+            decodeError(big, coordinator)
+                == .frameTooLarge(frame: 1, bytes: WireConstants.maxFrameBytes + 1, limit: WireConstants.maxFrameBytes))
     }
 
     @Test("a header shorter than 32 bytes")
@@ -40,7 +45,9 @@ struct HeaderValidationTests {
         #expect(error?.refusalReason == .protocolVersion)
         var refusal = try Samples.frames(.refuse(Refuse(worker: nil, reason: .jobFull, text: "")))
         patch(&refusal, at: 4, size: 2, 0)
-        #expect(decodeError(refusal, Samples.context(.worker)) == .unsupportedVersion(found: 0, supported: WireConstants.protocolVersion))
+        #expect(
+            decodeError(refusal, Samples.context(.worker))
+                == .unsupportedVersion(found: 0, supported: WireConstants.protocolVersion))
     }
 
     @Test("unknown kinds and kinds sent the wrong way")
@@ -72,16 +79,21 @@ struct HeaderValidationTests {
 
         frames = try Samples.frames(heartbeat)
         patch(&frames, at: 24, size: 2, 56)
-        #expect(decodeError(frames, coordinator) == .headerSizeMismatch(.heartbeat, declared: 56, actual: 48, expected: 48))
+        #expect(
+            decodeError(frames, coordinator) == .headerSizeMismatch(.heartbeat, declared: 56, actual: 48, expected: 48))
         frames = try Samples.frames(heartbeat)
         frames[0] += [0, 0, 0, 0, 0, 0, 0, 0]
         patch(&frames, at: 24, size: 2, 56)
-        #expect(decodeError(frames, coordinator) == .headerSizeMismatch(.heartbeat, declared: 56, actual: 56, expected: 48))
+        #expect(
+            decodeError(frames, coordinator) == .headerSizeMismatch(.heartbeat, declared: 56, actual: 56, expected: 48))
 
         frames = try Samples.frames(heartbeat)
         frames[0][27] = 1
         let error = decodeError(frames, coordinator)
-        #expect(error == .reservedNotZero(FieldPosition(kind: .heartbeat, field: "reserved", frame: 0, offset: 26), found: 256))
+        #expect(
+            error
+                == .reservedNotZero(
+                    FieldPosition(kind: .heartbeat, field: "reserved", frame: 0, offset: 26), found: 256))
         #expect(error?.description.contains("offset 26") == true)
     }
 
@@ -97,10 +109,12 @@ struct HeaderValidationTests {
         register.removeLast()
         fixFrameCount(&register)
         #expect(decodeError(register, coordinator) == .frameCountMismatch(.register, expected: 2, received: 1))
-        var chunk = try Samples.frames(.dataChunk(DataChunk(datasetDigest: Samples.digest(1), offset: 0, totalBytes: 9, bytes: [7])))
+        var chunk = try Samples.frames(
+            .dataChunk(DataChunk(datasetDigest: Samples.digest(1), offset: 0, totalBytes: 9, bytes: [7])))
         chunk.removeLast()
         fixFrameCount(&chunk)
-        #expect(decodeError(chunk, Samples.context(.worker)) == .frameCountMismatch(.dataChunk, expected: 2, received: 1))
+        #expect(
+            decodeError(chunk, Samples.context(.worker)) == .frameCountMismatch(.dataChunk, expected: 2, received: 1))
     }
 
     @Test("job ids: missing, foreign, and the refusal a foreign registration earns")
@@ -109,7 +123,8 @@ struct HeaderValidationTests {
         var unspecified = try Samples.frames(heartbeat)
         for offset in 6..<22 { unspecified[0][offset] = 0 }
         #expect(decodeError(unspecified, coordinator) == .missingJobID(.heartbeat))
-        #expect(decodeError(unspecified, DecodingContext(receiver: .coordinator, jobID: nil)) == .missingJobID(.heartbeat))
+        #expect(
+            decodeError(unspecified, DecodingContext(receiver: .coordinator, jobID: nil)) == .missingJobID(.heartbeat))
         let foreign = try Samples.frames(heartbeat, job: Samples.otherJob)
         let error = decodeError(foreign, coordinator)
         #expect(error == .jobMismatch(.heartbeat, expected: Samples.job, found: Samples.otherJob))

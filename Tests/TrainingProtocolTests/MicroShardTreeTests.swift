@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TrainingProtocol
 
 @Suite("Micro-shard tree")
@@ -48,7 +49,9 @@ struct MicroShardTreeTests {
     static func leaves(_ count: Int, seed: UInt64) -> [[Float]] {
         var generator = SplitMix64(seed: seed)
         return (0..<count).map { _ in
-            (0..<4).map { _ in Float.random(in: -1...1, using: &generator) * Float(1 << Int.random(in: 0...24, using: &generator)) }
+            (0..<4).map { _ in
+                Float.random(in: -1...1, using: &generator) * Float(1 << Int.random(in: 0...24, using: &generator))
+            }
         }
     }
 
@@ -73,7 +76,9 @@ struct MicroShardTreeTests {
                     }
                 }
                 let combined = try #require(tree.sum(tree.root, known: { received[$0] }, add: Self.add))
-                #expect(combined.map(\.bitPattern) == reference.map(\.bitPattern), "\(leafCount) leaves, \(workers) workers")
+                #expect(
+                    combined.map(\.bitPattern) == reference.map(\.bitPattern), "\(leafCount) leaves, \(workers) workers"
+                )
             }
         }
         #expect(orderMatters, "the test data must be order-sensitive, or it proves nothing")

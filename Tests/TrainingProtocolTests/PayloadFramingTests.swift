@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TrainingProtocol
 
 /// `count` floats with varied bit patterns, fast to make in debug builds (no per-element closures).
@@ -17,7 +18,10 @@ func patternFloats(_ count: Int) -> [Float] {
 
 /// Bitwise equality of two float arrays (memcmp: fast in debug builds).
 func bitwiseEqual(_ a: [Float], _ b: [Float]) -> Bool {
-    a.count == b.count && a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+    a.count == b.count
+        && a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+        }
 }
 
 @Suite("Payload framing")
@@ -32,7 +36,10 @@ struct PayloadFramingTests {
         #expect(PayloadFraming.frameCount(elementCount: perFrame) == 1)
         #expect(PayloadFraming.frameCount(elementCount: perFrame + 1) == 2)
         #expect(PayloadFraming.frameCount(elementCount: 2 * perFrame) == 2)
-        #expect(PayloadFraming.frameRanges(elementCount: 2 * perFrame + 3) == [0..<perFrame, perFrame..<(2 * perFrame), (2 * perFrame)..<(2 * perFrame + 3)])
+        #expect(
+            PayloadFraming.frameRanges(elementCount: 2 * perFrame + 3) == [
+                0..<perFrame, perFrame..<(2 * perFrame), (2 * perFrame)..<(2 * perFrame + 3),
+            ])
     }
 
     @Test("an empty payload has no frames and reassembles to nothing")
@@ -60,8 +67,13 @@ struct PayloadFramingTests {
         #expect(Array(frames[1]) == [0x00, 0x00, 0x80, 0x7F])
         #expect(bitwiseEqual(try PayloadFraming.reassemble(frames, count: perFrame + 1), values))
 
-        #expect(throws: ProtocolError.payloadFrameSize(.parameterBroadcast, frame: 0, expected: WireConstants.maxFrameBytes, found: WireConstants.maxFrameBytes - 4)) {
-            try PayloadFraming.reassemble([Array(frames[0].dropLast(4)), frames[1] + [0, 0, 0, 0]], count: perFrame + 1)
+        #expect(
+            throws: ProtocolError.payloadFrameSize(
+                .parameterBroadcast, frame: 0, expected: WireConstants.maxFrameBytes,
+                found: WireConstants.maxFrameBytes - 4)
+        ) {
+            try PayloadFraming.reassemble(
+                [Array(frames[0].dropLast(4)), frames[1] + [0, 0, 0, 0]], count: perFrame + 1)
         }
         #expect(throws: ProtocolError.frameCountMismatch(.parameterBroadcast, expected: 2, received: 1)) {
             try PayloadFraming.reassemble([frames[0]], count: perFrame + 1)
@@ -71,7 +83,8 @@ struct PayloadFramingTests {
     @Test("a 16 MiB + 1 float broadcast crosses the wire as three frames and decodes bit for bit")
     func bigBroadcast() throws {
         let values = patternFloats(perFrame + 1)
-        let message = Message.parameterBroadcast(ParameterBroadcast(version: 3, step: 2, parameters: FloatPayload(values)))
+        let message = Message.parameterBroadcast(
+            ParameterBroadcast(version: 3, step: 2, parameters: FloatPayload(values)))
         let encoded = try Envelope(jobID: Samples.job, message: message).encode()
         #expect(encoded.frameCount == 3)
         let frames = encoded.frames
@@ -126,6 +139,7 @@ struct PayloadFramingTests {
         #expect(FloatPayload([0.0]) != FloatPayload([-0.0]))
         #expect(FloatPayload([1, 2]) != FloatPayload([1]))
         let frames = PayloadFraming.split([1, 2, 3])
-        #expect(try FloatPayload(littleEndianFrames: frames, count: 3, kind: .localSGDResult) == FloatPayload([1, 2, 3]))
+        #expect(
+            try FloatPayload(littleEndianFrames: frames, count: 3, kind: .localSGDResult) == FloatPayload([1, 2, 3]))
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TrainingProtocol
 
 @Suite("Round trips")
@@ -43,7 +44,8 @@ struct RoundTripTests {
     func frameLayout() throws {
         for (message, _) in Samples.all {
             let frames = try Samples.frames(message)
-            let declared = Int(frames[0][28]) | Int(frames[0][29]) << 8 | Int(frames[0][30]) << 16 | Int(frames[0][31]) << 24
+            let declared =
+                Int(frames[0][28]) | Int(frames[0][29]) << 8 | Int(frames[0][30]) << 16 | Int(frames[0][31]) << 24
             #expect(declared == frames.count)
             switch message {
             case .gradientResult(let result) where result.sharedSlot != nil:
@@ -71,7 +73,9 @@ struct RoundTripTests {
 
     @Test("a refusal is readable whatever its job id and protocol version")
     func refusalAcrossVersions() throws {
-        let refusal = Refuse(worker: Samples.worker, reason: .protocolVersion, text: "speak version 1", minimumVersion: 1, maximumVersion: 1)
+        let refusal = Refuse(
+            worker: Samples.worker, reason: .protocolVersion, text: "speak version 1", minimumVersion: 1,
+            maximumVersion: 1)
         var frames = try Samples.frames(.refuse(refusal), job: Samples.otherJob)
         frames[0][4] = 7
         let envelope = try Envelope.decode(frames, context: Samples.context(.worker))
@@ -102,7 +106,8 @@ struct WireLayoutTests {
     @Test("a heartbeat's bytes match the layout table in docs/PROTOCOL.md")
     func heartbeatGolden() throws {
         let job = JobID(uuidString: "00112233-4455-6677-8899-aabbccddeeff")!
-        let frames = try Envelope(jobID: job, message: .heartbeat(Heartbeat(sequence: 0x0102, lastParameterVersion: 5))).encode().frames
+        let frames = try Envelope(jobID: job, message: .heartbeat(Heartbeat(sequence: 0x0102, lastParameterVersion: 5)))
+            .encode().frames
         let expected: [UInt8] = [
             0x54, 0x59, 0x52, 0x44, 0x02, 0x00,
             0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF,
@@ -132,12 +137,15 @@ struct WireLayoutTests {
         let shared = try Samples.frames(.gradientResult(Samples.sharedGradientResult))
         #expect(shared.count == 1 && shared[0][76] == 4, "slot 3 is written as 4; 0 means payload frames")
         let first = Samples.floats(Samples.parameterCount)[0].bitPattern
-        #expect(UInt32(frames[1][0]) | UInt32(frames[1][1]) << 8 | UInt32(frames[1][2]) << 16 | UInt32(frames[1][3]) << 24 == first)
+        #expect(
+            UInt32(frames[1][0]) | UInt32(frames[1][1]) << 8 | UInt32(frames[1][2]) << 16 | UInt32(frames[1][3]) << 24
+                == first)
     }
 
     @Test("the subscription prefix is the first 22 bytes of this job's broadcasts only")
     func subscriptionPrefix() throws {
-        let broadcast = Message.parameterBroadcast(ParameterBroadcast(version: 2, step: 1, parameters: FloatPayload([1, 2])))
+        let broadcast = Message.parameterBroadcast(
+            ParameterBroadcast(version: 2, step: 1, parameters: FloatPayload([1, 2])))
         let prefix = Envelope.subscriptionPrefix(jobID: Samples.job)
         #expect(prefix.count == 22)
         #expect(Array(try Samples.frames(broadcast)[0].prefix(22)) == prefix)

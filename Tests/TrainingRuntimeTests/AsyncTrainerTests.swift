@@ -1,6 +1,7 @@
 import GradientCore
 import Testing
 import TrainingProtocol
+
 @testable import TrainingRuntime
 
 @Suite struct AsyncTrainerTests {
@@ -8,8 +9,10 @@ import TrainingProtocol
     let data = separableData(rows: 600, features: 4, seed: 1)
 
     func train(workers: Int, maxStaleness: Int = 4, kill: [Int: Int] = [:]) throws -> SimulatedCluster<AsyncTrainer> {
-        var cluster = try SimulatedCluster(examples: data, spec: spec, epochs: 3, batch: 64, microShards: 4,
-                                           configure: { $0.maxStaleness = maxStaleness }) {
+        var cluster = try SimulatedCluster(
+            examples: data, spec: spec, epochs: 3, batch: 64, microShards: 4,
+            configure: { $0.maxStaleness = maxStaleness }
+        ) {
             AsyncTrainer(setup: $0, parameters: $1, optimizer: $2)
         }
         cluster.onStep = { step, cluster in
@@ -55,13 +58,15 @@ import TrainingProtocol
             AsyncTrainer(setup: $0, parameters: $1, optimizer: $2)
         }
         cluster.addWorker()
-        let bogus = TrainingProtocol.GradientResult(step: 7, parameterVersion: 1, exampleCount: 1, lossSum: 0,
-                                                    microShards: 0..<4, microShardsPerBatch: 4,
-                                                    gradientSum: FloatPayload([Float](repeating: 0, count: 5)))
+        let bogus = TrainingProtocol.GradientResult(
+            step: 7, parameterVersion: 1, exampleCount: 1, lossSum: 0,
+            microShards: 0..<4, microShardsPerBatch: 4,
+            gradientSum: FloatPayload([Float](repeating: 0, count: 5)))
         let commands = cluster.trainer.handle(.gradientResult(bogus), from: cluster.workers[0].route, now: 0)
-        #expect(commands.contains {
-            if case .send(.resultRejected(let r), _) = $0 { r.reason == .notAssigned } else { false }
-        })
+        #expect(
+            commands.contains {
+                if case .send(.resultRejected(let r), _) = $0 { r.reason == .notAssigned } else { false }
+            })
         #expect(cluster.trainer.completedSteps == 0)
     }
 }

@@ -3,6 +3,7 @@ import GradientCore
 import ModelPackage
 import Testing
 import TrainingProtocol
+
 @testable import TrainingRuntime
 
 @Suite struct CheckpointTests {
@@ -10,13 +11,15 @@ import TrainingProtocol
     let spec = ModelSpec(kind: .logistic, inputs: 4)
 
     func identity(_ spec: ModelSpec, config: String = "c0") -> CheckpointIdentity {
-        CheckpointIdentity(model: spec, optimizer: GradientCore.OptimizerConfig(kind: .sgd, learningRate: 0.5, momentum: 0.9),
-                           configDigest: config, datasetDigest: String(repeating: "ab", count: 32), seed: 7)
+        CheckpointIdentity(
+            model: spec, optimizer: GradientCore.OptimizerConfig(kind: .sgd, learningRate: 0.5, momentum: 0.9),
+            configDigest: config, datasetDigest: String(repeating: "ab", count: 32), seed: 7)
     }
 
     func writer(_ identity: CheckpointIdentity, keep: Int = 3, fault: WriteFault? = nil) -> CheckpointWriter {
-        CheckpointWriter(directory: directory, keep: keep, identity: identity,
-                         schedule: BatchSchedule(rows: 600, batchSize: 64, microShards: 8), extra: ["run_id": "r1"], fault: fault)
+        CheckpointWriter(
+            directory: directory, keep: keep, identity: identity,
+            schedule: BatchSchedule(rows: 600, batchSize: 64, microShards: 8), extra: ["run_id": "r1"], fault: fault)
     }
 
     /// Stopping after `k` steps, checkpointing, and continuing from the file read back ends with
@@ -47,13 +50,16 @@ import TrainingProtocol
             let setup = second.trainer.setup
             second.trainer = SyncTrainer(
                 setup: setup, parameters: checkpoint.snapshot.parameters,
-                optimizer: try Optimizer(config: setup.optimizer, parameterCount: checkpoint.snapshot.parameters.count,
-                                         state: checkpoint.snapshot.optimizer),
+                optimizer: try Optimizer(
+                    config: setup.optimizer, parameterCount: checkpoint.snapshot.parameters.count,
+                    state: checkpoint.snapshot.optimizer),
                 completedSteps: checkpoint.snapshot.completedSteps)
             for _ in 0..<3 { second.addWorker() }  // a different worker count on resume
             try second.run()
             #expect(second.finished)
-            #expect(second.trainer.parameters.map(\.bitPattern) == straight.trainer.parameters.map(\.bitPattern), "stopped at \(stopAt)")
+            #expect(
+                second.trainer.parameters.map(\.bitPattern) == straight.trainer.parameters.map(\.bitPattern),
+                "stopped at \(stopAt)")
             try FileManager.default.removeItem(at: directory)
         }
     }
@@ -63,8 +69,10 @@ import TrainingProtocol
         let w = writer(identity(spec))
         let optimizer = try Optimizer(config: identity(spec).optimizer, parameterCount: 5)
         for step in [10, 20] {
-            let result = w.saveNow(TrainingSnapshot(parameters: (0..<5).map { Float($0 + step) }, optimizer: optimizer.state,
-                                                    completedSteps: step))
+            let result = w.saveNow(
+                TrainingSnapshot(
+                    parameters: (0..<5).map { Float($0 + step) }, optimizer: optimizer.state,
+                    completedSteps: step))
             guard case .written = result else { Issue.record("write failed: \(result)"); return }
         }
         let newest = directory.appendingPathComponent(CheckpointFormat.fileName(step: 20))
@@ -82,7 +90,8 @@ import TrainingProtocol
         let mlp = ModelSpec(kind: .mlp, inputs: 4, outputs: 2, hidden: [3], activation: .relu, head: .softmax)
         let w = writer(identity(mlp))
         let optimizer = try Optimizer(config: identity(mlp).optimizer, parameterCount: mlp.layout().count)
-        w.saveNow(TrainingSnapshot(parameters: mlp.initialParameters(seed: 1), optimizer: optimizer.state, completedSteps: 5))
+        w.saveNow(
+            TrainingSnapshot(parameters: mlp.initialParameters(seed: 1), optimizer: optimizer.state, completedSteps: 5))
         let checkpoint = try #require(CheckpointFormat.newestValid(in: directory).checkpoint)
         let why = try #require(checkpoint.mismatch(with: identity(spec), force: true))
         #expect(why.contains("mlp 4-3-2") && why.contains("logistic"))
@@ -96,15 +105,21 @@ import TrainingProtocol
         let optimizer = try Optimizer(config: identity(spec).optimizer, parameterCount: 5)
         let w = writer(identity(spec), keep: 2)
         for step in [1, 2, 3, 4] {
-            w.save(TrainingSnapshot(parameters: [Float](repeating: Float(step), count: 5), optimizer: optimizer.state,
-                                    completedSteps: step))
+            w.save(
+                TrainingSnapshot(
+                    parameters: [Float](repeating: Float(step), count: 5), optimizer: optimizer.state,
+                    completedSteps: step))
         }
         w.waitUntilWritten()
         #expect(w.takeResults().count == 4)
-        #expect(CheckpointFormat.files(in: directory).map(\.lastPathComponent) == ["step-00000004.safetensors", "step-00000003.safetensors"])
+        #expect(
+            CheckpointFormat.files(in: directory).map(\.lastPathComponent) == [
+                "step-00000004.safetensors", "step-00000003.safetensors",
+            ])
 
         let failing = writer(identity(spec), keep: 2, fault: WriteFault(afterBytes: 64))
-        let result = failing.saveNow(TrainingSnapshot(parameters: [9, 9, 9, 9, 9], optimizer: optimizer.state, completedSteps: 5))
+        let result = failing.saveNow(
+            TrainingSnapshot(parameters: [9, 9, 9, 9, 9], optimizer: optimizer.state, completedSteps: 5))
         guard case .failed(_, 5, let error) = result else { Issue.record("expected a failure, got \(result)"); return }
         #expect(error.contains("No space left"))
         let (checkpoint, warnings) = CheckpointFormat.newestValid(in: directory)

@@ -2,18 +2,24 @@ import GradientCore
 import JobConfiguration
 import Testing
 import TrainingProtocol
+
 @testable import TrainingRuntime
 
 @Suite struct LocalSGDTrainerTests {
     let spec = ModelSpec(kind: .logistic, inputs: 4)
     let data = separableData(rows: 600, features: 4, seed: 1)
 
-    func train(workers: Int, kill: [Int: Int] = [:], slow: [Int: Int] = [:],
-               policy: JobConfig.Cluster.StragglerPolicy = .report) throws -> SimulatedCluster<LocalSGDTrainer> {
-        var cluster = try SimulatedCluster(examples: data, spec: spec, epochs: 3, batch: 64, microShards: 4, configure: {
-            $0.localSteps = 4
-            $0.stragglerPolicy = policy
-        }) { LocalSGDTrainer(setup: $0, parameters: $1, optimizer: $2) }
+    func train(
+        workers: Int, kill: [Int: Int] = [:], slow: [Int: Int] = [:],
+        policy: JobConfig.Cluster.StragglerPolicy = .report
+    ) throws -> SimulatedCluster<LocalSGDTrainer> {
+        var cluster = try SimulatedCluster(
+            examples: data, spec: spec, epochs: 3, batch: 64, microShards: 4,
+            configure: {
+                $0.localSteps = 4
+                $0.stragglerPolicy = policy
+            }
+        ) { LocalSGDTrainer(setup: $0, parameters: $1, optimizer: $2) }
         cluster.onStep = { step, cluster in
             if let victim = kill[step] { cluster.workers[victim].alive = false }
             if let laggard = slow[step] { cluster.workers[laggard].busyUntil = cluster.now + 3 }
@@ -36,13 +42,18 @@ import TrainingProtocol
 
     @Test func oneWorkerWithoutMomentumIsExactlySyncSGD() throws {
         let plain = GradientCore.OptimizerConfig(kind: .sgd, learningRate: 0.5)
-        var local = try SimulatedCluster(examples: data, spec: spec, epochs: 2, batch: 64, microShards: 1, configure: {
-            $0.optimizer = plain
-            $0.localSteps = 3
-        }) { LocalSGDTrainer(setup: $0, parameters: $1, optimizer: $2) }
+        var local = try SimulatedCluster(
+            examples: data, spec: spec, epochs: 2, batch: 64, microShards: 1,
+            configure: {
+                $0.optimizer = plain
+                $0.localSteps = 3
+            }
+        ) { LocalSGDTrainer(setup: $0, parameters: $1, optimizer: $2) }
         try local.run(workers: 1)
-        var sync = try SimulatedCluster(examples: data, spec: spec, epochs: 2, batch: 64, microShards: 1,
-                                        configure: { $0.optimizer = plain }) {
+        var sync = try SimulatedCluster(
+            examples: data, spec: spec, epochs: 2, batch: 64, microShards: 1,
+            configure: { $0.optimizer = plain }
+        ) {
             SyncTrainer(setup: $0, parameters: $1, optimizer: $2)
         }
         try sync.run(workers: 1)

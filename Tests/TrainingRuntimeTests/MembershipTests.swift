@@ -1,5 +1,6 @@
 import Testing
 import TrainingProtocol
+
 @testable import TrainingRuntime
 
 @Suite struct MembershipTests {

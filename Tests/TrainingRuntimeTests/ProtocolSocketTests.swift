@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrainingProtocol
 import ZeroMQ
+
 @testable import TrainingRuntime
 
 /// The transport layer over real sockets: envelopes round-trip, garbage is reported, not trusted.
@@ -18,8 +19,9 @@ import ZeroMQ
         try dealerSocket.connect(try routerSocket.lastEndpoint)
         let worker = ProtocolSocket(dealerSocket, context: DecodingContext(receiver: .worker, jobID: nil))
         let identity = WorkerIdentity.random()
-        let register = Register(worker: identity, processID: 42, threads: 1, capabilities: [.datasetStore],
-                                hostName: "host-a", cachedDatasets: [])
+        let register = Register(
+            worker: identity, processID: 42, threads: 1, capabilities: [.datasetStore],
+            hostName: "host-a", cachedDatasets: [])
         #expect(try worker.send(Envelope(jobID: job, message: .register(register))))
 
         guard case .message(let envelope, let sender)? = try coordinator.receive() else {

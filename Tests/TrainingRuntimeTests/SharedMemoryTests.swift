@@ -2,6 +2,7 @@ import Foundation
 import GradientCore
 import Testing
 import TrainingProtocol
+
 @testable import TrainingRuntime
 
 /// The shared-memory exchange between a coordinator and workers on one host: segment headers,
@@ -36,7 +37,9 @@ import TrainingProtocol
         #expect(reader.read(version: 4) == nil)
 
         // Another job's segment, or another model size, is refused with the reason.
-        #expect(throws: SharedMemoryError.self) { try SharedParameters.open(path: coordinator.path, jobID: JobID.random(), parameterCount: count) }
+        #expect(throws: SharedMemoryError.self) {
+            try SharedParameters.open(path: coordinator.path, jobID: JobID.random(), parameterCount: count)
+        }
         do {
             _ = try SharedParameters.open(path: coordinator.path, jobID: JobID.random(), parameterCount: count)
         } catch {
@@ -52,8 +55,14 @@ import TrainingProtocol
         // computed from overwritten values is dropped; an error from intact values is not.
         struct Failure: Error {}
         #expect(try reader.withVersion(3) { $0[7] } == values(3)[7])
-        #expect(try reader.withVersion(3) { _ in coordinator.write(version: 5, FloatPayload(values(5))); return 1 } == nil)
-        #expect(try reader.withVersion(5) { _ -> Int in coordinator.write(version: 7, FloatPayload(values(7))); throw Failure() } == nil)
+        #expect(
+            try reader.withVersion(3) { _ in
+                coordinator.write(version: 5, FloatPayload(values(5))); return 1
+            } == nil)
+        #expect(
+            try reader.withVersion(5) { _ -> Int in
+                coordinator.write(version: 7, FloatPayload(values(7))); throw Failure()
+            } == nil)
         #expect(throws: Failure.self) { try reader.withVersion(7) { _ -> Int in throw Failure() } }
         #expect(try reader.withVersion(6) { _ in 1 } == nil, "never written")
 
@@ -77,47 +86,65 @@ import TrainingProtocol
         let dir = try directory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let slots = 2
-        let gradients = try SharedGradients.create(directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count,
-                                                   slots: slots)
+        let gradients = try SharedGradients.create(
+            directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count,
+            slots: slots)
         let sum = FloatPayload(values(7))
-        #expect(gradients.write(sum, step: 1, parameterVersion: 2, microShards: 0..<2) == nil, "not attached yet: send frames")
+        #expect(
+            gradients.write(sum, step: 1, parameterVersion: 2, microShards: 0..<2) == nil,
+            "not attached yet: send frames")
 
         let offer = SharedMemoryOffer(slotCount: UInt32(slots), parameterCount: UInt64(count), path: gradients.path)
         var wrongPath = offer
         wrongPath.path = dir.path + "/elsewhere"
         #expect(throws: SharedMemoryError.self) {
-            try SharedGradients.attach(wrongPath, directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count)
+            try SharedGradients.attach(
+                wrongPath, directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count)
         }
         #expect(throws: SharedMemoryError.self) {
-            try SharedGradients.attach(offer, directory: dir.path, jobID: job, worker: WorkerIdentity.random(), processID: pid, parameterCount: count)
+            try SharedGradients.attach(
+                offer, directory: dir.path, jobID: job, worker: WorkerIdentity.random(), processID: pid,
+                parameterCount: count)
         }
         var moreSlots = offer
         moreSlots.slotCount = 3
         #expect(throws: SharedMemoryError.self) {
-            try SharedGradients.attach(moreSlots, directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count)
+            try SharedGradients.attach(
+                moreSlots, directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count)
         }
         var otherProcess = offer
-        otherProcess.path = otherProcess.path.replacingOccurrences(of: "trainyard-\(pid)-", with: "trainyard-\(pid + 1)-")
+        otherProcess.path = otherProcess.path.replacingOccurrences(
+            of: "trainyard-\(pid)-", with: "trainyard-\(pid + 1)-")
         #expect(throws: SharedMemoryError.self) {
-            try SharedGradients.attach(otherProcess, directory: dir.path, jobID: job, worker: worker, processID: pid + 1, parameterCount: count)
+            try SharedGradients.attach(
+                otherProcess, directory: dir.path, jobID: job, worker: worker, processID: pid + 1, parameterCount: count
+            )
         }
-        let coordinator = try SharedGradients.attach(offer, directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count)
+        let coordinator = try SharedGradients.attach(
+            offer, directory: dir.path, jobID: job, worker: worker, processID: pid, parameterCount: count)
         #expect(gradients.isAttached)
-        #expect(!FileManager.default.fileExists(atPath: gradients.path), "the name is removed once both sides have mapped it")
+        #expect(
+            !FileManager.default.fileExists(atPath: gradients.path),
+            "the name is removed once both sides have mapped it")
 
         func result(_ slot: Int?, step: UInt64, leaves: Range<Int> = 0..<2) -> GradientResult {
-            GradientResult(step: step, parameterVersion: step + 1, exampleCount: 8, lossSum: 1, microShards: leaves,
-                           microShardsPerBatch: 4, gradientSum: .notCarried(count: count), sharedSlot: slot)
+            GradientResult(
+                step: step, parameterVersion: step + 1, exampleCount: 8, lossSum: 1, microShards: leaves,
+                microShardsPerBatch: 4, gradientSum: .notCarried(count: count), sharedSlot: slot)
         }
         let first = try #require(gradients.write(sum, step: 1, parameterVersion: 2, microShards: 0..<2))
         var held: FloatPayload? = try coordinator.resolve(result(first, step: 1))
         #expect(held == sum)
         #expect(held?.frameCount == 2)
-        let second = try #require(gradients.write(FloatPayload(values(8)), step: 2, parameterVersion: 3, microShards: 0..<2))
+        let second = try #require(
+            gradients.write(FloatPayload(values(8)), step: 2, parameterVersion: 3, microShards: 0..<2))
         #expect(second != first)
-        #expect(gradients.write(sum, step: 3, parameterVersion: 4, microShards: 0..<2) == nil, "both slots lent: frames instead")
+        #expect(
+            gradients.write(sum, step: 3, parameterVersion: 4, microShards: 0..<2) == nil,
+            "both slots lent: frames instead")
         held = nil
-        let third = try #require(gradients.write(FloatPayload(values(9)), step: 3, parameterVersion: 4, microShards: 2..<4))
+        let third = try #require(
+            gradients.write(FloatPayload(values(9)), step: 3, parameterVersion: 4, microShards: 2..<4))
         #expect(third == first, "the released slot is reused")
 
         // A result that does not match what its slot holds is refused, and the slot released.
@@ -137,14 +164,16 @@ import TrainingProtocol
         let spec = ModelSpec(kind: .mlp, inputs: 4, outputs: 3, hidden: [5], activation: .relu, head: .softmax)
         let model = try spec.makeModel()
         var data = separableData(rows: 96, features: 4, seed: 5)
-        data = InMemoryExamples(features: data.features, labels: data.labels.enumerated().map { Float($0.offset % 3) },
-                                featureCount: 4, seed: 11)
+        data = InMemoryExamples(
+            features: data.features, labels: data.labels.enumerated().map { Float($0.offset % 3) },
+            featureCount: 4, seed: 11)
         let workload = MicroShardWorkload(model: model, examples: data)
         let parameters = spec.initialParameters(seed: 3)
         // Leaves 1...6 of 8: maximal subtrees [1], [2, 4), [4, 6), [6]: single leaves and pairs.
         let shards = (1...6).map { MicroShard(index: UInt32($0), rowStart: UInt64($0 * 12), rowCount: 12) }
-        let assignment = WorkAssignment(step: 0, parameterVersion: 1, epoch: 0, microShardsPerBatch: 8, mode: .sync, localSteps: 1,
-                                        datasetDigest: ContentDigest(bytes: Array(repeating: 7, count: 32))!, microShards: shards)
+        let assignment = WorkAssignment(
+            step: 0, parameterVersion: 1, epoch: 0, microShardsPerBatch: 8, mode: .sync, localSteps: 1,
+            datasetDigest: ContentDigest(bytes: Array(repeating: 7, count: 32))!, microShards: shards)
         let plain = try workload.compute(assignment, parameters: parameters)
         #expect(plain.map(\.leaves) == [1..<2, 2..<4, 4..<6, 6..<7])
         var buffers: [Range<Int>: UnsafeMutableBufferPointer<Float>] = [:]

@@ -1,6 +1,7 @@
 import GradientCore
 import Testing
 import TrainingProtocol
+
 @testable import TrainingRuntime
 
 /// Drives a coordinator state machine with in-process workers that exchange real protocol
@@ -41,30 +42,35 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
     var onStep: ((Int, inout SimulatedCluster) -> Void)?
 
     /// `configure` adjusts the setup (mode settings) before `make` builds the trainer.
-    init(examples: InMemoryExamples, spec: ModelSpec, epochs: Int, batch: Int, microShards: Int, minWorkers: Int = 1,
-         prefetch: Bool = false, configure: (inout TrainerSetup) -> Void = { _ in },
-         make: (TrainerSetup, [Float], Optimizer) -> Trainer) throws {
+    init(
+        examples: InMemoryExamples, spec: ModelSpec, epochs: Int, batch: Int, microShards: Int, minWorkers: Int = 1,
+        prefetch: Bool = false, configure: (inout TrainerSetup) -> Void = { _ in },
+        make: (TrainerSetup, [Float], Optimizer) -> Trainer
+    ) throws {
         let model = try spec.makeModel()
         var setup = TrainerSetup(
             jobID: JobID.random(), model: model,
             schedule: BatchSchedule(rows: examples.exampleCount, batchSize: batch, microShards: microShards),
             epochs: epochs, optimizer: GradientCore.OptimizerConfig(kind: .sgd, learningRate: 0.5, momentum: 0.9),
             learningRate: LearningRateSchedule(kind: .constant, base: 0.5, totalSteps: 1), heartbeatInterval: 0.5,
-            heartbeatTimeout: 2, minWorkers: minWorkers, datasetDigest: ContentDigest(bytes: Array(repeating: 7, count: 32))!,
+            heartbeatTimeout: 2, minWorkers: minWorkers,
+            datasetDigest: ContentDigest(bytes: Array(repeating: 7, count: 32))!,
             jobConfiguration: "{}", configDigest: ContentDigest(bytes: Array(repeating: 9, count: 32))!)
         configure(&setup)
         let optimizer = try Optimizer(config: setup.optimizer, parameterCount: model.layout.count)
         trainer = make(setup, spec.initialParameters(seed: 3), optimizer)
-        workload = MicroShardWorkload(model: model, examples: examples,
-                                      localUpdate: LocalUpdateRule(optimizer: setup.optimizer, learningRate: setup.learningRate),
-                                      prefetch: prefetch)
+        workload = MicroShardWorkload(
+            model: model, examples: examples,
+            localUpdate: LocalUpdateRule(optimizer: setup.optimizer, learningRate: setup.learningRate),
+            prefetch: prefetch)
     }
 
     mutating func addWorker() {
         let identity = WorkerIdentity.random()
         let route = Array(identity.bytes.prefix(5))
         workers.append(Worker(identity: identity, route: route))
-        let register = Register(worker: identity, processID: 1, threads: 1, capabilities: [], hostName: "sim", cachedDatasets: [])
+        let register = Register(
+            worker: identity, processID: 1, threads: 1, capabilities: [], hostName: "sim", cachedDatasets: [])
         execute(trainer.handle(.register(register), from: route, now: now))
     }
 
@@ -72,7 +78,9 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
         for command in commands {
             switch command {
             case .send(let message, let route):
-                if let i = workers.firstIndex(where: { $0.route == route }) { workers[i].inbox.append(.control(message)) }
+                if let i = workers.firstIndex(where: { $0.route == route }) {
+                    workers[i].inbox.append(.control(message))
+                }
             case .publish(let message):
                 guard case .parameterBroadcast(let broadcast) = message else { break }
                 for i in workers.indices { workers[i].inbox.append(.broadcast(broadcast)) }
@@ -118,15 +126,17 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
                 // Broadcasts reach the inbox in order, before the work that needs them.
                 try tell(.parametersSought(version, receivesBroadcasts: true), to: i)
             case .computeGradients(let assignment, let parameters):
-                try tell(computation {
-                    try exchange.gradientResults(for: assignment, against: parameters, workload: workload)
-                        .map(WorkerEvent.gradientsComputed) ?? .parametersLost
-                }, to: i)
+                try tell(
+                    computation {
+                        try exchange.gradientResults(for: assignment, against: parameters, workload: workload)
+                            .map(WorkerEvent.gradientsComputed) ?? .parametersLost
+                    }, to: i)
             case .computeRound(let assignment, let parameters):
-                try tell(computation {
-                    guard let values = exchange.values(of: parameters) else { return .parametersLost }
-                    return .roundComputed(try workload.localRound(assignment, parameters: values))
-                }, to: i)
+                try tell(
+                    computation {
+                        guard let values = exchange.values(of: parameters) else { return .parametersLost }
+                        return .roundComputed(try workload.localRound(assignment, parameters: values))
+                    }, to: i)
             case .prefetch(let assignment):
                 workload.prefetcher?.prefetch(after: assignment)
             case .log:
@@ -153,7 +163,8 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
         while !finished && rounds < maxRounds {
             rounds += 1
             var progressed = false
-            for i in workers.indices where workers[i].alive && workers[i].busyUntil <= now && !workers[i].inbox.isEmpty {
+            for i in workers.indices where workers[i].alive && workers[i].busyUntil <= now && !workers[i].inbox.isEmpty
+            {
                 let event = workers[i].inbox.removeFirst()
                 progressed = true
                 try deliver(event, to: i)
@@ -180,17 +191,22 @@ struct SimulatedCluster<Trainer: CoordinatorTrainer> {
 
 /// The fraction of `examples` a logistic model with `parameters` classifies correctly.
 func accuracy(_ parameters: [Float], spec: ModelSpec, on examples: InMemoryExamples) throws -> Double {
-    let evaluation = try spec.makeModel().evaluate(parameters: parameters, features: examples.features,
-                                                   labels: examples.labels, rows: examples.exampleCount)
+    let evaluation = try spec.makeModel().evaluate(
+        parameters: parameters, features: examples.features,
+        labels: examples.labels, rows: examples.exampleCount)
     return evaluation.accuracy ?? 0
 }
 
 extension SimulatedCluster where Trainer == SyncTrainer {
     /// A cluster around a ``SyncTrainer``.
-    init(examples: InMemoryExamples, spec: ModelSpec, epochs: Int, batch: Int, microShards: Int, minWorkers: Int = 1,
-         prefetch: Bool = false, configure: (inout TrainerSetup) -> Void = { _ in }) throws {
-        try self.init(examples: examples, spec: spec, epochs: epochs, batch: batch, microShards: microShards,
-                      minWorkers: minWorkers, prefetch: prefetch, configure: configure) {
+    init(
+        examples: InMemoryExamples, spec: ModelSpec, epochs: Int, batch: Int, microShards: Int, minWorkers: Int = 1,
+        prefetch: Bool = false, configure: (inout TrainerSetup) -> Void = { _ in }
+    ) throws {
+        try self.init(
+            examples: examples, spec: spec, epochs: epochs, batch: batch, microShards: microShards,
+            minWorkers: minWorkers, prefetch: prefetch, configure: configure
+        ) {
             SyncTrainer(setup: $0, parameters: $1, optimizer: $2)
         }
     }

@@ -4,6 +4,7 @@ import Logging
 import Testing
 import TrainingProtocol
 import ZeroMQ
+
 @testable import TrainingRuntime
 
 /// Records what the coordinator reports.
@@ -24,22 +25,28 @@ private final class Recorder: TrainingObserver, @unchecked Sendable {
         let model = try spec.makeModel()
         let jobID = JobID.random()
         let context = try Context()
-        let logger = { var l = Logger(label: "test"); l.logLevel = .warning; return l }()
-        let server = try CoordinatorServer(context: context, jobID: jobID, parameterCount: model.layout.count,
-                                           controlBind: "tcp://127.0.0.1:*", broadcastBind: nil, logger: logger)
-        let jobSpec = WorkerJobSpec(model: spec, datasetDigest: String(repeating: "0", count: 64),
-                                    split: TrainingSplit(seed: 11, validationFraction: 0, stratify: false),
-                                    transformsJSON: nil, threads: 1,
-                                    broadcastPort: CoordinatorServer.port(of: server.broadcastEndpoint)!)
+        let logger = {
+            var l = Logger(label: "test"); l.logLevel = .warning; return l
+        }()
+        let server = try CoordinatorServer(
+            context: context, jobID: jobID, parameterCount: model.layout.count,
+            controlBind: "tcp://127.0.0.1:*", broadcastBind: nil, logger: logger)
+        let jobSpec = WorkerJobSpec(
+            model: spec, datasetDigest: String(repeating: "0", count: 64),
+            split: TrainingSplit(seed: 11, validationFraction: 0, stratify: false),
+            transformsJSON: nil, threads: 1,
+            broadcastPort: CoordinatorServer.port(of: server.broadcastEndpoint)!)
         let specJSON = String(decoding: try JSONEncoder().encode(jobSpec), as: UTF8.self)
         let setup = TrainerSetup(
             jobID: jobID, model: model, schedule: BatchSchedule(rows: 400, batchSize: 64, microShards: 8), epochs: 2,
-            optimizer: GradientCore.OptimizerConfig(kind: .sgd, learningRate: 0.5), learningRate: LearningRateSchedule(kind: .constant, base: 0.5, totalSteps: 1),
+            optimizer: GradientCore.OptimizerConfig(kind: .sgd, learningRate: 0.5),
+            learningRate: LearningRateSchedule(kind: .constant, base: 0.5, totalSteps: 1),
             heartbeatInterval: 0.2, heartbeatTimeout: 5, minWorkers: workers,
             datasetDigest: ContentDigest(bytes: Array(repeating: 0, count: 32))!, jobConfiguration: specJSON,
             configDigest: ContentDigest(bytes: Array(repeating: 1, count: 32))!)
-        var trainer = SyncTrainer(setup: setup, parameters: spec.initialParameters(seed: 3),
-                                  optimizer: try Optimizer(config: setup.optimizer, parameterCount: model.layout.count))
+        var trainer = SyncTrainer(
+            setup: setup, parameters: spec.initialParameters(seed: 3),
+            optimizer: try Optimizer(config: setup.optimizer, parameterCount: model.layout.count))
 
         let exits = ExitBox()
         // Stops the coordinator if a worker fails, so a broken worker fails the test instead of hanging it.
@@ -48,12 +55,16 @@ private final class Recorder: TrainingObserver, @unchecked Sendable {
         var threads: [Thread] = []
         for i in 0..<workers {
             let thread = Thread {
-                let client = WorkerClient(context: context, settings: WorkerSettings(
-                    connect: endpoint, jobID: jobID, giveUpAfter: 20, hostName: "test", processID: UInt32(i + 1)), logger: logger)
+                let client = WorkerClient(
+                    context: context,
+                    settings: WorkerSettings(
+                        connect: endpoint, jobID: jobID, giveUpAfter: 20, hostName: "test", processID: UInt32(i + 1)),
+                    logger: logger)
                 do {
-                    exits.append(try client.run(stop: StopFlag()) { _, spec in
-                        MicroShardWorkload(model: try spec.model.makeModel(), examples: examples)
-                    })
+                    exits.append(
+                        try client.run(stop: StopFlag()) { _, spec in
+                            MicroShardWorkload(model: try spec.model.makeModel(), examples: examples)
+                        })
                 } catch {
                     exits.append(.coordinatorLost("worker failed: \(error)"))
                     watchdog.request()

@@ -1,5 +1,6 @@
 import Testing
 import TrainingProtocol
+
 @testable import TrainingRuntime
 
 /// A seeded generator so the test data is the same on every run.
@@ -23,8 +24,9 @@ private func leafSums(leaves: Int, parameters: Int, seed: UInt64) -> [Int: Subtr
         let gradient = (0..<parameters).map { _ in
             Float.random(in: -1...1, using: &rng) * Float(1 << Int.random(in: 0...20, using: &rng))
         }
-        sums[leaf] = SubtreeSum(leaves: leaf..<(leaf + 1), gradient: gradient,
-                                lossSum: Double.random(in: 0...1e6, using: &rng), count: 1 + leaf % 3)
+        sums[leaf] = SubtreeSum(
+            leaves: leaf..<(leaf + 1), gradient: gradient,
+            lossSum: Double.random(in: 0...1e6, using: &rng), count: 1 + leaf % 3)
     }
     return sums
 }
@@ -36,8 +38,10 @@ private func workers(_ n: Int) -> [WorkerIdentity] {
 
 /// Runs one step the way the coordinator would with `workerCount` workers that pre-add their
 /// maximal subtrees, delivering results in a shuffled order.
-private func aggregate(_ sums: [Int: SubtreeSum], tree: MicroShardTree, parameters: Int, workerCount: Int,
-                       shuffleSeed: UInt64) -> SubtreeSum? {
+private func aggregate(
+    _ sums: [Int: SubtreeSum], tree: MicroShardTree, parameters: Int, workerCount: Int,
+    shuffleSeed: UInt64
+) -> SubtreeSum? {
     var planner = WorkPlanner(tree: tree)
     let plan = planner.planStep(workers: workers(workerCount))
     var results: [SubtreeSum] = []
@@ -62,7 +66,8 @@ private func aggregate(_ sums: [Int: SubtreeSum], tree: MicroShardTree, paramete
         #expect(reference.count == sums.values.reduce(0) { $0 + $1.count })
         for workers in 1...6 {
             for shuffle in UInt64(2)...4 {
-                let other = try #require(aggregate(sums, tree: tree, parameters: 37, workerCount: workers, shuffleSeed: shuffle))
+                let other = try #require(
+                    aggregate(sums, tree: tree, parameters: 37, workerCount: workers, shuffleSeed: shuffle))
                 #expect(other.gradient.map(\.bitPattern) == reference.gradient.map(\.bitPattern), "workers \(workers)")
                 #expect(other.lossSum.bitPattern == reference.lossSum.bitPattern)
                 #expect(other.count == reference.count)
@@ -104,8 +109,10 @@ private func aggregate(_ sums: [Int: SubtreeSum], tree: MicroShardTree, paramete
         let tree = try #require(MicroShardTree(leafCount: 8))
         let sums = leafSums(leaves: 8, parameters: 4, seed: 9)
         var aggregator = SyncStepAggregator(tree: tree, parameterCount: 4)
-        #expect(aggregator.accept(SubtreeSum(leaves: 1..<3, gradient: [0, 0, 0, 0], lossSum: 0, count: 1)) == .notASubtree)
-        #expect(aggregator.accept(SubtreeSum(leaves: 0..<1, gradient: [0], lossSum: 0, count: 1))
+        #expect(
+            aggregator.accept(SubtreeSum(leaves: 1..<3, gradient: [0, 0, 0, 0], lossSum: 0, count: 1)) == .notASubtree)
+        #expect(
+            aggregator.accept(SubtreeSum(leaves: 0..<1, gradient: [0], lossSum: 0, count: 1))
                 == .wrongLength(expected: 4, found: 1))
         #expect(aggregator.accept(TreeReduction.preAdd(sums, subtree: 0..<4, tree: tree)!) == .accepted)
         #expect(aggregator.accept(sums[2]!) == .overlapsReceived)

@@ -2,6 +2,7 @@ import GradientCore
 import JobConfiguration
 import Testing
 import TrainingProtocol
+
 @testable import TrainingRuntime
 
 /// Separable two-class data: label 1 when the first feature plus half the second is positive.
@@ -19,14 +20,20 @@ func separableData(rows: Int, features: Int, seed: UInt64) -> InMemoryExamples {
 @Suite struct SyncTrainerTests {
     let spec = ModelSpec(kind: .logistic, inputs: 4)
 
-    func cluster(rows: Int, epochs: Int, microShards: Int, minWorkers: Int = 1,
-                 configure: (inout TrainerSetup) -> Void = { _ in }) throws -> SimulatedCluster<SyncTrainer> {
-        try SimulatedCluster(examples: separableData(rows: rows, features: 4, seed: rows == 600 ? 1 : 2), spec: spec,
-                             epochs: epochs, batch: 64, microShards: microShards, minWorkers: minWorkers,
-                             configure: configure)
+    func cluster(
+        rows: Int, epochs: Int, microShards: Int, minWorkers: Int = 1,
+        configure: (inout TrainerSetup) -> Void = { _ in }
+    ) throws -> SimulatedCluster<SyncTrainer> {
+        try SimulatedCluster(
+            examples: separableData(rows: rows, features: 4, seed: rows == 600 ? 1 : 2), spec: spec,
+            epochs: epochs, batch: 64, microShards: microShards, minWorkers: minWorkers,
+            configure: configure)
     }
 
-    func train(workers: Int, kill: [Int: Int] = [:], slow: [Int: Int] = [:], policy: JobConfig.Cluster.StragglerPolicy = .report)
+    func train(
+        workers: Int, kill: [Int: Int] = [:], slow: [Int: Int] = [:],
+        policy: JobConfig.Cluster.StragglerPolicy = .report
+    )
         throws -> SimulatedCluster<SyncTrainer>
     {
         var cluster = try cluster(rows: 600, epochs: 3, microShards: 8) { $0.stragglerPolicy = policy }
@@ -46,7 +53,8 @@ func separableData(rows: Int, features: Int, seed: UInt64) -> InMemoryExamples {
         for n in 2...4 {
             let other = try train(workers: n)
             #expect(other.finished)
-            #expect(other.trainer.parameters.map(\.bitPattern) == one.trainer.parameters.map(\.bitPattern), "\(n) workers")
+            #expect(
+                other.trainer.parameters.map(\.bitPattern) == one.trainer.parameters.map(\.bitPattern), "\(n) workers")
         }
     }
 
@@ -54,12 +62,16 @@ func separableData(rows: Int, features: Int, seed: UInt64) -> InMemoryExamples {
     @Test func prefetchedRowsAreUsedAndChangeNothing() throws {
         let reference = try train(workers: 1).trainer.parameters
         for workers in [1, 2] {
-            var cluster = try SimulatedCluster(examples: separableData(rows: 600, features: 4, seed: 1), spec: spec,
-                                               epochs: 3, batch: 64, microShards: 8, prefetch: true) { _ in }
+            var cluster = try SimulatedCluster(
+                examples: separableData(rows: 600, features: 4, seed: 1), spec: spec,
+                epochs: 3, batch: 64, microShards: 8, prefetch: true
+            ) { _ in }
             try cluster.run(workers: workers)
             #expect(cluster.trainer.parameters.map(\.bitPattern) == reference.map(\.bitPattern), "\(workers) workers")
             let prefetcher = try #require(cluster.workload.prefetcher)
-            #expect(prefetcher.hits > 0 && prefetcher.hits <= prefetcher.gathered, "\(workers) workers: \(prefetcher.hits) of \(prefetcher.gathered)")
+            #expect(
+                prefetcher.hits > 0 && prefetcher.hits <= prefetcher.gathered,
+                "\(workers) workers: \(prefetcher.hits) of \(prefetcher.gathered)")
             // One worker: every step after the second of each epoch is guessed right.
             if workers == 1 { #expect(prefetcher.hits >= 8 * (600 / 64 - 2) * 3) }
         }
@@ -80,8 +92,10 @@ func separableData(rows: Int, features: Int, seed: UInt64) -> InMemoryExamples {
         for t in 1...4 {
             cluster.now = Double(t)
             let route = cluster.workers[0].route
-            cluster.execute(cluster.trainer.handle(.heartbeat(Heartbeat(sequence: 0, lastParameterVersion: 0)),
-                                                   from: route, now: cluster.now))
+            cluster.execute(
+                cluster.trainer.handle(
+                    .heartbeat(Heartbeat(sequence: 0, lastParameterVersion: 0)),
+                    from: route, now: cluster.now))
             cluster.execute(cluster.trainer.tick(now: cluster.now))
         }
         #expect(cluster.trainer.completedSteps == 0)
@@ -93,12 +107,14 @@ func separableData(rows: Int, features: Int, seed: UInt64) -> InMemoryExamples {
 
     @Test func staleAndForeignMessagesAreDropped() throws {
         var cluster = try cluster(rows: 128, epochs: 1, microShards: 4)
-        let stranger = cluster.trainer.handle(.heartbeat(Heartbeat(sequence: 1, lastParameterVersion: 0)), from: [9, 9], now: 0)
+        let stranger = cluster.trainer.handle(
+            .heartbeat(Heartbeat(sequence: 1, lastParameterVersion: 0)), from: [9, 9], now: 0)
         #expect(stranger.contains { if case .dropped = $0 { true } else { false } })
         cluster.addWorker()
-        let stale = TrainingProtocol.GradientResult(step: 5, parameterVersion: 3, exampleCount: 1, lossSum: 0,
-                                                    microShards: 0..<1, microShardsPerBatch: 4,
-                                                    gradientSum: FloatPayload([Float](repeating: 0, count: 5)))
+        let stale = TrainingProtocol.GradientResult(
+            step: 5, parameterVersion: 3, exampleCount: 1, lossSum: 0,
+            microShards: 0..<1, microShardsPerBatch: 4,
+            gradientSum: FloatPayload([Float](repeating: 0, count: 5)))
         let commands = cluster.trainer.handle(.gradientResult(stale), from: cluster.workers[0].route, now: 0)
         #expect(commands.contains { if case .dropped(let why) = $0 { why.contains("stale") } else { false } })
     }

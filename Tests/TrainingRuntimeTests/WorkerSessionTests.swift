@@ -1,6 +1,7 @@
 import GradientCore
 import Testing
 import TrainingProtocol
+
 @testable import TrainingRuntime
 
 /// The worker's state machine on a made-up clock, without sockets.
@@ -9,16 +10,18 @@ import TrainingProtocol
 
     /// A session accepted at time 0 with a 0.5 s heartbeat interval and a 2 s timeout.
     func session(giveUpAfter: Double = 1, parameterCount: UInt64 = 3) -> WorkerSession {
-        let accept = Accept(worker: .random(), workerIndex: 0, heartbeatIntervalMilliseconds: 500, heartbeatTimeoutMilliseconds: 2000,
-                            parameterCount: parameterCount, parameterVersion: 1, datasetDigest: digest, configDigest: digest,
-                            jobConfiguration: "{}")
+        let accept = Accept(
+            worker: .random(), workerIndex: 0, heartbeatIntervalMilliseconds: 500, heartbeatTimeoutMilliseconds: 2000,
+            parameterCount: parameterCount, parameterVersion: 1, datasetDigest: digest, configDigest: digest,
+            jobConfiguration: "{}")
         return WorkerSession(accept: accept, giveUpAfter: giveUpAfter, now: 0)
     }
 
     func assignment(step: UInt64, version: UInt64, mode: TrainingMode = .sync) -> WorkAssignment {
-        WorkAssignment(step: step, parameterVersion: version, epoch: 0, microShardsPerBatch: 1, mode: mode,
-                       localSteps: mode == .localSGD ? 1 : 0, datasetDigest: digest,
-                       microShards: [MicroShard(index: 0, rowStart: 0, rowCount: 4)])
+        WorkAssignment(
+            step: step, parameterVersion: version, epoch: 0, microShardsPerBatch: 1, mode: mode,
+            localSteps: mode == .localSGD ? 1 : 0, datasetDigest: digest,
+            microShards: [MicroShard(index: 0, rowStart: 0, rowCount: 4)])
     }
 
     func broadcast(_ version: UInt64) -> ParameterBroadcast {
@@ -81,7 +84,9 @@ import TrainingProtocol
             return
         }
         #expect(version == 2)
-        #expect(s.handle(.parametersSought(2, receivesBroadcasts: true), now: 1).isEmpty, "the broadcast is probably on its way")
+        #expect(
+            s.handle(.parametersSought(2, receivesBroadcasts: true), now: 1).isEmpty,
+            "the broadcast is probably on its way")
         #expect(s.broadcastGrace == 0.25)
         #expect(s.handle(.inboxEmpty, now: 1.2).isEmpty)
         #expect(catchUps(s.handle(.inboxEmpty, now: 1.25)) == [1])
@@ -106,12 +111,15 @@ import TrainingProtocol
 
         var fresh = session()
         _ = fresh.handle(.control(.workAssignment(assignment(step: 0, version: 1))), now: 0)
-        #expect(catchUps(fresh.handle(.parametersSought(1, receivesBroadcasts: true), now: 0)) == [0], "no parameters at all")
+        #expect(
+            catchUps(fresh.handle(.parametersSought(1, receivesBroadcasts: true), now: 0)) == [0],
+            "no parameters at all")
 
         var attached = session(having: 1)
         _ = attached.handle(.control(.workAssignment(assignment(step: 1, version: 2))), now: 1)
-        #expect(catchUps(attached.handle(.parametersSought(2, receivesBroadcasts: false), now: 1)) == [1],
-                "no broadcast comes to a worker reading shared memory")
+        #expect(
+            catchUps(attached.handle(.parametersSought(2, receivesBroadcasts: false), now: 1)) == [1],
+            "no broadcast comes to a worker reading shared memory")
     }
 
     @Test func aVersionHeldInPlaceIsComputedWithoutAsking() {
@@ -141,8 +149,9 @@ import TrainingProtocol
         _ = async.handle(.control(.workAssignment(assignment(step: 1, version: 1, mode: .async))), now: 1)
         _ = async.handle(.broadcast(broadcast(2)), now: 1)
         let fresher = async.handle(.inboxEmpty, now: 1)
-        #expect(computations(fresher).map(\.step) == [1] && computations(fresher).map(\.version) == [2],
-                "async work uses the newer parameters")
+        #expect(
+            computations(fresher).map(\.step) == [1] && computations(fresher).map(\.version) == [2],
+            "async work uses the newer parameters")
     }
 
     @Test func resultsAreSentInOrderAndCounted() {
@@ -151,14 +160,16 @@ import TrainingProtocol
         _ = s.handle(.control(.workAssignment(assignment(step: 2, version: 1, mode: .async))), now: 1)
         #expect(computations(s.handle(.inboxEmpty, now: 1)).map(\.step) == [1])
         #expect(s.isComputing)
-        let shared = GradientResult(step: 1, parameterVersion: 1, exampleCount: 4, lossSum: 1, microShards: 0..<1,
-                                    microShardsPerBatch: 1, gradientSum: .notCarried(count: 3), sharedSlot: 0)
+        let shared = GradientResult(
+            step: 1, parameterVersion: 1, exampleCount: 4, lossSum: 1, microShards: 0..<1,
+            microShardsPerBatch: 1, gradientSum: .notCarried(count: 3), sharedSlot: 0)
         let next = s.handle(.gradientsComputed([shared]), now: 1)
         #expect(sent(next) == [.gradientResult(shared)])
         #expect(!next.contains { if case .prefetch = $0 { true } else { false } }, "more work is queued")
         #expect(computations(next).map(\.step) == [2])
-        let framed = GradientResult(step: 2, parameterVersion: 1, exampleCount: 4, lossSum: 1, microShards: 0..<1,
-                                    microShardsPerBatch: 1, gradientSum: FloatPayload([1, 2, 3]))
+        let framed = GradientResult(
+            step: 2, parameterVersion: 1, exampleCount: 4, lossSum: 1, microShards: 0..<1,
+            microShardsPerBatch: 1, gradientSum: FloatPayload([1, 2, 3]))
         let last = s.handle(.gradientsComputed([framed]), now: 1)
         #expect(sent(last) == [.gradientResult(framed)])
         #expect(last.contains { if case .prefetch(let a) = $0 { a.step == 2 } else { false } })
@@ -195,12 +206,18 @@ import TrainingProtocol
 
     @Test func removalAndForgettingLeadToRejoiningOtherEndsExit() {
         var s = session(having: 1)
-        #expect(end(s.handle(.control(.shutdown(Shutdown(reason: .removed, text: "stalled"))), now: 1)) == .rejoin("stalled"))
-        #expect(end(s.handle(.control(.error(ErrorReport(code: .notRegistered, step: 3, text: "who?"))), now: 1)) == .rejoin("who?"))
+        #expect(
+            end(s.handle(.control(.shutdown(Shutdown(reason: .removed, text: "stalled"))), now: 1))
+                == .rejoin("stalled"))
+        #expect(
+            end(s.handle(.control(.error(ErrorReport(code: .notRegistered, step: 3, text: "who?"))), now: 1))
+                == .rejoin("who?"))
         #expect(end(s.handle(.control(.error(ErrorReport(code: .unknownDataset, step: 3, text: "no"))), now: 1)) == nil)
-        #expect(end(s.handle(.control(.shutdown(Shutdown(reason: .jobFinished, text: "done"))), now: 1))
+        #expect(
+            end(s.handle(.control(.shutdown(Shutdown(reason: .jobFinished, text: "done"))), now: 1))
                 == .exit(.shutdown(.jobFinished, "done")))
-        #expect(end(s.handle(.control(.refuse(Refuse(worker: nil, reason: .jobFull, text: "full"))), now: 1))
+        #expect(
+            end(s.handle(.control(.refuse(Refuse(worker: nil, reason: .jobFull, text: "full"))), now: 1))
                 == .exit(.refused("\(RefusalReason.jobFull): full")))
     }
 
@@ -211,8 +228,9 @@ import TrainingProtocol
         _ = s.handle(.control(.heartbeat(Heartbeat(sequence: 1, lastParameterVersion: 1))), now: 1.5)
         #expect(end(s.handle(.tick, now: 3.5)) == nil, "the heartbeat at 1.5 s counted")
         _ = s.handle(.broadcast(broadcast(1)), now: 3.5)
-        #expect(end(s.handle(.tick, now: 3.51)) == .exit(.coordinatorLost("no message from the coordinator for 2s")),
-                "broadcasts are not the coordinator answering")
+        #expect(
+            end(s.handle(.tick, now: 3.51)) == .exit(.coordinatorLost("no message from the coordinator for 2s")),
+            "broadcasts are not the coordinator answering")
         #expect(session(giveUpAfter: 30).coordinatorTimeout == 30)
     }
 

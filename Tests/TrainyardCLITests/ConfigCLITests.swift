@@ -25,7 +25,8 @@ import TrainyardTestSupport
     @Test func errorsNameFileKeyAndLine() throws {
         let home = try TemporaryDirectory("config")
         defer { home.remove() }
-        let unknown = try write("data: {dataset: d, label: y}\nmodel: {kind: logistic, hiden: [3]}\n", "a.yaml", in: home)
+        let unknown = try write(
+            "data: {dataset: d, label: y}\nmodel: {kind: logistic, hiden: [3]}\n", "a.yaml", in: home)
         let r1 = try runTrainyard(["config", "check", unknown], home: home)
         #expect(r1.status == 2)
         #expect(r1.stderr.contains("a.yaml") && r1.stderr.contains("model.hiden") && r1.stderr.contains("model.hidden"))

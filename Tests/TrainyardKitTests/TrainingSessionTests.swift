@@ -27,12 +27,22 @@ final class RecordingDisplay: ProgressDisplay, @unchecked Sendable {
     static func job(epochs: Int = 2) throws -> JobConfig {
         let document = ConfigValue.map([
             (key: "experiment", value: .string("kit")),
-            (key: "data", value: .map([(key: "dataset", value: .string("blobs")), (key: "label", value: .string("label"))])),
+            (
+                key: "data",
+                value: .map([(key: "dataset", value: .string("blobs")), (key: "label", value: .string("label"))])
+            ),
             (key: "model", value: .map([(key: "kind", value: .string("logistic"))])),
-            (key: "optimizer", value: .map([(key: "lr", value: .double(0.5)), (key: "momentum", value: .double(0.9))])),
-            (key: "training", value: .map([
-                (key: "epochs", value: .int(epochs)), (key: "batch_size", value: .int(256)), (key: "seed", value: .int(3)),
-            ])),
+            (
+                key: "optimizer",
+                value: .map([(key: "lr", value: .double(0.5)), (key: "momentum", value: .double(0.9))])
+            ),
+            (
+                key: "training",
+                value: .map([
+                    (key: "epochs", value: .int(epochs)), (key: "batch_size", value: .int(256)),
+                    (key: "seed", value: .int(3)),
+                ])
+            ),
             (key: "checkpoint", value: .map([(key: "every_steps", value: .int(5))])),
         ])
         return try JobConfig(from: document)
@@ -55,35 +65,40 @@ final class RecordingDisplay: ProgressDisplay, @unchecked Sendable {
     {
         let display = RecordingDisplay()
         let environment = RunEnvironment(home: home, codeRevision: "test", sharedMemoryDirectory: sharedMemory)
-        let session = TrainingSession(source: .config(job, origin: "test job"), environment: environment,
-                                      controlBind: "tcp://127.0.0.1:*", broadcastBind: nil, display: display)
+        let session = TrainingSession(
+            source: .config(job, origin: "test job"), environment: environment,
+            controlBind: "tcp://127.0.0.1:*", broadcastBind: nil, display: display)
         var threads: [Thread] = []
         let stop = StopFlag()
         let exits = ExitBox()
-        let summary = try session.run(launch: { endpoint, jobID, _, _ in
-            for _ in 0..<workers {
-                let thread = Thread {
-                    let store = DatasetStore(root: home.datasets)
-                    var logger = Logger(label: "kit-test-worker")
-                    logger.logLevel = .warning
-                    let client = WorkerClient(
-                        context: try! Context(),
-                        settings: WorkerSettings(connect: endpoint, jobID: jobID, giveUpAfter: 20, hostName: "kit-test",
-                                                 processID: UInt32(getpid()), datasetStore: store,
-                                                 sharedMemory: sharedMemory != nil),
-                        logger: logger)
-                    let exit = try? client.run(stop: stop) { _, spec in try WorkerWorkload.make(spec, store: store) }
-                    exits.append(exit)
+        let summary = try session.run(
+            launch: { endpoint, jobID, _, _ in
+                for _ in 0..<workers {
+                    let thread = Thread {
+                        let store = DatasetStore(root: home.datasets)
+                        var logger = Logger(label: "kit-test-worker")
+                        logger.logLevel = .warning
+                        let client = WorkerClient(
+                            context: try! Context(),
+                            settings: WorkerSettings(
+                                connect: endpoint, jobID: jobID, giveUpAfter: 20, hostName: "kit-test",
+                                processID: UInt32(getpid()), datasetStore: store,
+                                sharedMemory: sharedMemory != nil),
+                            logger: logger)
+                        let exit = try? client.run(stop: stop) { _, spec in try WorkerWorkload.make(spec, store: store)
+                        }
+                        exits.append(exit)
+                    }
+                    thread.start()
+                    threads.append(thread)
                 }
-                thread.start()
-                threads.append(thread)
-            }
-        }, afterRun: {
-            // Workers leave on the coordinator's shutdown; the flag is for a failed run.
-            let deadline = Date().addingTimeInterval(20)
-            while exits.count < workers && Date() < deadline { usleep(10_000) }
-            stop.request()
-        })
+            },
+            afterRun: {
+                // Workers leave on the coordinator's shutdown; the flag is for a failed run.
+                let deadline = Date().addingTimeInterval(20)
+                while exits.count < workers && Date() < deadline { usleep(10_000) }
+                stop.request()
+            })
         #expect(exits.values.allSatisfy { $0 == .shutdown(.jobFinished, "training finished") })
         return (summary, display.lines)
     }
@@ -121,8 +136,9 @@ final class RecordingDisplay: ProgressDisplay, @unchecked Sendable {
         defer { directory.remove() }
         let (summary, _) = try Self.train(try Self.job(epochs: 1), home: home, workers: 1)
         let environment = RunEnvironment(home: home, codeRevision: nil, sharedMemoryDirectory: nil)
-        let resume = TrainingSession(source: .resume(run: summary.run_id, force: false), environment: environment,
-                                     controlBind: "tcp://127.0.0.1:*", broadcastBind: nil, display: RecordingDisplay())
+        let resume = TrainingSession(
+            source: .resume(run: summary.run_id, force: false), environment: environment,
+            controlBind: "tcp://127.0.0.1:*", broadcastBind: nil, display: RecordingDisplay())
         #expect(throws: BadInput.self) { _ = try resume.run(launch: { _, _, _, _ in }, afterRun: {}) }
     }
 }

@@ -62,8 +62,10 @@ package final class ChildProcess: @unchecked Sendable {
     private var stderrData = Data()
 
     /// Starts `executable` with `arguments`; `environment` entries are added to the current one.
-    package init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                currentDirectory: URL? = nil) throws {
+    package init(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+        currentDirectory: URL? = nil
+    ) throws {
         process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -129,8 +131,9 @@ package final class ChildProcess: @unchecked Sendable {
             stdoutData.append(restOut)
             stderrData.append(restErr)
         }
-        return ProcessResult(status: process.terminationStatus, stdout: stdout, stderr: stderr,
-                             signalled: process.terminationReason == .uncaughtSignal)
+        return ProcessResult(
+            status: process.terminationStatus, stdout: stdout, stderr: stderr,
+            signalled: process.terminationReason == .uncaughtSignal)
     }
 
     /// Kills the process (SIGKILL) if it is still running and reaps it.
@@ -143,18 +146,24 @@ package final class ChildProcess: @unchecked Sendable {
 }
 
 /// Runs an executable to completion and returns its status and output.
-package func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                       currentDirectory: URL? = nil, timeout: Double = 120) throws -> ProcessResult {
-    let child = try ChildProcess(executable, arguments, environment: environment,
-                                 currentDirectory: currentDirectory)
+package func runProcess(
+    _ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+    currentDirectory: URL? = nil, timeout: Double = 120
+) throws -> ProcessResult {
+    let child = try ChildProcess(
+        executable, arguments, environment: environment,
+        currentDirectory: currentDirectory)
     return try child.wait(timeout: timeout)
 }
 
 /// Runs the `trainyard` executable with a private `TRAINYARD_HOME`.
-package func runTrainyard(_ arguments: [String], home: TemporaryDirectory,
-                         environment: [String: String] = [:], timeout: Double = 120) throws -> ProcessResult {
+package func runTrainyard(
+    _ arguments: [String], home: TemporaryDirectory,
+    environment: [String: String] = [:], timeout: Double = 120
+) throws -> ProcessResult {
     var env = environment
     env["TRAINYARD_HOME"] = home.path
-    return try runProcess(try BuiltProducts.executable("trainyard"), arguments, environment: env,
-                          currentDirectory: home.url, timeout: timeout)
+    return try runProcess(
+        try BuiltProducts.executable("trainyard"), arguments, environment: env,
+        currentDirectory: home.url, timeout: timeout)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZeroMQ
 
 /// Round trips for every classic socket pattern, over inproc and over TCP loopback.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZeroMQ
 
 /// Fills `buffer` with a position-dependent pattern and returns its FNV-style checksum.

@@ -96,27 +96,42 @@ package struct AsyncTrainer: CoordinatorTrainer {
     }
 
     private func rejection(_ result: TrainingProtocol.GradientResult, _ reason: RejectionReason) -> Message {
-        .resultRejected(ResultRejected(step: result.step, parameterVersion: result.parameterVersion,
-                                       currentVersion: parameterVersion, reason: reason))
+        .resultRejected(
+            ResultRejected(
+                step: result.step, parameterVersion: result.parameterVersion,
+                currentVersion: parameterVersion, reason: reason))
     }
 
-    private mutating func receive(_ result: TrainingProtocol.GradientResult, from member: Membership.Member,
-                                  now: Double) -> [TrainerCommand] {
+    private mutating func receive(
+        _ result: TrainingProtocol.GradientResult, from member: Membership.Member,
+        now: Double
+    ) -> [TrainerCommand] {
         guard let flight = inFlight[member.identity], UInt64(flight.step) == result.step else {
-            return [.dropped("gradient for step \(result.step) from worker \(member.index), which was not computing it"),
-                    .send(rejection(result, .notAssigned), to: member.route)]
+            return [
+                .dropped("gradient for step \(result.step) from worker \(member.index), which was not computing it"),
+                .send(rejection(result, .notAssigned), to: member.route),
+            ]
         }
         let leaves = setup.schedule.leafCount(ofBatch: setup.schedule.position(ofStep: flight.step).batch)
         guard result.microShards == 0..<leaves, result.parameterVersion >= flight.version,
-              result.parameterVersion <= parameterVersion else {
-            return [.dropped("gradient from worker \(member.index) covers leaves \(result.microShards) at v\(result.parameterVersion); expected the whole batch 0..<\(leaves) at v\(flight.version)...v\(parameterVersion)")]
+            result.parameterVersion <= parameterVersion
+        else {
+            return [
+                .dropped(
+                    "gradient from worker \(member.index) covers leaves \(result.microShards) at v\(result.parameterVersion); expected the whole batch 0..<\(leaves) at v\(flight.version)...v\(parameterVersion)"
+                )
+            ]
         }
         inFlight[member.identity] = nil
         if parameterVersion - result.parameterVersion > UInt64(setup.maxStaleness) {
             staleResults += 1
             returned.append(flight.step)
-            return [.send(rejection(result, .stale), to: member.route),
-                    .dropped("stale gradient from worker \(member.index): v\(result.parameterVersion), now v\(parameterVersion) (max_staleness \(setup.maxStaleness))")]
+            return [
+                .send(rejection(result, .stale), to: member.route),
+                .dropped(
+                    "stale gradient from worker \(member.index): v\(result.parameterVersion), now v\(parameterVersion) (max_staleness \(setup.maxStaleness))"
+                ),
+            ]
                 + assignIdleWorkers()
         }
         let rate = core.applyGradientSum(result.gradientSum.toArray(), count: Int(result.exampleCount))

@@ -30,8 +30,10 @@ package struct CheckpointIdentity: Sendable, Equatable {
     package var datasetDigest: String
     package var seed: UInt64
 
-    package init(model: ModelSpec, optimizer: GradientCore.OptimizerConfig, configDigest: String, datasetDigest: String,
-                seed: UInt64) {
+    package init(
+        model: ModelSpec, optimizer: GradientCore.OptimizerConfig, configDigest: String, datasetDigest: String,
+        seed: UInt64
+    ) {
         self.model = model
         self.optimizer = optimizer
         self.configDigest = configDigest
@@ -54,16 +56,23 @@ package struct Checkpoint: Sendable {
     /// only without `force` (the parameters and optimizer state still fit).
     package func mismatch(with expected: CheckpointIdentity, force: Bool) -> String? {
         if identity.model != expected.model {
-            return "\(url.lastPathComponent) is a \(CheckpointFormat.describe(identity.model)), the run trains a \(CheckpointFormat.describe(expected.model))"
+            return
+                "\(url.lastPathComponent) is a \(CheckpointFormat.describe(identity.model)), the run trains a \(CheckpointFormat.describe(expected.model))"
         }
         if identity.optimizer.kind != expected.optimizer.kind {
-            return "\(url.lastPathComponent) holds \(identity.optimizer.kind.rawValue) optimizer state, the run uses \(expected.optimizer.kind.rawValue)"
+            return
+                "\(url.lastPathComponent) holds \(identity.optimizer.kind.rawValue) optimizer state, the run uses \(expected.optimizer.kind.rawValue)"
         }
         if identity.datasetDigest != expected.datasetDigest {
-            return "\(url.lastPathComponent) was trained on dataset \(identity.datasetDigest.prefix(12)), the run uses \(expected.datasetDigest.prefix(12))"
+            return
+                "\(url.lastPathComponent) was trained on dataset \(identity.datasetDigest.prefix(12)), the run uses \(expected.datasetDigest.prefix(12))"
         }
-        if !force && (identity.configDigest != expected.configDigest || identity.seed != expected.seed || identity.optimizer != expected.optimizer) {
-            return "\(url.lastPathComponent) was written with config \(identity.configDigest.prefix(12)), the run's config is \(expected.configDigest.prefix(12)) (pass --force to continue anyway; the result will differ from an uninterrupted run)"
+        if !force
+            && (identity.configDigest != expected.configDigest || identity.seed != expected.seed
+                || identity.optimizer != expected.optimizer)
+        {
+            return
+                "\(url.lastPathComponent) was written with config \(identity.configDigest.prefix(12)), the run's config is \(expected.configDigest.prefix(12)) (pass --force to continue anyway; the result will differ from an uninterrupted run)"
         }
         return nil
     }
@@ -88,13 +97,16 @@ package enum CheckpointFormat {
     }
 
     static func describe(_ spec: ModelSpec) -> String {
-        let shape = spec.kind == .mlp ? spec.widths.map(String.init).joined(separator: "-") : "\(spec.inputs)->\(spec.outputs)"
+        let shape =
+            spec.kind == .mlp ? spec.widths.map(String.init).joined(separator: "-") : "\(spec.inputs)->\(spec.outputs)"
         return "\(spec.kind.rawValue) \(shape)"
     }
 
     /// The tensors and metadata of a checkpoint.
-    package static func contents(_ snapshot: TrainingSnapshot, identity: CheckpointIdentity, epoch: Int, batch: Int,
-                                stepsPerEpoch: Int, extra: [String: String]) throws -> ([NamedTensor], [String: String]) {
+    package static func contents(
+        _ snapshot: TrainingSnapshot, identity: CheckpointIdentity, epoch: Int, batch: Int,
+        stepsPerEpoch: Int, extra: [String: String]
+    ) throws -> ([NamedTensor], [String: String]) {
         let layout = identity.model.layout()
         var tensors = NamedTensor.parameters(snapshot.parameters, layout: layout)
         for (name, values) in snapshot.optimizer.buffers {
@@ -121,7 +133,9 @@ package enum CheckpointFormat {
     package static func read(_ url: URL) throws -> Checkpoint {
         let file = try SafetensorsFile.read(url)
         func fail(_ reason: String) -> SafetensorsError { SafetensorsError(source: url.path, reason: reason) }
-        guard file.checksumVerified else { throw fail("no \(SafetensorsWriter.checksumKey) in the metadata; not a complete Trainyard checkpoint") }
+        guard file.checksumVerified else {
+            throw fail("no \(SafetensorsWriter.checksumKey) in the metadata; not a complete Trainyard checkpoint")
+        }
         let m = file.metadata
         guard m["format"] == format else { throw fail("format is \(m["format"] ?? "(none)"), expected \(format)") }
         func field(_ key: String) throws -> String {
@@ -136,7 +150,10 @@ package enum CheckpointFormat {
         guard let model = try? decoder.decode(ModelSpec.self, from: Data(try field("model").utf8)) else {
             throw fail("metadata 'model' is not a model description")
         }
-        guard let optimizer = try? decoder.decode(GradientCore.OptimizerConfig.self, from: Data(try field("optimizer").utf8)) else {
+        guard
+            let optimizer = try? decoder.decode(
+                GradientCore.OptimizerConfig.self, from: Data(try field("optimizer").utf8))
+        else {
             throw fail("metadata 'optimizer' is not an optimizer description")
         }
         struct RNG: Decodable { let seed: UInt64 }
@@ -159,11 +176,15 @@ package enum CheckpointFormat {
         } catch {
             throw fail("optimizer state does not fit: \(error)")
         }
-        let identity = CheckpointIdentity(model: model, optimizer: optimizer, configDigest: try field("config_digest"),
-                                          datasetDigest: try field("dataset_digest"), seed: rng.seed)
-        return Checkpoint(url: url, snapshot: TrainingSnapshot(parameters: parameters, optimizer: state,
-                                                               completedSteps: try integer("step")),
-                          identity: identity, epoch: try integer("epoch"), metadata: m)
+        let identity = CheckpointIdentity(
+            model: model, optimizer: optimizer, configDigest: try field("config_digest"),
+            datasetDigest: try field("dataset_digest"), seed: rng.seed)
+        return Checkpoint(
+            url: url,
+            snapshot: TrainingSnapshot(
+                parameters: parameters, optimizer: state,
+                completedSteps: try integer("step")),
+            identity: identity, epoch: try integer("epoch"), metadata: m)
     }
 
     /// The checkpoint files in `directory`, newest step first.

@@ -31,8 +31,10 @@ package final class CheckpointWriter: @unchecked Sendable {
     /// - Parameters:
     ///   - extra: more metadata for every file (run id, code revision).
     ///   - fault: an injected write failure, for tests.
-    package init(directory: URL, keep: Int, identity: CheckpointIdentity, schedule: BatchSchedule,
-                extra: [String: String], fault: WriteFault? = nil) {
+    package init(
+        directory: URL, keep: Int, identity: CheckpointIdentity, schedule: BatchSchedule,
+        extra: [String: String], fault: WriteFault? = nil
+    ) {
         self.directory = directory
         self.keep = max(1, keep)
         self.identity = identity
@@ -80,13 +82,15 @@ package final class CheckpointWriter: @unchecked Sendable {
             let position = schedule.position(ofStep: snapshot.completedSteps)
             let (tensors, metadata) = try CheckpointFormat.contents(
                 snapshot, identity: identity, epoch: position.0, batch: position.1,
-                stepsPerEpoch: schedule.stepsPerEpoch, extra: extra.merging(
+                stepsPerEpoch: schedule.stepsPerEpoch,
+                extra: extra.merging(
                     ["created_at": ISO8601DateFormatter().string(from: Date())]) { a, _ in a })
             let bytes = try SafetensorsWriter.write(tensors, metadata: metadata, to: url, fault: fault)
             prune()
             let d = ContinuousClock.now - started
-            return .written(url: url, step: snapshot.completedSteps, bytes: bytes,
-                            seconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+            return .written(
+                url: url, step: snapshot.completedSteps, bytes: bytes,
+                seconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
         } catch {
             return .failed(url: url, step: snapshot.completedSteps, error: "\(error)")
         }

@@ -56,14 +56,17 @@ package final class CoordinatorServer {
     /// at any free port. With a `sharedMemoryDirectory` (e.g. `/dev/shm`), workers on this host
     /// exchange parameters and gradients through shared memory instead of the sockets; if the
     /// segment cannot be created there, the sockets carry everything (logged).
-    package init(context: Context, jobID: JobID, parameterCount: Int, controlBind: String, broadcastBind: String?,
-                sharedMemoryDirectory: String? = nil, logger: Logger) throws {
+    package init(
+        context: Context, jobID: JobID, parameterCount: Int, controlBind: String, broadcastBind: String?,
+        sharedMemoryDirectory: String? = nil, logger: Logger
+    ) throws {
         self.jobID = jobID
         self.logger = logger
         if let sharedMemoryDirectory {
             do {
-                exchange = try CoordinatorSharedExchange(directory: sharedMemoryDirectory, jobID: jobID,
-                                                         parameterCount: parameterCount, logger: logger)
+                exchange = try CoordinatorSharedExchange(
+                    directory: sharedMemoryDirectory, jobID: jobID,
+                    parameterCount: parameterCount, logger: logger)
             } catch {
                 logger.warning("shared memory unavailable, workers exchange over sockets only: \(error)")
                 exchange = CoordinatorFrameExchange(logger: logger)
@@ -77,8 +80,11 @@ package final class CoordinatorServer {
         try router.set(.receiveHighWaterMark, 1000)
         try router.bind(controlBind)
         controlEndpoint = try router.lastEndpoint
-        control = ProtocolSocket(router, context: DecodingContext(receiver: .coordinator, jobID: jobID,
-                                                                   parameterCount: parameterCount))
+        control = ProtocolSocket(
+            router,
+            context: DecodingContext(
+                receiver: .coordinator, jobID: jobID,
+                parameterCount: parameterCount))
         broadcast = try context.socket(.publisher)
         let host = Self.host(of: controlBind)
         try broadcast.bind(broadcastBind ?? "tcp://\(host):*")
@@ -102,7 +108,9 @@ package final class CoordinatorServer {
     }
 
     /// Runs `trainer` until it finishes or `stop` is requested; tells every worker to shut down.
-    package func run<Trainer: CoordinatorTrainer>(_ trainer: inout Trainer, observer: TrainingObserver, stop: StopFlag) throws -> CoordinatorOutcome {
+    package func run<Trainer: CoordinatorTrainer>(_ trainer: inout Trainer, observer: TrainingObserver, stop: StopFlag)
+        throws -> CoordinatorOutcome
+    {
         let poller = Poller()
         try poller.add(control.socket)
         try execute(trainer.start(now: now), trainer: trainer, observer: observer)
@@ -118,16 +126,25 @@ package final class CoordinatorServer {
                 while let received = try control.receive(dontWait: true) {
                     switch received {
                     case .message(let envelope, let sender):
-                        guard let message = resolve(envelope.message, from: sender ?? [], trainer: trainer) else { continue }
-                        finished = try execute(trainer.handle(message, from: sender ?? [], now: now),
-                                               trainer: trainer, observer: observer) || finished
+                        guard let message = resolve(envelope.message, from: sender ?? [], trainer: trainer) else {
+                            continue
+                        }
+                        finished =
+                            try execute(
+                                trainer.handle(message, from: sender ?? [], now: now),
+                                trainer: trainer, observer: observer) || finished
                     case .invalid(let error, let sender, let frames):
-                        logger.warning("dropped an invalid message", metadata: [
-                            "sender": "\(sender.map { HexText.encode($0) } ?? "?")", "frames": "\(frames)", "error": "\(error)"])
+                        logger.warning(
+                            "dropped an invalid message",
+                            metadata: [
+                                "sender": "\(sender.map { HexText.encode($0) } ?? "?")", "frames": "\(frames)",
+                                "error": "\(error)",
+                            ])
                         // A worker of another job or protocol version is told why, so it can say so and exit.
                         if let reason = error.refusalReason, let sender {
                             let refuse = Refuse(worker: nil, reason: reason, text: "\(reason): \(error)")
-                            _ = try? control.send(Envelope(jobID: jobID, message: .refuse(refuse)), to: sender, dontWait: true)
+                            _ = try? control.send(
+                                Envelope(jobID: jobID, message: .refuse(refuse)), to: sender, dontWait: true)
                         }
                     }
                     // A stop requested by the observer takes effect right after the step it saw.
@@ -156,12 +173,15 @@ package final class CoordinatorServer {
 
     /// Carries out commands; returns true when the trainer reported `.finished`.
     @discardableResult
-    private func execute(_ commands: [TrainerCommand], trainer: some CoordinatorTrainer, observer: TrainingObserver) throws -> Bool {
+    private func execute(_ commands: [TrainerCommand], trainer: some CoordinatorTrainer, observer: TrainingObserver)
+        throws -> Bool
+    {
         var finished = false
         // Messages first, observers last: workers start the next step while the observer
         // evaluates and records the one that just finished. Parameters go out before the work
         // that needs them (into shared memory, where a worker looks when the work arrives).
-        let ordered = commands.filter(\.isPublication) + commands.filter { !$0.isObservation && !$0.isPublication }
+        let ordered =
+            commands.filter(\.isPublication) + commands.filter { !$0.isObservation && !$0.isPublication }
             + commands.filter(\.isObservation)
         for command in ordered {
             switch command {
@@ -172,7 +192,10 @@ package final class CoordinatorServer {
             case .publish(let message):
                 // Into shared memory first; workers reading it need no broadcast.
                 if case .parameterBroadcast(let b) = message,
-                   !exchange.publish(b, members: trainer.membership.members, threads: updateThreads) { break }
+                    !exchange.publish(b, members: trainer.membership.members, threads: updateThreads)
+                {
+                    break
+                }
                 // Zero-copy: libzmq sends the parameters straight from the trainer's array (shared
                 // between subscribers); the optimizer's next write copies it only if a slow
                 // subscriber still holds it.
@@ -191,11 +214,15 @@ package final class CoordinatorServer {
             case .serveData(let request, let route):
                 let chunk: Message
                 if let dataset, let bytes = try? dataset.read(offset: request.offset, length: Int(request.length)) {
-                    chunk = .dataChunk(DataChunk(datasetDigest: request.datasetDigest, offset: request.offset,
-                                                 totalBytes: dataset.totalBytes, bytes: bytes))
+                    chunk = .dataChunk(
+                        DataChunk(
+                            datasetDigest: request.datasetDigest, offset: request.offset,
+                            totalBytes: dataset.totalBytes, bytes: bytes))
                 } else {
-                    chunk = .error(ErrorReport(code: .unknownDataset, step: UInt64(trainer.completedSteps),
-                                               text: "the coordinator cannot serve dataset \(request.datasetDigest)"))
+                    chunk = .error(
+                        ErrorReport(
+                            code: .unknownDataset, step: UInt64(trainer.completedSteps),
+                            text: "the coordinator cannot serve dataset \(request.datasetDigest)"))
                 }
                 try control.send(Envelope(jobID: jobID, message: chunk), to: route, dontWait: true)
             case .finished:
@@ -225,8 +252,9 @@ package final class CoordinatorServer {
 
     private func shutdown(_ trainer: some CoordinatorTrainer, reason: ShutdownReason, text: String) {
         for member in trainer.membership.members {
-            _ = try? control.send(Envelope(jobID: jobID, message: .shutdown(Shutdown(reason: reason, text: text))),
-                                  to: member.route, dontWait: true)
+            _ = try? control.send(
+                Envelope(jobID: jobID, message: .shutdown(Shutdown(reason: reason, text: text))),
+                to: member.route, dontWait: true)
         }
     }
 }

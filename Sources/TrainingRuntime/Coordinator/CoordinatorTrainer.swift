@@ -57,21 +57,38 @@ struct TrainerCore {
     }
 
     func broadcast() -> ParameterBroadcast {
-        ParameterBroadcast(version: parameterVersion, step: UInt64(completedSteps), parameters: FloatPayload(parameters))
+        ParameterBroadcast(
+            version: parameterVersion, step: UInt64(completedSteps), parameters: FloatPayload(parameters))
     }
 
     /// Admits a registering worker (accept, join event, current parameters) or refuses it.
     /// `admitted` tells the trainer to hand out work.
-    mutating func admit(_ register: Register, route: [UInt8], now: Double) -> (commands: [TrainerCommand], admitted: Bool) {
+    mutating func admit(_ register: Register, route: [UInt8], now: Double) -> (
+        commands: [TrainerCommand], admitted: Bool
+    ) {
         if isFinished {
-            return ([.send(.refuse(Refuse(worker: register.worker, reason: .jobFinished, text: "the job has finished")),
-                           to: route)], false)
+            return (
+                [
+                    .send(
+                        .refuse(Refuse(worker: register.worker, reason: .jobFinished, text: "the job has finished")),
+                        to: route)
+                ], false
+            )
         }
-        switch membership.join(register.worker, route: route, hostName: register.hostName,
-                               processID: register.processID, now: now) {
+        switch membership.join(
+            register.worker, route: route, hostName: register.hostName,
+            processID: register.processID, now: now)
+        {
         case .failure:
-            return ([.send(.refuse(Refuse(worker: register.worker, reason: .duplicateIdentity,
-                                          text: "identity \(register.worker) was already used in this job")), to: route)], false)
+            return (
+                [
+                    .send(
+                        .refuse(
+                            Refuse(
+                                worker: register.worker, reason: .duplicateIdentity,
+                                text: "identity \(register.worker) was already used in this job")), to: route)
+                ], false
+            )
         case .success(let member):
             let accept = Accept(
                 worker: register.worker, workerIndex: UInt32(member.index),
@@ -80,8 +97,12 @@ struct TrainerCore {
                 parameterCount: UInt64(parameters.count), parameterVersion: parameterVersion,
                 datasetDigest: setup.datasetDigest, configDigest: setup.configDigest,
                 jobConfiguration: setup.jobConfiguration)
-            return ([.send(.accept(accept), to: route), .membership(.joined(register.worker, index: member.index)),
-                     .send(.parameterBroadcast(broadcast()), to: route)], true)
+            return (
+                [
+                    .send(.accept(accept), to: route), .membership(.joined(register.worker, index: member.index)),
+                    .send(.parameterBroadcast(broadcast()), to: route),
+                ], true
+            )
         }
     }
 
@@ -95,8 +116,12 @@ struct TrainerCore {
         guard let member = membership.member(route: route) else {
             return .answered([
                 .dropped("\(message.kind) from an unregistered peer"),
-                .send(.error(ErrorReport(code: .notRegistered, step: UInt64(completedSteps),
-                                         text: "register before sending \(message.kind)")), to: route)])
+                .send(
+                    .error(
+                        ErrorReport(
+                            code: .notRegistered, step: UInt64(completedSteps),
+                            text: "register before sending \(message.kind)")), to: route),
+            ])
         }
         membership.heard(from: member.identity, now: now)
         switch message {
@@ -120,9 +145,14 @@ struct TrainerCore {
             return [.send(.parameterBroadcast(broadcast()), to: member.route)]
         case .dataChunkRequest(let request):
             guard request.datasetDigest == setup.datasetDigest else {
-                return [.send(.error(ErrorReport(code: .unknownDataset, step: UInt64(completedSteps),
-                                                 text: "this job trains on \(setup.datasetDigest), not \(request.datasetDigest)")),
-                              to: member.route)]
+                return [
+                    .send(
+                        .error(
+                            ErrorReport(
+                                code: .unknownDataset, step: UInt64(completedSteps),
+                                text: "this job trains on \(setup.datasetDigest), not \(request.datasetDigest)")),
+                        to: member.route)
+                ]
             }
             return [.serveData(request, to: member.route)]
         case .error(let report) where report.code == .nonFiniteValues:
@@ -147,8 +177,12 @@ struct TrainerCore {
             lastHeartbeatSent = now
             heartbeatSequence += 1
             for member in membership.members {
-                commands.append(.send(.heartbeat(Heartbeat(sequence: heartbeatSequence,
-                                                           lastParameterVersion: parameterVersion)), to: member.route))
+                commands.append(
+                    .send(
+                        .heartbeat(
+                            Heartbeat(
+                                sequence: heartbeatSequence,
+                                lastParameterVersion: parameterVersion)), to: member.route))
             }
         }
         return (commands, left)
@@ -171,8 +205,9 @@ struct TrainerCore {
         let rate = setup.learningRate.rate(at: completedSteps)
         do {
             // The mean (sum × 1/count) is taken element by element inside the update.
-            _ = try optimizer.step(parameters: &parameters, gradient: sum, learningRate: rate,
-                                   gradientScale: 1 / Float(max(count, 1)), threads: setup.updateThreads)
+            _ = try optimizer.step(
+                parameters: &parameters, gradient: sum, learningRate: rate,
+                gradientScale: 1 / Float(max(count, 1)), threads: setup.updateThreads)
         } catch {
             return .nan
         }

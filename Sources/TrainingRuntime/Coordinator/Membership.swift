@@ -38,12 +38,15 @@ package struct Membership: Sendable {
     package init(heartbeatTimeout: Double) { self.heartbeatTimeout = heartbeatTimeout }
 
     /// Admits a new worker, or refuses one whose identity was already used in this job.
-    package mutating func join(_ identity: WorkerIdentity, route: [UInt8], hostName: String, processID: UInt32,
-                              now: Double) -> Result<Member, RefusalError> {
+    package mutating func join(
+        _ identity: WorkerIdentity, route: [UInt8], hostName: String, processID: UInt32,
+        now: Double
+    ) -> Result<Member, RefusalError> {
         guard !seen.contains(identity) else { return .failure(RefusalError(refusal: .duplicateIdentity)) }
         seen.insert(identity)
-        let member = Member(identity: identity, route: route, index: nextIndex, hostName: hostName,
-                            processID: processID, lastHeard: now)
+        let member = Member(
+            identity: identity, route: route, index: nextIndex, hostName: hostName,
+            processID: processID, lastHeard: now)
         nextIndex += 1
         members.append(member)
         return .success(member)

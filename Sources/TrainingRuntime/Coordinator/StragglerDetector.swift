@@ -77,22 +77,26 @@ struct StragglerPlan {
     let helpers: [WorkerIdentity]
 
     var report: StragglerReport {
-        StragglerReport(worker: member.identity, index: member.index, elapsed: elapsed, median: median,
-                        reassigned: helpers.isEmpty ? 0 : copy.count)
+        StragglerReport(
+            worker: member.identity, index: member.index, elapsed: elapsed, median: median,
+            reassigned: helpers.isEmpty ? 0 : copy.count)
     }
 }
 
 extension StragglerDetector {
     /// The stragglers among `membership`'s workers now; `pending` gives a worker's unfinished work units.
-    mutating func plans(_ membership: Membership, policy: JobConfig.Cluster.StragglerPolicy, now: Double,
-                        pending: (WorkerIdentity) -> [Int]) -> [StragglerPlan] {
+    mutating func plans(
+        _ membership: Membership, policy: JobConfig.Cluster.StragglerPolicy, now: Double,
+        pending: (WorkerIdentity) -> [Int]
+    ) -> [StragglerPlan] {
         stragglers(among: membership.order, now: now).compactMap { worker, elapsed, median in
             guard let member = membership.member(worker) else { return nil }
             let copy = policy == .reassign ? pending(worker) : []
             let others = membership.order.filter { $0 != worker }
             let idle = others.filter { pending($0).isEmpty }
-            return StragglerPlan(member: member, elapsed: elapsed, median: median, copy: copy,
-                                 helpers: copy.isEmpty ? [] : (idle.isEmpty ? others : idle))
+            return StragglerPlan(
+                member: member, elapsed: elapsed, median: median, copy: copy,
+                helpers: copy.isEmpty ? [] : (idle.isEmpty ? others : idle))
         }
     }
 }

@@ -30,10 +30,12 @@ package struct TrainerSetup: Sendable {
     /// while the coordinator updates, so their cores are free.
     package var updateThreads = 1
 
-    package init(jobID: JobID, model: Model, schedule: BatchSchedule, epochs: Int,
-                optimizer: GradientCore.OptimizerConfig, learningRate: LearningRateSchedule,
-                heartbeatInterval: Double, heartbeatTimeout: Double, minWorkers: Int,
-                datasetDigest: ContentDigest, jobConfiguration: String, configDigest: ContentDigest) {
+    package init(
+        jobID: JobID, model: Model, schedule: BatchSchedule, epochs: Int,
+        optimizer: GradientCore.OptimizerConfig, learningRate: LearningRateSchedule,
+        heartbeatInterval: Double, heartbeatTimeout: Double, minWorkers: Int,
+        datasetDigest: ContentDigest, jobConfiguration: String, configDigest: ContentDigest
+    ) {
         self.jobID = jobID
         self.model = model
         self.schedule = schedule

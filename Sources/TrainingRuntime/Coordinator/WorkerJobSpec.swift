@@ -22,9 +22,11 @@ package struct WorkerJobSpec: Codable, Sendable, Equatable {
     package var optimizer: OptimizerConfig?
     package var learningRate: LearningRateSchedule?
 
-    package init(model: ModelSpec, datasetDigest: String, split: TrainingSplit, transformsJSON: String?,
-                threads: Int, broadcastPort: Int, optimizer: OptimizerConfig? = nil,
-                learningRate: LearningRateSchedule? = nil, sharedParameters: String? = nil) {
+    package init(
+        model: ModelSpec, datasetDigest: String, split: TrainingSplit, transformsJSON: String?,
+        threads: Int, broadcastPort: Int, optimizer: OptimizerConfig? = nil,
+        learningRate: LearningRateSchedule? = nil, sharedParameters: String? = nil
+    ) {
         self.sharedParameters = sharedParameters
         self.optimizer = optimizer
         self.learningRate = learningRate

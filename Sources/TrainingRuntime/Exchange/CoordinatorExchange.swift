@@ -31,12 +31,14 @@ final class CoordinatorFrameExchange: CoordinatorExchange {
     func publish(_ broadcast: ParameterBroadcast, members: [Membership.Member], threads: Int) -> Bool { true }
 
     func attach(_ offer: SharedMemoryOffer, from member: Membership.Member?, route: [UInt8]) {
-        logger.notice("ignored a shared-memory offer from \(HexText.encode(route)) (shared memory is off, or not a member)")
+        logger.notice(
+            "ignored a shared-memory offer from \(HexText.encode(route)) (shared memory is off, or not a member)")
     }
 
     func resolve(_ result: GradientResult, from route: [UInt8]) -> GradientResult? {
         guard result.sharedSlot != nil else { return result }
-        logger.warning("dropped a gradientResult from \(HexText.encode(route)) naming a shared slot, with no segment attached")
+        logger.warning(
+            "dropped a gradientResult from \(HexText.encode(route)) naming a shared slot, with no segment attached")
         return nil
     }
 }
@@ -79,12 +81,14 @@ final class CoordinatorSharedExchange: CoordinatorExchange {
 
     func attach(_ offer: SharedMemoryOffer, from member: Membership.Member?, route: [UInt8]) {
         guard let member else {
-            logger.notice("ignored a shared-memory offer from \(HexText.encode(route)) (shared memory is off, or not a member)")
+            logger.notice(
+                "ignored a shared-memory offer from \(HexText.encode(route)) (shared memory is off, or not a member)")
             return
         }
         do {
-            gradients[route] = try SharedGradients.attach(offer, directory: directory, jobID: jobID, worker: member.identity,
-                                                          processID: member.processID, parameterCount: parameterCount)
+            gradients[route] = try SharedGradients.attach(
+                offer, directory: directory, jobID: jobID, worker: member.identity,
+                processID: member.processID, parameterCount: parameterCount)
             logger.debug("worker \(member.index) exchanges through shared memory (\(offer.slotCount) slots)")
         } catch {
             logger.warning("worker \(member.index)'s shared-memory offer was refused: \(error)")
@@ -94,7 +98,8 @@ final class CoordinatorSharedExchange: CoordinatorExchange {
     func resolve(_ result: GradientResult, from route: [UInt8]) -> GradientResult? {
         guard result.sharedSlot != nil else { return result }
         guard let segment = gradients[route] else {
-            logger.warning("dropped a gradientResult from \(HexText.encode(route)) naming a shared slot, with no segment attached")
+            logger.warning(
+                "dropped a gradientResult from \(HexText.encode(route)) naming a shared slot, with no segment attached")
             return nil
         }
         do {

@@ -36,14 +36,18 @@ package final class WorkerFrameExchange: WorkerExchange {
     package init() {}
     package func holds(version: UInt64) -> Bool { false }
     package var receivesBroadcasts: Bool { true }
-    package func withVersion<R>(_ version: UInt64, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R? { nil }
+    package func withVersion<R>(_ version: UInt64, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R? {
+        nil
+    }
     package func copy(version: UInt64) -> [Float]? { nil }
     package func reserveGradientSlot() -> (slot: Int, values: UnsafeMutableBufferPointer<Float>)? { nil }
     package func publishGradientSlot(_ slot: Int, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) {
         preconditionFailure("a frame exchange has no gradient slots")
     }
     package func cancelGradientSlot(_ slot: Int) {}
-    package func writeGradient(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) -> Int? { nil }
+    package func writeGradient(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>)
+        -> Int?
+    { nil }
 }
 
 extension WorkerExchange {
@@ -58,8 +62,10 @@ extension WorkerExchange {
     /// the slot), or else carried in the result's frames. Returns nil, having published nothing,
     /// when in-place parameters were overwritten during the computation.
     /// - Throws: what the workload throws (``GradientCoreError``); reserved slots are given back.
-    func gradientResults(for assignment: WorkAssignment, against parameters: WorkerParameters,
-                         workload: MicroShardWorkload) throws -> [GradientResult]? {
+    func gradientResults(
+        for assignment: WorkAssignment, against parameters: WorkerParameters,
+        workload: MicroShardWorkload
+    ) throws -> [GradientResult]? {
         let version = parameters.version
         var slots: [Range<Int>: Int] = [:]
         func output(_ subtree: Range<Int>) -> UnsafeMutableBufferPointer<Float>? {
@@ -70,7 +76,9 @@ extension WorkerExchange {
         let computed: [SubtreeSum]?
         do {
             if let values = parameters.values {
-                computed = try values.withUnsafeBufferPointer { try workload.compute(assignment, parameters: $0, output: output) }
+                computed = try values.withUnsafeBufferPointer {
+                    try workload.compute(assignment, parameters: $0, output: output)
+                }
             } else {
                 computed = try withVersion(version) { try workload.compute(assignment, parameters: $0, output: output) }
             }
@@ -92,7 +100,9 @@ extension WorkerExchange {
             if let slot = slots[sum.leaves], !sum.payload.isCarried {
                 publishGradientSlot(slot, step: assignment.step, parameterVersion: version, microShards: sum.leaves)
                 result.sharedSlot = slot
-            } else if let slot = writeGradient(sum.payload, step: assignment.step, parameterVersion: version, microShards: sum.leaves) {
+            } else if let slot = writeGradient(
+                sum.payload, step: assignment.step, parameterVersion: version, microShards: sum.leaves)
+            {
                 result.gradientSum = .notCarried(count: sum.payload.count)
                 result.sharedSlot = slot
             }

@@ -24,20 +24,24 @@ package final class WorkerSharedExchange: WorkerExchange {
 
     /// Maps the coordinator's parameter segment at `path` and creates this worker's gradient
     /// segment next to it; throws when either cannot be done from here (another host).
-    static func open(path: String, jobID: JobID, worker: WorkerIdentity, processID: UInt32,
-                     parameterCount: Int) throws(SharedMemoryError) -> WorkerSharedExchange {
+    static func open(
+        path: String, jobID: JobID, worker: WorkerIdentity, processID: UInt32,
+        parameterCount: Int
+    ) throws(SharedMemoryError) -> WorkerSharedExchange {
         guard let slash = path.lastIndex(of: "/") else { throw SharedMemoryError("\(path) names no directory") }
         let parameters = try SharedParameters.open(path: path, jobID: jobID, parameterCount: parameterCount)
-        let gradients = try SharedGradients.create(directory: String(path[..<slash]), jobID: jobID, worker: worker,
-                                                   processID: processID, parameterCount: parameterCount,
-                                                   slots: slotCount(parameterCount: parameterCount))
+        let gradients = try SharedGradients.create(
+            directory: String(path[..<slash]), jobID: jobID, worker: worker,
+            processID: processID, parameterCount: parameterCount,
+            slots: slotCount(parameterCount: parameterCount))
         return WorkerSharedExchange(parameters: parameters, gradients: gradients)
     }
 
     /// The message offering the gradient segment to the coordinator.
     var offer: SharedMemoryOffer {
-        SharedMemoryOffer(slotCount: UInt32(gradients.slotCount), parameterCount: UInt64(gradients.parameterCount),
-                          path: gradients.path)
+        SharedMemoryOffer(
+            slotCount: UInt32(gradients.slotCount), parameterCount: UInt64(gradients.parameterCount),
+            path: gradients.path)
     }
 
     /// Removes the gradient segment's name (left only when the coordinator never attached it).
@@ -54,7 +58,9 @@ package final class WorkerSharedExchange: WorkerExchange {
 
     package func copy(version: UInt64) -> [Float]? { parameters.read(version: version) }
 
-    package func reserveGradientSlot() -> (slot: Int, values: UnsafeMutableBufferPointer<Float>)? { gradients.reserve() }
+    package func reserveGradientSlot() -> (slot: Int, values: UnsafeMutableBufferPointer<Float>)? {
+        gradients.reserve()
+    }
 
     package func publishGradientSlot(_ slot: Int, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) {
         gradients.publish(slot, step: step, parameterVersion: parameterVersion, microShards: microShards)
@@ -62,7 +68,9 @@ package final class WorkerSharedExchange: WorkerExchange {
 
     package func cancelGradientSlot(_ slot: Int) { gradients.cancel(slot) }
 
-    package func writeGradient(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>) -> Int? {
+    package func writeGradient(_ sum: FloatPayload, step: UInt64, parameterVersion: UInt64, microShards: Range<Int>)
+        -> Int?
+    {
         gradients.write(sum, step: step, parameterVersion: parameterVersion, microShards: microShards)
     }
 }

@@ -61,24 +61,30 @@ extension PreparedJob {
     /// - Parameter validationVersion: the dataset named by `data.validation`, when it is a reference.
     /// - Throws: ``JobPreparationError`` naming the mismatch (label column, task vs model kind,
     ///   too few rows), ``DatasetError`` for bad split fractions.
-    package static func prepare(config: JobConfig, version: DatasetVersion,
-                               validationVersion: DatasetVersion? = nil) throws -> PreparedJob {
+    package static func prepare(
+        config: JobConfig, version: DatasetVersion,
+        validationVersion: DatasetVersion? = nil
+    ) throws -> PreparedJob {
         guard let label = version.schema.label else {
-            throw JobPreparationError("dataset \(version.digest.prefix(12)) has no label column; import it with --label")
+            throw JobPreparationError(
+                "dataset \(version.digest.prefix(12)) has no label column; import it with --label")
         }
         guard label.column == config.data.label else {
             throw JobPreparationError(
-                "data.label is '\(config.data.label)' but dataset \(version.digest.prefix(12)) was imported with label '\(label.column)'")
+                "data.label is '\(config.data.label)' but dataset \(version.digest.prefix(12)) was imported with label '\(label.column)'"
+            )
         }
         let spec = try modelSpec(config.model, inputs: version.featureCount, label: label)
         let seed = UInt64(config.training.seed)
         let fraction: Double
         if case .fraction(let f) = config.data.validation { fraction = f } else { fraction = 0 }
         let stratify = config.data.stratify && label.task == .classification && fraction > 0
-        let split = try DatasetSplit.make(rowCount: version.rowCount, validation: fraction, seed: seed,
-                                          stratifyBy: stratify ? version.labels() : nil)
+        let split = try DatasetSplit.make(
+            rowCount: version.rowCount, validation: fraction, seed: seed,
+            stratifyBy: stratify ? version.labels() : nil)
         guard !split.train.isEmpty else {
-            throw JobPreparationError("dataset \(version.digest.prefix(12)) leaves no training rows after the validation split")
+            throw JobPreparationError(
+                "dataset \(version.digest.prefix(12)) leaves no training rows after the validation split")
         }
         let specs = try config.data.transforms.map { try TransformSpec(parsing: $0) }
         let transforms = specs.isEmpty ? nil : FittedTransforms.fit(specs, version: version, rows: split.train)
@@ -87,27 +93,31 @@ extension PreparedJob {
         if let validationVersion {
             guard validationVersion.featureCount == version.featureCount else {
                 throw JobPreparationError(
-                    "validation dataset has \(validationVersion.featureCount) features, training dataset \(version.featureCount)")
+                    "validation dataset has \(validationVersion.featureCount) features, training dataset \(version.featureCount)"
+                )
             }
-            validation = DatasetExamples.materialize(validationVersion, rows: Array(0..<validationVersion.rowCount),
-                                                     transforms: transforms)
+            validation = DatasetExamples.materialize(
+                validationVersion, rows: Array(0..<validationVersion.rowCount),
+                transforms: transforms)
         } else {
             validation = DatasetExamples.materialize(version, rows: split.validation, transforms: transforms)
         }
 
         let optimizer = config.optimizer
         try optimizer.validate()
-        let batches = BatchSchedule(rows: split.train.count, batchSize: config.training.batchSize,
-                                    microShards: config.training.microShards)
+        let batches = BatchSchedule(
+            rows: split.train.count, batchSize: config.training.batchSize,
+            microShards: config.training.microShards)
         let s = config.schedule
         let schedule = LearningRateSchedule(
             kind: s.kind, base: optimizer.learningRate, warmupSteps: s.warmupSteps,
             stepSize: s.stepSize, gamma: Float(s.gamma), totalSteps: config.training.epochs * batches.stepsPerEpoch,
             minimumRate: Float(s.minLRFraction) * optimizer.learningRate)
         try schedule.validate()
-        return PreparedJob(config: config, version: version, split: split, transforms: transforms, model: spec,
-                           optimizer: optimizer, learningRate: schedule, batches: batches, validation: validation,
-                           classNames: label.classNames)
+        return PreparedJob(
+            config: config, version: version, split: split, transforms: transforms, model: spec,
+            optimizer: optimizer, learningRate: schedule, batches: batches, validation: validation,
+            classNames: label.classNames)
     }
 
     /// The model for the config's kind, sized to the data; checks the kind fits the task.
@@ -117,24 +127,33 @@ extension PreparedJob {
         switch m.kind {
         case .linear:
             guard label.task == .regression else {
-                throw JobPreparationError("model.kind linear needs a regression label; '\(label.column)' is a classification label (use logistic or softmax)")
+                throw JobPreparationError(
+                    "model.kind linear needs a regression label; '\(label.column)' is a classification label (use logistic or softmax)"
+                )
             }
             return ModelSpec(kind: .linear, inputs: inputs)
         case .logistic:
             guard label.task == .classification, classes == 2 else {
-                throw JobPreparationError("model.kind logistic needs a two-class label; '\(label.column)' has \(label.task == .classification ? "\(classes) classes" : "regression targets") (use softmax for more classes)")
+                throw JobPreparationError(
+                    "model.kind logistic needs a two-class label; '\(label.column)' has \(label.task == .classification ? "\(classes) classes" : "regression targets") (use softmax for more classes)"
+                )
             }
             return ModelSpec(kind: .logistic, inputs: inputs)
         case .softmax:
             guard label.task == .classification, classes >= 2 else {
-                throw JobPreparationError("model.kind softmax needs a classification label; '\(label.column)' is a regression target (use linear)")
+                throw JobPreparationError(
+                    "model.kind softmax needs a classification label; '\(label.column)' is a regression target (use linear)"
+                )
             }
             return ModelSpec(kind: .softmax, inputs: inputs, outputs: classes)
         case .mlp:
             if label.task == .classification {
-                return ModelSpec(kind: .mlp, inputs: inputs, outputs: max(classes, 2), hidden: m.hidden, activation: activation, head: .softmax)
+                return ModelSpec(
+                    kind: .mlp, inputs: inputs, outputs: max(classes, 2), hidden: m.hidden, activation: activation,
+                    head: .softmax)
             }
-            return ModelSpec(kind: .mlp, inputs: inputs, outputs: 1, hidden: m.hidden, activation: activation, head: .linear)
+            return ModelSpec(
+                kind: .mlp, inputs: inputs, outputs: 1, hidden: m.hidden, activation: activation, head: .linear)
         }
     }
 }

@@ -100,12 +100,14 @@ package struct LocalSGDTrainer: CoordinatorTrainer {
                 let end = rows.lowerBound + (share + 1) * n / count
                 return MicroShard(index: UInt32(share), rowStart: UInt64(start), rowCount: UInt32(end - start))
             }
-            return WorkAssignment(step: UInt64(first), parameterVersion: parameterVersion, epoch: UInt32(epoch),
-                                  microShardsPerBatch: UInt32(count), mode: .localSGD, localSteps: UInt32(steps),
-                                  datasetDigest: setup.datasetDigest, microShards: shards)
+            return WorkAssignment(
+                step: UInt64(first), parameterVersion: parameterVersion, epoch: UInt32(epoch),
+                microShardsPerBatch: UInt32(count), mode: .localSGD, localSteps: UInt32(steps),
+                datasetDigest: setup.datasetDigest, microShards: shards)
         }
-        round = Round(firstStep: first, localSteps: steps, epoch: epoch,
-                      endsEpoch: batch + steps == schedule.stepsPerEpoch, shares: shares)
+        round = Round(
+            firstStep: first, localSteps: steps, epoch: epoch,
+            endsEpoch: batch + steps == schedule.stepsPerEpoch, shares: shares)
         stragglers.beginStep()
         return [.publish(.parameterBroadcast(core.broadcast()))] + assign(Array(0..<count), among: workers, now: now)
     }
@@ -140,22 +142,36 @@ package struct LocalSGDTrainer: CoordinatorTrainer {
         return assign(missing, among: membership.order, now: now)
     }
 
-    private mutating func receive(_ result: LocalSGDResult, from member: Membership.Member, now: Double) -> [TrainerCommand] {
-        guard var current = round, result.step == UInt64(current.firstStep), result.baseVersion == parameterVersion else {
-            return [.dropped("stale local-SGD result from worker \(member.index): round \(result.step) v\(result.baseVersion), now v\(parameterVersion)")]
+    private mutating func receive(_ result: LocalSGDResult, from member: Membership.Member, now: Double)
+        -> [TrainerCommand]
+    {
+        guard var current = round, result.step == UInt64(current.firstStep), result.baseVersion == parameterVersion
+        else {
+            return [
+                .dropped(
+                    "stale local-SGD result from worker \(member.index): round \(result.step) v\(result.baseVersion), now v\(parameterVersion)"
+                )
+            ]
         }
         guard var queue = current.queues[member.identity], !queue.isEmpty else {
-            return [.dropped("local-SGD result from worker \(member.index), which has no share of round \(result.step)")]
+            return [
+                .dropped("local-SGD result from worker \(member.index), which has no share of round \(result.step)")
+            ]
         }
         let share = queue.removeFirst()
         current.queues[member.identity] = queue
         guard result.localSteps == UInt32(current.localSteps) else {
             round = current
-            return [.dropped("local-SGD result from worker \(member.index) took \(result.localSteps) local steps, expected \(current.localSteps)")]
+            return [
+                .dropped(
+                    "local-SGD result from worker \(member.index) took \(result.localSteps) local steps, expected \(current.localSteps)"
+                )
+            ]
         }
         if current.results[share] == nil {
-            current.results[share] = ShareResult(parameters: result.parameters.toArray(), examples: Int(result.exampleCount),
-                                                 lossSum: result.lossSum)
+            current.results[share] = ShareResult(
+                parameters: result.parameters.toArray(), examples: Int(result.exampleCount),
+                lossSum: result.lossSum)
         }
         round = current
         for worker in stragglers.runningWorkers where current.pending(worker).isEmpty {

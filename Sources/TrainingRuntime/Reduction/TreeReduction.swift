@@ -23,8 +23,12 @@ enum TreeReduction {
     /// left + right into `output` (which holds exactly as many elements), in one pass, frame by
     /// frame straight from received frames or shared-memory slots (both sides have the same
     /// length, so the same frame boundaries).
-    static func add(_ left: SubtreeSum, _ right: SubtreeSum, into output: UnsafeMutableBufferPointer<Float>, threads: Int = 1) {
-        precondition(left.payload.count == right.payload.count && output.count == left.payload.count, "subtree sums of different lengths")
+    static func add(
+        _ left: SubtreeSum, _ right: SubtreeSum, into output: UnsafeMutableBufferPointer<Float>, threads: Int = 1
+    ) {
+        precondition(
+            left.payload.count == right.payload.count && output.count == left.payload.count,
+            "subtree sums of different lengths")
         var start = 0
         for frame in 0..<left.payload.frameCount {
             left.payload.withElements(ofFrame: frame) { l in
@@ -41,7 +45,9 @@ enum TreeReduction {
 
     /// `subtree`'s sum from the sums of the nodes `known` gives, added along `tree` (nil when a
     /// needed node is missing).
-    static func sum(_ subtree: Range<Int>, tree: MicroShardTree, known: (Range<Int>) -> SubtreeSum?, threads: Int = 1) -> SubtreeSum? {
+    static func sum(_ subtree: Range<Int>, tree: MicroShardTree, known: (Range<Int>) -> SubtreeSum?, threads: Int = 1)
+        -> SubtreeSum?
+    {
         tree.sum(subtree, known: known, add: { add($0, $1, threads: threads) })
     }
 

@@ -70,11 +70,14 @@ package struct SyncTrainer: CoordinatorTrainer {
         let (epoch, batch) = setup.schedule.position(ofStep: completedSteps)
         let leaves = setup.schedule.leafCount(ofBatch: batch)
         guard let tree = MicroShardTree(leafCount: leaves) else { preconditionFailure("leaf count out of range") }
-        current = StepInProgress(aggregator: SyncStepAggregator(tree: tree, parameterCount: parameters.count,
-                                                                                   threads: setup.updateThreads),
-                                 planner: WorkPlanner(tree: tree), unassigned: Array(0..<leaves), epoch: epoch, batch: batch)
+        current = StepInProgress(
+            aggregator: SyncStepAggregator(
+                tree: tree, parameterCount: parameters.count,
+                threads: setup.updateThreads),
+            planner: WorkPlanner(tree: tree), unassigned: Array(0..<leaves), epoch: epoch, batch: batch)
         stragglers.beginStep()
-        return [.publish(.parameterBroadcast(core.broadcast()))] + assign(Array(0..<leaves), among: membership.order, now: now)
+        return [.publish(.parameterBroadcast(core.broadcast()))]
+            + assign(Array(0..<leaves), among: membership.order, now: now)
     }
 
     private mutating func assign(_ leaves: [Int], among workers: [WorkerIdentity], now: Double) -> [TrainerCommand] {
@@ -121,24 +124,37 @@ package struct SyncTrainer: CoordinatorTrainer {
     private mutating func checkStragglers(now: Double) -> [TrainerCommand] {
         guard let step = current else { return [] }
         var commands: [TrainerCommand] = []
-        for plan in stragglers.plans(membership, policy: setup.stragglerPolicy, now: now,
-                                     pending: { step.planner.outstanding[$0] ?? [] }) {
+        for plan in stragglers.plans(
+            membership, policy: setup.stragglerPolicy, now: now,
+            pending: { step.planner.outstanding[$0] ?? [] })
+        {
             if !plan.helpers.isEmpty { commands += assign(plan.copy, among: plan.helpers, now: now) }
             commands.append(.straggler(plan.report))
         }
         return commands
     }
 
-    private mutating func receive(_ result: TrainingProtocol.GradientResult, from member: Membership.Member, now: Double) -> [TrainerCommand] {
+    private mutating func receive(
+        _ result: TrainingProtocol.GradientResult, from member: Membership.Member, now: Double
+    ) -> [TrainerCommand] {
         guard var step = current else { return [.dropped("gradient from worker \(member.index) with no step running")] }
         guard result.step == UInt64(completedSteps), result.parameterVersion == parameterVersion else {
-            return [.dropped("stale gradient from worker \(member.index): step \(result.step) v\(result.parameterVersion), now step \(completedSteps) v\(parameterVersion)")]
+            return [
+                .dropped(
+                    "stale gradient from worker \(member.index): step \(result.step) v\(result.parameterVersion), now step \(completedSteps) v\(parameterVersion)"
+                )
+            ]
         }
         guard result.microShardsPerBatch == step.aggregator.tree.leafCount else {
-            return [.dropped("gradient from worker \(member.index) has \(result.microShardsPerBatch) micro-shards, expected \(step.aggregator.tree.leafCount)")]
+            return [
+                .dropped(
+                    "gradient from worker \(member.index) has \(result.microShardsPerBatch) micro-shards, expected \(step.aggregator.tree.leafCount)"
+                )
+            ]
         }
-        let sum = SubtreeSum(leaves: result.microShards, payload: result.gradientSum,
-                             lossSum: result.lossSum, count: Int(result.exampleCount))
+        let sum = SubtreeSum(
+            leaves: result.microShards, payload: result.gradientSum,
+            lossSum: result.lossSum, count: Int(result.exampleCount))
         let outcome = step.aggregator.accept(sum)
         guard outcome == .accepted else {
             // A copy of a straggler's or a lost worker's leaves that arrived second: same bits, not needed.

@@ -34,7 +34,8 @@ package struct WorkPlanner: Sendable {
 
     /// Removes `lost` and hands its unreported leaves to the remaining workers in `survivors`
     /// (contiguous split, in order). Returns the new assignments (only workers that got work).
-    package mutating func reassign(from lost: WorkerIdentity, to survivors: [WorkerIdentity]) -> [WorkerIdentity: [Int]] {
+    package mutating func reassign(from lost: WorkerIdentity, to survivors: [WorkerIdentity]) -> [WorkerIdentity: [Int]]
+    {
         guard let orphaned = outstanding.removeValue(forKey: lost), !orphaned.isEmpty else { return [:] }
         return distribute(orphaned, among: survivors)
     }

@@ -57,7 +57,9 @@ final class SharedSegment: @unchecked Sendable {
         return try map(fd: fd, path: path, size: size, unlinkOnFailure: false)
     }
 
-    private static func map(fd: Int32, path: String, size: Int, unlinkOnFailure: Bool) throws(SharedMemoryError) -> SharedSegment {
+    private static func map(fd: Int32, path: String, size: Int, unlinkOnFailure: Bool) throws(SharedMemoryError)
+        -> SharedSegment
+    {
         guard let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), base != MAP_FAILED else {
             let error = SharedMemoryError.system("cannot map", path)
             if unlinkOnFailure { unlink(path) }
@@ -98,7 +100,9 @@ enum SharedLayout {
 
     static func stride(parameterCount: Int) -> Int { (parameterCount * 4 + 4095) / 4096 * 4096 }
 
-    static func size(parameterCount: Int, slots: Int) -> Int { headerBytes + slots * stride(parameterCount: parameterCount) }
+    static func size(parameterCount: Int, slots: Int) -> Int {
+        headerBytes + slots * stride(parameterCount: parameterCount)
+    }
 
     static func slotHeader(_ slot: Int) -> Int { slotHeaderOffset + slot * slotHeaderBytes }
 
@@ -112,18 +116,26 @@ enum SharedLayout {
         guard let dir = opendir(directory) else { return }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name.hasPrefix("trainyard-"), name.hasSuffix("-parameters") || name.hasSuffix("-gradients") else { continue }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix("trainyard-"), name.hasSuffix("-parameters") || name.hasSuffix("-gradients") else {
+                continue
+            }
             let fields = name.split(separator: "-")
             guard fields.count > 2, let pid = Int32(fields[1]), pid > 0 else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(directory)/\(name)") }
         }
     }
 
-    static func values(_ slot: Int, parameterCount: Int) -> Int { headerBytes + slot * stride(parameterCount: parameterCount) }
+    static func values(_ slot: Int, parameterCount: Int) -> Int {
+        headerBytes + slot * stride(parameterCount: parameterCount)
+    }
 
-    static func writeHeader(_ segment: SharedSegment, magic: UInt64, jobID: JobID, worker: WorkerIdentity?,
-                            parameterCount: Int, slots: Int) {
+    static func writeHeader(
+        _ segment: SharedSegment, magic: UInt64, jobID: JobID, worker: WorkerIdentity?,
+        parameterCount: Int, slots: Int
+    ) {
         let raw = segment.base
         raw.storeBytes(of: magic, toByteOffset: 0, as: UInt64.self)
         for (i, byte) in jobID.bytes.enumerated() { raw.storeBytes(of: byte, toByteOffset: 8 + i, as: UInt8.self) }
@@ -136,16 +148,22 @@ enum SharedLayout {
     }
 
     /// Checks a mapped segment's header; returns why it does not match, or nil.
-    static func mismatch(_ segment: SharedSegment, magic: UInt64, jobID: JobID, worker: WorkerIdentity?,
-                         parameterCount: Int, slots: Int) -> String? {
+    static func mismatch(
+        _ segment: SharedSegment, magic: UInt64, jobID: JobID, worker: WorkerIdentity?,
+        parameterCount: Int, slots: Int
+    ) -> String? {
         let raw = UnsafeRawPointer(segment.base)
-        guard raw.load(fromByteOffset: 0, as: UInt64.self) == magic else { return "not a Trainyard segment of this kind" }
+        guard raw.load(fromByteOffset: 0, as: UInt64.self) == magic else {
+            return "not a Trainyard segment of this kind"
+        }
         let job = (0..<16).map { raw.load(fromByteOffset: 8 + $0, as: UInt8.self) }
         guard job == jobID.bytes else { return "made for another job" }
         let who = (0..<16).map { raw.load(fromByteOffset: 24 + $0, as: UInt8.self) }
         guard who == (worker?.bytes ?? [UInt8](repeating: 0, count: 16)) else { return "made by another worker" }
         let count = raw.load(fromByteOffset: 40, as: UInt64.self)
-        guard count == UInt64(parameterCount) else { return "holds \(count) parameters, the model has \(parameterCount)" }
+        guard count == UInt64(parameterCount) else {
+            return "holds \(count) parameters, the model has \(parameterCount)"
+        }
         let slotCount = raw.load(fromByteOffset: 48, as: UInt64.self)
         guard slotCount == UInt64(slots) else { return "has \(slotCount) slots, \(slots) were offered" }
         guard segment.size == size(parameterCount: parameterCount, slots: slots) else {
@@ -174,20 +192,29 @@ package final class SharedParameters: @unchecked Sendable {
 
     /// Creates the segment `directory/trainyard-<pid>-<job>-parameters` (coordinator), after
     /// removing segments left in `directory` by processes that no longer exist (killed with SIGKILL).
-    package static func create(directory: String, jobID: JobID, parameterCount: Int) throws(SharedMemoryError) -> SharedParameters {
+    package static func create(directory: String, jobID: JobID, parameterCount: Int) throws(SharedMemoryError)
+        -> SharedParameters
+    {
         SharedLayout.removeStale(in: directory)
         let path = "\(directory)/trainyard-\(getpid())-\(jobID)-parameters"
-        let segment = try SharedSegment.create(path: path, size: SharedLayout.size(parameterCount: parameterCount, slots: 2))
-        SharedLayout.writeHeader(segment, magic: SharedLayout.parameterMagic, jobID: jobID, worker: nil,
-                                 parameterCount: parameterCount, slots: 2)
+        let segment = try SharedSegment.create(
+            path: path, size: SharedLayout.size(parameterCount: parameterCount, slots: 2))
+        SharedLayout.writeHeader(
+            segment, magic: SharedLayout.parameterMagic, jobID: jobID, worker: nil,
+            parameterCount: parameterCount, slots: 2)
         return SharedParameters(segment: segment, parameterCount: parameterCount)
     }
 
     /// Maps a coordinator's segment and checks that it belongs to `jobID` and the model (worker).
-    package static func open(path: String, jobID: JobID, parameterCount: Int) throws(SharedMemoryError) -> SharedParameters {
-        let segment = try SharedSegment.openExisting(path: path, expectedSize: SharedLayout.size(parameterCount: parameterCount, slots: 2))
-        if let why = SharedLayout.mismatch(segment, magic: SharedLayout.parameterMagic, jobID: jobID, worker: nil,
-                                           parameterCount: parameterCount, slots: 2) {
+    package static func open(path: String, jobID: JobID, parameterCount: Int) throws(SharedMemoryError)
+        -> SharedParameters
+    {
+        let segment = try SharedSegment.openExisting(
+            path: path, expectedSize: SharedLayout.size(parameterCount: parameterCount, slots: 2))
+        if let why = SharedLayout.mismatch(
+            segment, magic: SharedLayout.parameterMagic, jobID: jobID, worker: nil,
+            parameterCount: parameterCount, slots: 2)
+        {
             throw SharedMemoryError("\(path): \(why)")
         }
         return SharedParameters(segment: segment, parameterCount: parameterCount)
@@ -211,7 +238,8 @@ package final class SharedParameters: @unchecked Sendable {
         if values.isCarried, threads > 1 {
             values.toArray().withUnsafeBufferPointer { source in  // no copy: the payload holds an array
                 ElementwiseSplit.run(count: parameterCount, threads: threads) { range in
-                    (destination + range.lowerBound).update(from: source.baseAddress! + range.lowerBound, count: range.count)
+                    (destination + range.lowerBound).update(
+                        from: source.baseAddress! + range.lowerBound, count: range.count)
                 }
             }
         } else {
@@ -231,8 +259,9 @@ package final class SharedParameters: @unchecked Sendable {
     /// discarded. Errors `body` throws are rethrown only when the values were intact.
     package func withVersion<R>(_ version: UInt64, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R? {
         guard holds(version: version) else { return nil }
-        let values = UnsafeBufferPointer(start: segment.floats(at: SharedLayout.values(Int(version % 2), parameterCount: parameterCount)),
-                                         count: parameterCount)
+        let values = UnsafeBufferPointer(
+            start: segment.floats(at: SharedLayout.values(Int(version % 2), parameterCount: parameterCount)),
+            count: parameterCount)
         func intact() -> Bool {
             atomicMemoryFence(ordering: .acquiring)
             return versionWord(Int(version % 2)).pointee.load(ordering: .relaxed) == version
@@ -286,28 +315,41 @@ package final class SharedGradients: @unchecked Sendable {
 
     /// Creates `directory/trainyard-<pid>-<job>-<worker>-gradients` (worker).
     /// `processID` is the one the worker registers with (the coordinator expects it in the name).
-    package static func create(directory: String, jobID: JobID, worker: WorkerIdentity, processID: UInt32, parameterCount: Int,
-                              slots: Int) throws(SharedMemoryError) -> SharedGradients {
-        precondition((1...min(WireConstants.maxSharedSlots, SharedLayout.maxSlots)).contains(slots), "slot count out of range")
+    package static func create(
+        directory: String, jobID: JobID, worker: WorkerIdentity, processID: UInt32, parameterCount: Int,
+        slots: Int
+    ) throws(SharedMemoryError) -> SharedGradients {
+        precondition(
+            (1...min(WireConstants.maxSharedSlots, SharedLayout.maxSlots)).contains(slots), "slot count out of range")
         let path = SharedLayout.gradientPath(directory: directory, processID: processID, jobID: jobID, worker: worker)
-        let segment = try SharedSegment.create(path: path, size: SharedLayout.size(parameterCount: parameterCount, slots: slots))
-        SharedLayout.writeHeader(segment, magic: SharedLayout.gradientMagic, jobID: jobID, worker: worker,
-                                 parameterCount: parameterCount, slots: slots)
+        let segment = try SharedSegment.create(
+            path: path, size: SharedLayout.size(parameterCount: parameterCount, slots: slots))
+        SharedLayout.writeHeader(
+            segment, magic: SharedLayout.gradientMagic, jobID: jobID, worker: worker,
+            parameterCount: parameterCount, slots: slots)
         return SharedGradients(segment: segment, parameterCount: parameterCount, slotCount: slots)
     }
 
     /// Maps a worker's offered segment after checking its path and header (coordinator). The file
     /// name is removed once mapped: both sides keep their mappings, nothing is left behind.
     /// `processID` is the one the worker registered with.
-    package static func attach(_ offer: SharedMemoryOffer, directory: String, jobID: JobID, worker: WorkerIdentity,
-                              processID: UInt32, parameterCount: Int) throws(SharedMemoryError) -> SharedGradients {
-        let expected = SharedLayout.gradientPath(directory: directory, processID: processID, jobID: jobID, worker: worker)
+    package static func attach(
+        _ offer: SharedMemoryOffer, directory: String, jobID: JobID, worker: WorkerIdentity,
+        processID: UInt32, parameterCount: Int
+    ) throws(SharedMemoryError) -> SharedGradients {
+        let expected = SharedLayout.gradientPath(
+            directory: directory, processID: processID, jobID: jobID, worker: worker)
         guard offer.path == expected else { throw SharedMemoryError("offered path \(offer.path) is not \(expected)") }
         let slots = Int(offer.slotCount)
-        guard slots <= SharedLayout.maxSlots else { throw SharedMemoryError("\(slots) slots offered, at most \(SharedLayout.maxSlots)") }
-        let segment = try SharedSegment.openExisting(path: offer.path, expectedSize: SharedLayout.size(parameterCount: parameterCount, slots: slots))
-        if let why = SharedLayout.mismatch(segment, magic: SharedLayout.gradientMagic, jobID: jobID, worker: worker,
-                                           parameterCount: parameterCount, slots: slots) {
+        guard slots <= SharedLayout.maxSlots else {
+            throw SharedMemoryError("\(slots) slots offered, at most \(SharedLayout.maxSlots)")
+        }
+        let segment = try SharedSegment.openExisting(
+            path: offer.path, expectedSize: SharedLayout.size(parameterCount: parameterCount, slots: slots))
+        if let why = SharedLayout.mismatch(
+            segment, magic: SharedLayout.gradientMagic, jobID: jobID, worker: worker,
+            parameterCount: parameterCount, slots: slots)
+        {
             throw SharedMemoryError("\(offer.path): \(why)")
         }
         segment.unlinkFile()
@@ -333,8 +375,12 @@ package final class SharedGradients: @unchecked Sendable {
             let written = segment.word(h).pointee.load(ordering: .relaxed)
             guard segment.word(h + 8).pointee.load(ordering: .acquiring) == written else { continue }
             reserved.insert(slot)
-            return (slot, UnsafeMutableBufferPointer(start: segment.floats(at: SharedLayout.values(slot, parameterCount: parameterCount)),
-                                                     count: parameterCount))
+            return (
+                slot,
+                UnsafeMutableBufferPointer(
+                    start: segment.floats(at: SharedLayout.values(slot, parameterCount: parameterCount)),
+                    count: parameterCount)
+            )
         }
         return nil
     }
@@ -381,13 +427,17 @@ package final class SharedGradients: @unchecked Sendable {
         let count = Int(raw.load(fromByteOffset: h + 36, as: UInt32.self))
         let lease = SlotLease(segment: segment, releaseWord: h + 8, sequence: sequence)
         guard sequence != segment.word(h + 8).pointee.load(ordering: .relaxed), step == result.step,
-              version == result.parameterVersion, first..<(first + count) == result.microShards else {
-            throw SharedMemoryError("slot \(slot) holds step \(step) v\(version) micro-shards \(first)..<\(first + count), "
-                                    + "not step \(result.step) v\(result.parameterVersion) \(result.microShards)")
+            version == result.parameterVersion, first..<(first + count) == result.microShards
+        else {
+            throw SharedMemoryError(
+                "slot \(slot) holds step \(step) v\(version) micro-shards \(first)..<\(first + count), "
+                    + "not step \(result.step) v\(result.parameterVersion) \(result.microShards)")
         }
         let offset = SharedLayout.values(slot, parameterCount: parameterCount)
         let frames: [any ReceivedFrame] = PayloadFraming.frameRanges(elementCount: parameterCount).map {
-            SlotFrame(lease: lease, bytes: UnsafeRawBufferPointer(start: segment.base + offset + $0.lowerBound * 4, count: $0.count * 4))
+            SlotFrame(
+                lease: lease,
+                bytes: UnsafeRawBufferPointer(start: segment.base + offset + $0.lowerBound * 4, count: $0.count * 4))
         }
         do {
             return try FloatPayload(received: frames, count: parameterCount, kind: .gradientResult)

@@ -59,7 +59,9 @@ package final class BatchPrefetcher: @unchecked Sendable {
     }
 
     /// The rows at `rows` positions of `epoch`'s order, as feature and label arrays.
-    static func gather(_ examples: any ExampleSource, epoch: Int, rows: Range<Int>) -> (features: [Float], labels: [Float]) {
+    static func gather(_ examples: any ExampleSource, epoch: Int, rows: Range<Int>) -> (
+        features: [Float], labels: [Float]
+    ) {
         guard !rows.isEmpty else { return ([], []) }
         // Uninitialized: the gather writes every element (no 1 MB memset per step).
         var labels: [Float] = []

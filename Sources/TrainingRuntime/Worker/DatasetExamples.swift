@@ -42,8 +42,10 @@ package final class DatasetExamples: ExampleSource, @unchecked Sendable {
         }
     }
 
-    package func gather(epoch: Int, positions: Range<Int>, features: UnsafeMutablePointer<Float>,
-                       labels: UnsafeMutablePointer<Float>) {
+    package func gather(
+        epoch: Int, positions: Range<Int>, features: UnsafeMutablePointer<Float>,
+        labels: UnsafeMutablePointer<Float>
+    ) {
         let ordered = orderedRows(epoch: epoch)
         ordered.withUnsafeBufferPointer {
             version.gatherRows(UnsafeBufferPointer(rebasing: $0[positions]), features: features, labels: labels)

@@ -11,8 +11,9 @@ package protocol ExampleSource: Sendable {
     var exampleCount: Int { get }
     /// Copies the examples at `positions` of `epoch`'s order: `positions.count × featureCount`
     /// features (row-major) and `positions.count` labels.
-    func gather(epoch: Int, positions: Range<Int>, features: UnsafeMutablePointer<Float>,
-                labels: UnsafeMutablePointer<Float>)
+    func gather(
+        epoch: Int, positions: Range<Int>, features: UnsafeMutablePointer<Float>,
+        labels: UnsafeMutablePointer<Float>)
 }
 
 /// Examples held in memory (tests, small jobs): row-major features and labels.
@@ -31,8 +32,10 @@ package struct InMemoryExamples: ExampleSource {
         self.seed = seed
     }
 
-    package func gather(epoch: Int, positions: Range<Int>, features out: UnsafeMutablePointer<Float>,
-                       labels outLabels: UnsafeMutablePointer<Float>) {
+    package func gather(
+        epoch: Int, positions: Range<Int>, features out: UnsafeMutablePointer<Float>,
+        labels outLabels: UnsafeMutablePointer<Float>
+    ) {
         let order = EpochOrder.permutation(count: exampleCount, seed: seed, epoch: epoch)
         for (k, position) in positions.enumerated() {
             let row = order[position]

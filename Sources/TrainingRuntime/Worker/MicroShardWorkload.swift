@@ -15,8 +15,10 @@ package struct MicroShardWorkload: Sendable {
     /// Gathers the likely next rows between steps (nil: rows are read when assigned).
     package let prefetcher: BatchPrefetcher?
 
-    package init(model: Model, examples: any ExampleSource, threads: Int = 1, localUpdate: LocalUpdateRule? = nil,
-                prefetch: Bool = false) {
+    package init(
+        model: Model, examples: any ExampleSource, threads: Int = 1, localUpdate: LocalUpdateRule? = nil,
+        prefetch: Bool = false
+    ) {
         self.model = model
         self.examples = examples
         self.threads = threads
@@ -35,10 +37,13 @@ package struct MicroShardWorkload: Sendable {
     /// gradient slot): the returned sum then holds ``FloatPayload/notCarried(count:)`` and its
     /// values are in that memory. The bits are the same either way.
     /// - Throws: ``GradientCoreError`` (non-finite loss, bad labels).
-    package func compute(_ assignment: WorkAssignment, parameters: UnsafeBufferPointer<Float>,
-                        output: (Range<Int>) -> UnsafeMutableBufferPointer<Float>?) throws -> [SubtreeSum] {
+    package func compute(
+        _ assignment: WorkAssignment, parameters: UnsafeBufferPointer<Float>,
+        output: (Range<Int>) -> UnsafeMutableBufferPointer<Float>?
+    ) throws -> [SubtreeSum] {
         guard let tree = MicroShardTree(leafCount: Int(assignment.microShardsPerBatch)) else { return [] }
-        let shards = Dictionary(assignment.microShards.map { (Int($0.index), $0) }, uniquingKeysWith: { first, _ in first })
+        let shards = Dictionary(
+            assignment.microShards.map { (Int($0.index), $0) }, uniquingKeysWith: { first, _ in first })
         let epoch = Int(assignment.epoch)
         return try tree.maximalSubtrees(of: assignment.microShards.map { Int($0.index) }).compactMap { subtree in
             let target = output(subtree)
@@ -53,14 +58,16 @@ package struct MicroShardWorkload: Sendable {
                 leafSums[leaf] = try gradientSum(of: shard, epoch: epoch, parameters: parameters)
             }
             guard let target, let (left, right) = tree.children(of: subtree),
-                  let l = TreeReduction.preAdd(leafSums, subtree: left, tree: tree),
-                  let r = TreeReduction.preAdd(leafSums, subtree: right, tree: tree) else {
+                let l = TreeReduction.preAdd(leafSums, subtree: left, tree: tree),
+                let r = TreeReduction.preAdd(leafSums, subtree: right, tree: tree)
+            else {
                 return TreeReduction.preAdd(leafSums, subtree: subtree, tree: tree)
             }
             // The subtree's last addition, written straight into the output.
             TreeReduction.add(l, r, into: target)
-            return SubtreeSum(leaves: subtree, payload: .notCarried(count: target.count), lossSum: l.lossSum + r.lossSum,
-                              count: l.count + r.count)
+            return SubtreeSum(
+                leaves: subtree, payload: .notCarried(count: target.count), lossSum: l.lossSum + r.lossSum,
+                count: l.count + r.count)
         }
     }
 
@@ -71,26 +78,33 @@ package struct MicroShardWorkload: Sendable {
 
     func gradientSum(of shard: MicroShard, epoch: Int, parameters: UnsafeBufferPointer<Float>) throws -> SubtreeSum {
         var gradient = [Float](repeating: 0, count: model.layout.count)
-        var sum = try gradient.withUnsafeMutableBufferPointer { try gradientSum(of: shard, epoch: epoch, parameters: parameters, into: $0) }
+        var sum = try gradient.withUnsafeMutableBufferPointer {
+            try gradientSum(of: shard, epoch: epoch, parameters: parameters, into: $0)
+        }
         sum.payload = FloatPayload(gradient)
         return sum
     }
 
     /// Adds one micro-shard's gradient sum to `gradient` (zeros for the sum alone); the returned
     /// sum's payload is not carried (the values are in `gradient`).
-    func gradientSum(of shard: MicroShard, epoch: Int, parameters: UnsafeBufferPointer<Float>,
-                     into gradient: UnsafeMutableBufferPointer<Float>) throws -> SubtreeSum {
+    func gradientSum(
+        of shard: MicroShard, epoch: Int, parameters: UnsafeBufferPointer<Float>,
+        into gradient: UnsafeMutableBufferPointer<Float>
+    ) throws -> SubtreeSum {
         let rows = Int(shard.rowCount)
         let start = Int(shard.rowStart)
-        let (features, labels) = prefetcher?.take(shard, epoch: epoch)
+        let (features, labels) =
+            prefetcher?.take(shard, epoch: epoch)
             ?? BatchPrefetcher.gather(examples, epoch: epoch, rows: start..<(start + rows))
         let result = try features.withUnsafeBufferPointer { x in
             try labels.withUnsafeBufferPointer { y in
-                try model.accumulateGradient(parameters: parameters, features: x, labels: y, rows: rows, into: gradient, threads: threads)
+                try model.accumulateGradient(
+                    parameters: parameters, features: x, labels: y, rows: rows, into: gradient, threads: threads)
             }
         }
         let leaf = Int(shard.index)
-        return SubtreeSum(leaves: leaf..<(leaf + 1), payload: .notCarried(count: gradient.count), lossSum: result.lossSum,
-                          count: result.count)
+        return SubtreeSum(
+            leaves: leaf..<(leaf + 1), payload: .notCarried(count: gradient.count), lossSum: result.lossSum,
+            count: result.count)
     }
 }

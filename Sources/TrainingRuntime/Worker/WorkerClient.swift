@@ -32,8 +32,10 @@ package struct WorkerSettings: Sendable {
     /// Use the coordinator's shared memory when the job offers it and this host can map it.
     package var sharedMemory: Bool
 
-    package init(connect: String, jobID: JobID?, giveUpAfter: Double, hostName: String, processID: UInt32,
-                datasetStore: DatasetStore? = nil, sharedMemory: Bool = true) {
+    package init(
+        connect: String, jobID: JobID?, giveUpAfter: Double, hostName: String, processID: UInt32,
+        datasetStore: DatasetStore? = nil, sharedMemory: Bool = true
+    ) {
         self.sharedMemory = sharedMemory
         self.connect = connect
         self.jobID = jobID
@@ -77,7 +79,9 @@ package final class WorkerClient {
     /// Runs until the coordinator shuts the job down, refuses us, or is lost.
     /// - Parameter makeWorkload: builds the gradient workload from the accepted job's spec
     ///   (opens the dataset, fits nothing: transforms come fitted).
-    package func run(stop: StopFlag, makeWorkload: (Accept, WorkerJobSpec) throws -> MicroShardWorkload) throws -> WorkerExit {
+    package func run(stop: StopFlag, makeWorkload: (Accept, WorkerJobSpec) throws -> MicroShardWorkload) throws
+        -> WorkerExit
+    {
         while true {
             switch try register(stop: stop, makeWorkload: makeWorkload) {
             case .rejoin(let why):
@@ -99,7 +103,9 @@ package final class WorkerClient {
 
     /// The work loop of one registration; `backlog` holds control messages that arrived while the
     /// dataset downloaded.
-    func work(_ connection: Connection, session: inout WorkerSession, stop: StopFlag, backlog: [Message]) throws -> WorkerSessionEnd {
+    func work(_ connection: Connection, session: inout WorkerSession, stop: StopFlag, backlog: [Message]) throws
+        -> WorkerSessionEnd
+    {
         defer {
             resultsSent += session.resultsSent
             sharedResults += session.sharedResults
@@ -124,10 +130,14 @@ package final class WorkerClient {
             try takeBroadcasts(connection, &session)
             while let received = try connection.control.receive(dontWait: true) {
                 guard case .message(let envelope, _) = received else {
-                    if case .invalid(let error, _, _) = received { logger.warning("dropped an invalid message: \(error)") }
+                    if case .invalid(let error, _, _) = received {
+                        logger.warning("dropped an invalid message: \(error)")
+                    }
                     continue
                 }
-                if let end = try execute(session.handle(.control(envelope.message), now: now), connection, &session) { return end }
+                if let end = try execute(session.handle(.control(envelope.message), now: now), connection, &session) {
+                    return end
+                }
             }
             if let end = try execute(session.handle(.inboxEmpty, now: now), connection, &session) { return end }
         }
@@ -144,8 +154,10 @@ package final class WorkerClient {
 
     /// Carries out commands in order, feeding back what they produce; returns how the session
     /// ended, if it did.
-    private func execute(_ commands: [WorkerSessionCommand], _ connection: Connection,
-                         _ session: inout WorkerSession) throws -> WorkerSessionEnd? {
+    private func execute(
+        _ commands: [WorkerSessionCommand], _ connection: Connection,
+        _ session: inout WorkerSession
+    ) throws -> WorkerSessionEnd? {
         for command in commands {
             switch command {
             case .send(let message):
@@ -158,12 +170,15 @@ package final class WorkerClient {
                 } else {
                     try takeBroadcasts(connection, &session)
                 }
-                let sought = WorkerEvent.parametersSought(version, receivesBroadcasts: connection.exchange.receivesBroadcasts)
+                let sought = WorkerEvent.parametersSought(
+                    version, receivesBroadcasts: connection.exchange.receivesBroadcasts)
                 if let end = try execute(session.handle(sought, now: now), connection, &session) { return end }
             case .computeGradients(let assignment, let parameters):
                 let event = try computation {
-                    try connection.exchange.gradientResults(for: assignment, against: parameters, workload: connection.workload)
-                        .map(WorkerEvent.gradientsComputed) ?? .parametersLost
+                    try connection.exchange.gradientResults(
+                        for: assignment, against: parameters, workload: connection.workload
+                    )
+                    .map(WorkerEvent.gradientsComputed) ?? .parametersLost
                 }
                 if let end = try execute(session.handle(event, now: now), connection, &session) { return end }
             case .computeRound(let assignment, let parameters):

@@ -84,16 +84,22 @@ package struct WorkerSession: Sendable {
             guard let (assignment, _) = computing else { return [] }
             computing = nil
             resultsSent += 1
-            return [.send(.localSGDResult(LocalSGDResult(
-                step: assignment.step, baseVersion: assignment.parameterVersion, localSteps: assignment.localSteps,
-                exampleCount: UInt64(round.examples), lossSum: round.lossSum,
-                parameters: FloatPayload(round.parameters))))] + computeNext()
+            return [
+                .send(
+                    .localSGDResult(
+                        LocalSGDResult(
+                            step: assignment.step, baseVersion: assignment.parameterVersion,
+                            localSteps: assignment.localSteps,
+                            exampleCount: UInt64(round.examples), lossSum: round.lossSum,
+                            parameters: FloatPayload(round.parameters))))
+            ] + computeNext()
         case .parametersLost:
             // The shared segment no longer holds the version the work needs (overwritten
             // meanwhile): put the work back and ask for the parameters on the control channel.
             guard let (assignment, lastQueued) = computing else { return [] }
             computing = nil
-            var commands: [WorkerSessionCommand] = lastQueued && assignment.mode != .localSGD ? [.prefetch(after: assignment)] : []
+            var commands: [WorkerSessionCommand] =
+                lastQueued && assignment.mode != .localSGD ? [.prefetch(after: assignment)] : []
             pending.insert(assignment, at: 0)
             parameters = nil
             commands.append(requestCatchUp())
@@ -102,19 +108,25 @@ package struct WorkerSession: Sendable {
             // Reported to the coordinator, which fails the run; the worker waits for its shutdown.
             guard let (assignment, lastQueued) = computing else { return [] }
             computing = nil
-            var commands: [WorkerSessionCommand] = lastQueued && assignment.mode != .localSGD ? [.prefetch(after: assignment)] : []
+            var commands: [WorkerSessionCommand] =
+                lastQueued && assignment.mode != .localSGD ? [.prefetch(after: assignment)] : []
             pending.removeAll()
             commands.append(.log(.error, "step \(assignment.step): \(error); reporting it to the coordinator"))
             commands.append(.send(.error(ErrorReport(code: .nonFiniteValues, step: assignment.step, text: "\(error)"))))
             return commands
         case .tick:
             if now - lastHeard > coordinatorTimeout {
-                return [.end(.exit(.coordinatorLost("no message from the coordinator for \(Int(coordinatorTimeout))s")))]
+                return [
+                    .end(.exit(.coordinatorLost("no message from the coordinator for \(Int(coordinatorTimeout))s")))
+                ]
             }
             guard now - lastHeartbeat >= heartbeatInterval else { return [] }
             heartbeatSequence += 1
             lastHeartbeat = now
-            return [.send(.heartbeat(Heartbeat(sequence: heartbeatSequence, lastParameterVersion: parameters?.version ?? 0)))]
+            return [
+                .send(
+                    .heartbeat(Heartbeat(sequence: heartbeatSequence, lastParameterVersion: parameters?.version ?? 0)))
+            ]
         case .inboxEmpty:
             var commands = checkAwaitedBroadcast(now: now)
             commands += computeNext()
@@ -133,7 +145,8 @@ package struct WorkerSession: Sendable {
             pending.append(assignment)
             return catchUp(to: assignment.parameterVersion, now: now)
         case .resultRejected(let rejected):
-            let why = "result for step \(rejected.step) rejected (\(rejected.reason)); current version \(rejected.currentVersion)"
+            let why =
+                "result for step \(rejected.step) rejected (\(rejected.reason)); current version \(rejected.currentVersion)"
             return [.log(.debug, why)] + catchUp(to: rejected.currentVersion, now: now)
         case .shutdown(let shutdown):
             if shutdown.reason == .removed { return [.end(.rejoin(shutdown.text))] }
@@ -171,7 +184,9 @@ package struct WorkerSession: Sendable {
     /// worker waits up to ``broadcastGrace`` before asking on the control channel (asking at once
     /// would have the coordinator send the whole model a second time). With no parameters yet, a
     /// version missed entirely, or no broadcasts coming, it asks now.
-    private mutating func decideCatchUp(to version: UInt64, receivesBroadcasts: Bool, now: Double) -> [WorkerSessionCommand] {
+    private mutating func decideCatchUp(to version: UInt64, receivesBroadcasts: Bool, now: Double)
+        -> [WorkerSessionCommand]
+    {
         guard let have = parameters?.version, have < version else {
             return parameters == nil ? [requestCatchUp()] : []
         }

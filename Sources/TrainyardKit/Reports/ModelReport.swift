@@ -26,7 +26,6 @@ package struct ModelReport: Encodable {
         package let lineage: Lineage?
     }
 
-
     package let name: String
     package let created_at: Date
     package let aliases: [String: Int]
@@ -57,7 +56,9 @@ package struct ModelReport: Encodable {
         return Lineage(
             run_id: run.id, run_name: run.name, experiment: run.experiment, status: run.status.rawValue,
             code_revision: run.codeRevision, final_params_sha256: run.finalParamsSHA256,
-            datasets: run.datasets.map { TrackingJSON.DatasetRow(digest: $0.digest, role: $0.role, versions: $0.versions) },
+            datasets: run.datasets.map {
+                TrackingJSON.DatasetRow(digest: $0.digest, role: $0.role, versions: $0.versions)
+            },
             metrics: Dictionary(uniqueKeysWithValues: run.metrics.map { ($0.key, $0.last) }))
     }
 }

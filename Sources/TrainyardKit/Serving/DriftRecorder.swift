@@ -1,9 +1,10 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import ModelServer
 import TrackingStore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// What happens with drift evaluations: alert transitions are printed, POSTed to the webhook and
 /// recorded in the tracking store; other evaluations are recorded at most once a minute.
@@ -24,21 +25,26 @@ package final class DriftRecorder: @unchecked Sendable {
     package func handle(_ state: DriftState, _ alert: DriftAlert?) {
         let key = "\(state.model.name)/\(state.model.version)"
         let due = lock.withLock { () -> Bool in
-            guard alert != nil || Date().timeIntervalSince(lastRecorded[key] ?? .distantPast) >= 60 else { return false }
+            guard alert != nil || Date().timeIntervalSince(lastRecorded[key] ?? .distantPast) >= 60 else {
+                return false
+            }
             lastRecorded[key] = Date()
             return true
         }
         if let alert {
             let columns = state.report.driftedColumns.joined(separator: ", ")
-            report(alert.status == .firing
-                ? "drift alert: \(key): \(state.report.driftedColumns.count)/\(state.report.columns.count) features drifted (\(columns)) over the last \(state.report.rows) rows"
-                : "drift resolved: \(key): \(state.report.driftedColumns.count)/\(state.report.columns.count) features drifted now")
+            report(
+                alert.status == .firing
+                    ? "drift alert: \(key): \(state.report.driftedColumns.count)/\(state.report.columns.count) features drifted (\(columns)) over the last \(state.report.rows) rows"
+                    : "drift resolved: \(key): \(state.report.driftedColumns.count)/\(state.report.columns.count) features drifted now"
+            )
             if let webhook { post(state.json(status: alert.status), to: webhook) }
         }
         guard due else { return }
         do {
-            try store.recordDriftReport(model: state.model.name, version: state.model.version, rows: state.report.rows,
-                                        driftedShare: state.driftedShare, alert: state.alerting, reportJSON: state.json())
+            try store.recordDriftReport(
+                model: state.model.name, version: state.model.version, rows: state.report.rows,
+                driftedShare: state.driftedShare, alert: state.alerting, reportJSON: state.json())
         } catch {
             // A package directory served outside the registry has no model version to record against.
         }

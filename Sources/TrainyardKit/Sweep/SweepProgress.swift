@@ -1,4 +1,5 @@
 import JobConfiguration
+
 /// Where a running sweep shows what happens; the CLI's leaderboard draws it.
 ///
 /// Called with the sweep's lock held, from its trial threads and its own, one call at a time.

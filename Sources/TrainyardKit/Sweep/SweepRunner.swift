@@ -42,8 +42,10 @@ package final class SweepRunner: @unchecked Sendable {
     private var interrupted = false
     private var exhausted = false
 
-    package init(definition: SweepDefinition, state: SweepState, store: TrackingStore, directory: URL,
-                 environment: RunEnvironment, stop: StopFlag, progress: SweepProgress) {
+    package init(
+        definition: SweepDefinition, state: SweepState, store: TrackingStore, directory: URL,
+        environment: RunEnvironment, stop: StopFlag, progress: SweepProgress
+    ) {
         self.definition = definition
         self.state = state
         sweepID = state.sweepID
@@ -182,8 +184,9 @@ package final class SweepRunner: @unchecked Sendable {
     /// A trial's session, on its own thread.
     private func runTrial(_ index: Int, lane: Int, source: JobSource, until epoch: Int, stop: StopFlag) {
         let pool = pools[lane]
-        var session = TrainingSession(source: source, environment: environment, controlBind: "tcp://127.0.0.1:*",
-                                      broadcastBind: nil, display: SilentDisplay())
+        var session = TrainingSession(
+            source: source, environment: environment, controlBind: "tcp://127.0.0.1:*",
+            broadcastBind: nil, display: SilentDisplay())
         session.localWorkers = totalWorkers
         session.trial = TrialHooks(
             parentRunID: sweepID, stop: stop,

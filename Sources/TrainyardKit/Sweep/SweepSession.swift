@@ -31,8 +31,10 @@ package struct SweepSession {
 
     /// The sweep run for `definition`: an unfinished one of the same file and base job (taken up
     /// again: `resumed` is true), or a new one recorded now.
-    package static func startOrContinue(_ definition: SweepDefinition, data: DataContext,
-                                        environment: RunEnvironment) throws -> (sweepID: String, resumed: Bool) {
+    package static func startOrContinue(
+        _ definition: SweepDefinition, data: DataContext,
+        environment: RunEnvironment
+    ) throws -> (sweepID: String, resumed: Bool) {
         let store = data.catalog
         let filter = try RunFilter(parsing: "tags.sweep.digest = \"\(definition.digest)\"")
         let previous = try data.catalogCall { try store.listRuns(RunQuery(filter: filter)) }.first {
@@ -92,8 +94,9 @@ package struct SweepSession {
             try recordDirectory(directory, store: store)
             try store.setTag(
                 runID: sweepID, key: "coordinator", value: "\(ProcessInfo.processInfo.hostName) \(getpid())")
-            let runner = SweepRunner(definition: definition, state: state, store: store, directory: directory,
-                                     environment: environment, stop: stop, progress: progress)
+            let runner = SweepRunner(
+                definition: definition, state: state, store: store, directory: directory,
+                environment: environment, stop: stop, progress: progress)
             state = try runner.run(workers: workers)
             if state.status == .interrupted {
                 try? store.finishRun(sweepID, status: .killed)
@@ -110,8 +113,9 @@ package struct SweepSession {
         let path = "artifacts/\(sweepID)"
         guard try !store.run(sweepID).artifacts.contains(where: { $0.path == path }) else { return }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try store.logArtifact(runID: sweepID, kind: "sweep", path: path,
-                              digest: TrainingSession.sha256Hex(Data(definition.digest.utf8)), size: 0)
+        try store.logArtifact(
+            runID: sweepID, kind: "sweep", path: path,
+            digest: TrainingSession.sha256Hex(Data(definition.digest.utf8)), size: 0)
     }
 
     /// Marks trials that ASHA never promoted as stopped early, registers the best trial's model

@@ -75,10 +75,10 @@ package final class BackgroundEvaluator: @unchecked Sendable {
 
     private func drain() {
         #if os(Linux)
-        if idlePriority {
-            var parameters = sched_param()
-            _ = sched_setscheduler(0, 5 /* SCHED_IDLE, not in Glibc's module map */, &parameters)  // 0: this thread
-        }
+            if idlePriority {
+                var parameters = sched_param()
+                _ = sched_setscheduler(0, 5 /* SCHED_IDLE, not in Glibc's module map */, &parameters)  // 0: this thread
+            }
         #endif
         while true {
             let job: (parameters: [Float], step: Int)? = condition.withLock {

@@ -28,8 +28,10 @@ package final class CheckpointingObserver: TrainingObserver {
     package static let explodingFactor = 1e4
     package static let explodingFloor = 1e3
 
-    package init(reporter: ProgressReporter, writer: CheckpointWriter, every: Int, totalSteps: Int, store: TrackingStore,
-         runID: String, metrics: TrainingMetrics?, stop: StopFlag) {
+    package init(
+        reporter: ProgressReporter, writer: CheckpointWriter, every: Int, totalSteps: Int, store: TrackingStore,
+        runID: String, metrics: TrainingMetrics?, stop: StopFlag
+    ) {
         self.metrics = metrics
         self.stop = stop
         self.reporter = reporter
@@ -87,11 +89,13 @@ package final class CheckpointingObserver: TrainingObserver {
             case .written(let url, _, let bytes, _):
                 lastGoodCheckpoint = url
                 guard let digest = Self.fileSHA256(url) else { continue }
-                try? store.logArtifact(runID: runID, kind: "checkpoint",
-                                       path: "artifacts/\(runID)/checkpoints/\(url.lastPathComponent)",
-                                       digest: digest, size: Int64(bytes))
+                try? store.logArtifact(
+                    runID: runID, kind: "checkpoint",
+                    path: "artifacts/\(runID)/checkpoints/\(url.lastPathComponent)",
+                    digest: digest, size: Int64(bytes))
             case .failed(_, let step, let error):
-                reporter.line("warning: checkpoint at step \(step) failed: \(error) (the previous checkpoints are intact)")
+                reporter.line(
+                    "warning: checkpoint at step \(step) failed: \(error) (the previous checkpoints are intact)")
             }
         }
     }

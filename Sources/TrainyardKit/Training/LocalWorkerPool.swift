@@ -22,8 +22,13 @@ package final class LocalWorkerPool {
     package func start(count: Int, endpoint: String, jobID: String, giveUpAfter: Double) throws {
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         for index in 0..<count {
-            processes.append(try spawn(index: index, arguments: ["--connect", endpoint, "--job-id", jobID,
-                                                                 "--give-up-after", String(giveUpAfter)], input: nil))
+            processes.append(
+                try spawn(
+                    index: index,
+                    arguments: [
+                        "--connect", endpoint, "--job-id", jobID,
+                        "--give-up-after", String(giveUpAfter),
+                    ], input: nil))
         }
     }
 

@@ -1,4 +1,5 @@
 import JobConfiguration
+
 /// Where a training session or a sweep shows what happens; the CLI draws on a terminal.
 ///
 /// Called from the coordinator's thread (and a sweep's trial threads, one at a time).

@@ -30,15 +30,18 @@ package final class ProgressReporter: TrainingObserver {
     /// on a thread of their own, at normal priority if that thread still gets a core, else at
     /// idle priority (see ``BackgroundEvaluator``). Measured on 2 cores: at normal priority a
     /// background evaluation doubled a 1-worker run's rate but slowed a 2-worker run by a third.
-    package init(job: PreparedJob, model: Model, store: TrackingStore, runID: String, computeThreads: Int,
-         display: ProgressDisplay, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    package init(
+        job: PreparedJob, model: Model, store: TrackingStore, runID: String, computeThreads: Int,
+        display: ProgressDisplay, cores: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         self.job = job
         self.model = model
         self.store = store
         self.runID = runID
         self.display = display
-        evaluator = BackgroundEvaluator(model: model, features: job.validation.features, labels: job.validation.labels,
-                                        idlePriority: computeThreads + 1 > cores)
+        evaluator = BackgroundEvaluator(
+            model: model, features: job.validation.features, labels: job.validation.labels,
+            idlePriority: computeThreads + 1 > cores)
     }
 
     package func stepCompleted(_ report: StepReport, state: TrainingSnapshot) {
@@ -76,8 +79,9 @@ package final class ProgressReporter: TrainingObserver {
     /// Logs the straggler, records it as a run event and counts it in the metric `straggler_events`.
     package func stragglerDetected(_ report: StragglerReport) {
         stragglerEvents += 1
-        var text = "worker \(report.index) is a straggler (\(report.worker)): " +
-            String(format: "%.2fs on its share, median %.2fs", report.elapsed, report.median)
+        var text =
+            "worker \(report.index) is a straggler (\(report.worker)): "
+            + String(format: "%.2fs on its share, median %.2fs", report.elapsed, report.median)
         if report.reassigned > 0 { text += "; \(report.reassigned) of its work units copied to other workers" }
         line(text)
         record("straggler_events", Double(stragglerEvents), step: lastStep ?? 0)
@@ -132,7 +136,10 @@ package final class ProgressReporter: TrainingObserver {
 
     private func show(_ report: StepReport, force: Bool) {
         let now = Date()
-        guard force || now.timeIntervalSince(lastPrint) >= (display.isInteractive ? 0.2 : 5) || report.step == job.totalSteps else { return }
+        guard
+            force || now.timeIntervalSince(lastPrint) >= (display.isInteractive ? 0.2 : 5)
+                || report.step == job.totalSteps
+        else { return }
         lastPrint = now
         let elapsed = now.timeIntervalSince(started)
         let rate = Double(samples) / max(elapsed, 1e-9)

@@ -60,8 +60,10 @@ package struct TrainingSession {
     /// Worker processes on this host (0: all elsewhere), for sharing its cores.
     package var localWorkers = 0
 
-    package init(source: JobSource, environment: RunEnvironment, controlBind: String, broadcastBind: String?,
-                 display: ProgressDisplay) {
+    package init(
+        source: JobSource, environment: RunEnvironment, controlBind: String, broadcastBind: String?,
+        display: ProgressDisplay
+    ) {
         self.source = source
         self.environment = environment
         self.controlBind = controlBind
@@ -70,8 +72,10 @@ package struct TrainingSession {
     }
 
     /// Runs the job; `launch` starts workers once the coordinator is bound (or does nothing).
-    package func run(launch: (_ endpoint: String, _ jobID: JobID, _ job: PreparedJob, _ runDirectory: URL) throws -> Void,
-             afterRun: () -> Void) throws -> TrainingSummary {
+    package func run(
+        launch: (_ endpoint: String, _ jobID: JobID, _ job: PreparedJob, _ runDirectory: URL) throws -> Void,
+        afterRun: () -> Void
+    ) throws -> TrainingSummary {
         MemoryTuning.keepLargeBuffersOnHeap()
         let data = try DataContext.open(home: environment.home)
         let store = data.catalog
@@ -94,33 +98,44 @@ package struct TrainingSession {
         let model = try job.model.makeModel()
         let runDirectory = data.home.artifacts.appendingPathComponent(runID, isDirectory: true)
         let checkpoints = runDirectory.appendingPathComponent("checkpoints", isDirectory: true)
-        let identity = CheckpointIdentity(model: job.model, optimizer: job.optimizer,
-                                          configDigest: try Self.trainingConfigDigest(config),
-                                          datasetDigest: version.digest, seed: job.seed)
-        let reporter = ProgressReporter(job: job, model: model, store: store, runID: runID,
-                                        computeThreads: localWorkers * config.training.threadsPerWorker,
-                                        display: trial == nil ? display : SilentDisplay())
+        let identity = CheckpointIdentity(
+            model: job.model, optimizer: job.optimizer,
+            configDigest: try Self.trainingConfigDigest(config),
+            datasetDigest: version.digest, seed: job.seed)
+        let reporter = ProgressReporter(
+            job: job, model: model, store: store, runID: runID,
+            computeThreads: localWorkers * config.training.threadsPerWorker,
+            display: trial == nil ? display : SilentDisplay())
 
         // Where training starts: a fresh model, or the newest valid checkpoint of the run.
-        var start = TrainingSnapshot(parameters: job.model.initialParameters(seed: job.seed),
-                                     optimizer: try Optimizer(config: job.optimizer, parameterCount: model.layout.count).state,
-                                     completedSteps: 0)
+        var start = TrainingSnapshot(
+            parameters: job.model.initialParameters(seed: job.seed),
+            optimizer: try Optimizer(config: job.optimizer, parameterCount: model.layout.count).state,
+            completedSteps: 0)
         if case .resume(_, let force) = source {
             let (checkpoint, warnings) = CheckpointFormat.newestValid(in: checkpoints)
             for warning in warnings { reporter.line("warning: \(warning)") }
             if let checkpoint {
-                if let why = checkpoint.mismatch(with: identity, force: force) { throw BadInput("cannot resume run \(runID): \(why)") }
+                if let why = checkpoint.mismatch(with: identity, force: force) {
+                    throw BadInput("cannot resume run \(runID): \(why)")
+                }
                 start = checkpoint.snapshot
-                reporter.line("resuming run \(runID) from \(checkpoint.url.lastPathComponent) (step \(start.completedSteps) of \(job.totalSteps))")
+                reporter.line(
+                    "resuming run \(runID) from \(checkpoint.url.lastPathComponent) (step \(start.completedSteps) of \(job.totalSteps))"
+                )
             } else {
-                reporter.line("warning: run \(runID) has no valid checkpoint in \(checkpoints.path); starting from step 0")
+                reporter.line(
+                    "warning: run \(runID) has no valid checkpoint in \(checkpoints.path); starting from step 0")
             }
             try store.reopenRun(runID)
-            try store.setTag(runID: runID, key: "event.\(Int(Date().timeIntervalSince1970 * 1000))",
-                             value: "resumed from step \(start.completedSteps)")
+            try store.setTag(
+                runID: runID, key: "event.\(Int(Date().timeIntervalSince1970 * 1000))",
+                value: "resumed from step \(start.completedSteps)")
         }
         try? store.setTag(runID: runID, key: "coordinator", value: "\(ProcessInfo.processInfo.hostName) \(getpid())")
-        reporter.line("run \(runID): \(config.model.kind.rawValue) on \(record.versionLabel), \(job.split.train.count) training rows, \(job.totalSteps) steps")
+        reporter.line(
+            "run \(runID): \(config.model.kind.rawValue) on \(record.versionLabel), \(job.split.train.count) training rows, \(job.totalSteps) steps"
+        )
 
         var status = RunStatus.failed
         var digest: String?
@@ -136,14 +151,17 @@ package struct TrainingSession {
         let jobID = JobID.random()
         var logger = Logger(label: "trainyard.coordinator")
         logger.logLevel = .warning
-        let server = try CoordinatorServer(context: context, jobID: jobID, parameterCount: model.layout.count,
-                                           controlBind: controlBind, broadcastBind: broadcastBind,
-                                           sharedMemoryDirectory: environment.sharedMemoryDirectory, logger: logger)
+        let server = try CoordinatorServer(
+            context: context, jobID: jobID, parameterCount: model.layout.count,
+            controlBind: controlBind, broadcastBind: broadcastBind,
+            sharedMemoryDirectory: environment.sharedMemoryDirectory, logger: logger)
         server.dataset = try? DatasetArchive(directory: data.store.directory(digest: version.digest))
         guard let port = CoordinatorServer.port(of: server.broadcastEndpoint) else {
             throw WorkFailed("could not read the broadcast port from \(server.broadcastEndpoint)")
         }
-        let specJSON = String(decoding: try Self.sortedEncoder.encode(try job.workerSpec(broadcastPort: port, sharedParameters: server.sharedParametersPath)), as: UTF8.self)
+        let specJSON = String(
+            decoding: try Self.sortedEncoder.encode(
+                try job.workerSpec(broadcastPort: port, sharedParameters: server.sharedParametersPath)), as: UTF8.self)
         let configDigest = ContentDigest(bytes: Array(SHA256.hash(data: Data(specJSON.utf8))))!
         var setup = TrainerSetup(
             jobID: jobID, model: model, schedule: job.batches, epochs: config.training.epochs,
@@ -159,13 +177,15 @@ package struct TrainingSession {
         setup.updateThreads = ProcessInfo.processInfo.activeProcessorCount
         server.updateThreads = setup.updateThreads
         let optimizer = try Optimizer(config: job.optimizer, parameterCount: model.layout.count, state: start.optimizer)
-        let writer = CheckpointWriter(directory: checkpoints, keep: config.checkpoint.keep, identity: identity,
-                                      schedule: job.batches, extra: ["run_id": runID, "code_revision": environment.codeRevision ?? ""])
+        let writer = CheckpointWriter(
+            directory: checkpoints, keep: config.checkpoint.keep, identity: identity,
+            schedule: job.batches, extra: ["run_id": runID, "code_revision": environment.codeRevision ?? ""])
         var metrics: TrainingMetrics?
         if let address = metricsAddress {
             let m = TrainingMetrics(runID: runID, minWorkers: config.cluster.minWorkers)
             do {
-                let port = try MetricsEndpoint.start(registry: m.registry, host: address.host, port: address.port, logger: logger)
+                let port = try MetricsEndpoint.start(
+                    registry: m.registry, host: address.host, port: address.port, logger: logger)
                 reporter.line("metrics on http://\(address.host):\(port)/metrics")
             } catch {
                 throw BadInput("--metrics-port \(address.port): \(error)")
@@ -173,26 +193,35 @@ package struct TrainingSession {
             metrics = m
         }
         defer { metrics?.finished() }
-        let observer = CheckpointingObserver(reporter: reporter, writer: writer, every: config.checkpoint.everySteps,
-                                             totalSteps: job.totalSteps, store: store, runID: runID, metrics: metrics,
-                                             stop: stop)
-        reporter.line("coordinator listening on \(server.controlEndpoint) (broadcast \(server.broadcastEndpoint)), job \(jobID)")
+        let observer = CheckpointingObserver(
+            reporter: reporter, writer: writer, every: config.checkpoint.everySteps,
+            totalSteps: job.totalSteps, store: store, runID: runID, metrics: metrics,
+            stop: stop)
+        reporter.line(
+            "coordinator listening on \(server.controlEndpoint) (broadcast \(server.broadcastEndpoint)), job \(jobID)")
         try launch(server.controlEndpoint, jobID, job, runDirectory)
-        let observed: TrainingObserver = trial.map { TrialObserver(inner: observer, reporter: reporter, hooks: $0) } ?? observer
+        let observed: TrainingObserver =
+            trial.map { TrialObserver(inner: observer, reporter: reporter, hooks: $0) } ?? observer
         let (outcome, final): (CoordinatorOutcome, TrainingSnapshot)
         switch config.training.mode {
         case .sync:
-            (outcome, final) = try Self.drive(SyncTrainer(setup: setup, parameters: start.parameters, optimizer: optimizer,
-                                                          completedSteps: start.completedSteps),
-                                              server: server, observer: observed, stop: stop)
+            (outcome, final) = try Self.drive(
+                SyncTrainer(
+                    setup: setup, parameters: start.parameters, optimizer: optimizer,
+                    completedSteps: start.completedSteps),
+                server: server, observer: observed, stop: stop)
         case .async:
-            (outcome, final) = try Self.drive(AsyncTrainer(setup: setup, parameters: start.parameters, optimizer: optimizer,
-                                                           completedSteps: start.completedSteps),
-                                              server: server, observer: observed, stop: stop)
+            (outcome, final) = try Self.drive(
+                AsyncTrainer(
+                    setup: setup, parameters: start.parameters, optimizer: optimizer,
+                    completedSteps: start.completedSteps),
+                server: server, observer: observed, stop: stop)
         case .localSGD:
-            (outcome, final) = try Self.drive(LocalSGDTrainer(setup: setup, parameters: start.parameters, optimizer: optimizer,
-                                                              completedSteps: start.completedSteps),
-                                              server: server, observer: observed, stop: stop)
+            (outcome, final) = try Self.drive(
+                LocalSGDTrainer(
+                    setup: setup, parameters: start.parameters, optimizer: optimizer,
+                    completedSteps: start.completedSteps),
+                server: server, observer: observed, stop: stop)
         }
         writer.waitUntilWritten()
         // Ctrl-C: no waiting for queued evaluations (a sweep trial stopped at its rung keeps them).
@@ -204,10 +233,13 @@ package struct TrainingSession {
             // A broken state is not saved: the newest checkpoint stays the last good one.
             let kept = observer.lastGoodCheckpoint ?? CheckpointFormat.files(in: checkpoints).first
             try? store.setTag(runID: runID, key: "failure", value: failure)
-            reporter.line("run \(runID) failed: \(failure)" + (kept.map { "; last good checkpoint \($0.lastPathComponent)" } ?? ""))
+            reporter.line(
+                "run \(runID) failed: \(failure)"
+                    + (kept.map { "; last good checkpoint \($0.lastPathComponent)" } ?? ""))
             reporter.flush()
-            return TrainingSummary(run_id: runID, status: RunStatus.failed.rawValue, metrics: reporter.lastMetrics,
-                                   final_params_sha256: nil, failure: failure)
+            return TrainingSummary(
+                run_id: runID, status: RunStatus.failed.rawValue, metrics: reporter.lastMetrics,
+                final_params_sha256: nil, failure: failure)
         }
         // The last state is always checkpointed: the end of the run, or where Ctrl-C stopped it.
         if final.completedSteps > start.completedSteps || outcome == .finished {
@@ -218,49 +250,62 @@ package struct TrainingSession {
         let bytes = ParameterLayout.littleEndianBytes(final.parameters)
         digest = Self.sha256Hex(bytes)
         let artifact = runDirectory.appendingPathComponent("final.safetensors")
-        let file = SafetensorsWriter.encode(parameters: final.parameters, layout: model.layout, metadata: [
-            "format": "trainyard-parameters/1", "run_id": runID, "dataset_digest": version.digest,
-            "step": String(final.completedSteps), "model": String(decoding: try Self.sortedEncoder.encode(job.model), as: UTF8.self),
-        ])
+        let file = SafetensorsWriter.encode(
+            parameters: final.parameters, layout: model.layout,
+            metadata: [
+                "format": "trainyard-parameters/1", "run_id": runID, "dataset_digest": version.digest,
+                "step": String(final.completedSteps),
+                "model": String(decoding: try Self.sortedEncoder.encode(job.model), as: UTF8.self),
+            ])
         try AtomicFile.write(file, to: artifact)
-        try store.logArtifact(runID: runID, kind: "parameters", path: "artifacts/\(runID)/final.safetensors",
-                              digest: Self.sha256Hex(file), size: Int64(file.count))
+        try store.logArtifact(
+            runID: runID, kind: "parameters", path: "artifacts/\(runID)/final.safetensors",
+            digest: Self.sha256Hex(file), size: Int64(file.count))
         var registered: String?
         // A sweep trial stopped at its rung is a finished model too: the sweep may register it.
         if outcome == .finished || (trial != nil && outcome == .stopped) {
             reporter.flush()
-            let lineage = ModelLineage(runID: runID, datasetDigest: version.digest, datasetName: record.name,
-                                       datasetVersion: record.versionLabel, configDigest: identity.configDigest,
-                                       codeRevision: environment.codeRevision ?? "", createdAt: Date(),
-                                       step: final.completedSteps)
-            let manifest = ModelManifest(architecture: job.model, version: version, trainingRows: job.split.train,
-                                         transforms: job.transforms, metrics: reporter.lastMetrics, lineage: lineage)
+            let lineage = ModelLineage(
+                runID: runID, datasetDigest: version.digest, datasetName: record.name,
+                datasetVersion: record.versionLabel, configDigest: identity.configDigest,
+                codeRevision: environment.codeRevision ?? "", createdAt: Date(),
+                step: final.completedSteps)
+            let manifest = ModelManifest(
+                architecture: job.model, version: version, trainingRows: job.split.train,
+                transforms: job.transforms, metrics: reporter.lastMetrics, lineage: lineage)
             let package = try PackagedModel(manifest: manifest, parameters: final.parameters)
-            registered = try Self.publish(package, runDirectory: runDirectory, runID: runID, register: config.register,
-                                          store: store)
+            registered = try Self.publish(
+                package, runDirectory: runDirectory, runID: runID, register: config.register,
+                store: store)
             if let registered {
-                reporter.line("registered model \(registered)" + (config.register?.alias.map { " as \(config.register!.model)@\($0)" } ?? ""))
+                reporter.line(
+                    "registered model \(registered)"
+                        + (config.register?.alias.map { " as \(config.register!.model)@\($0)" } ?? ""))
             }
         }
         status = outcome == .finished ? .finished : .killed
         reporter.flush()
-        return TrainingSummary(run_id: runID, status: status.rawValue, metrics: reporter.lastMetrics, final_params_sha256: digest,
-                               model_version: registered)
+        return TrainingSummary(
+            run_id: runID, status: status.rawValue, metrics: reporter.lastMetrics, final_params_sha256: digest,
+            model_version: registered)
     }
 
     /// Writes the run's model package to `RUN/model/`, records it as an artifact (kind `model`)
     /// and, when the config says `register:`, registers it as the next version of the model and
     /// points the alias at it. Returns `NAME/VERSION` when registered.
-    static func publish(_ package: PackagedModel, runDirectory: URL, runID: String, register: JobConfig.Register?,
-                        store: TrackingStore) throws -> String? {
+    static func publish(
+        _ package: PackagedModel, runDirectory: URL, runID: String, register: JobConfig.Register?,
+        store: TrackingStore
+    ) throws -> String? {
         let directory = runDirectory.appendingPathComponent("model", isDirectory: true)
         try package.write(to: directory)
         let path = "artifacts/\(runID)/model"
         let digest = try packageDigest(directory)
         try store.logArtifact(runID: runID, kind: "model", path: path, digest: digest, size: packageSize(directory))
         guard let register else { return nil }
-        let version = try store.registerModelVersion(name: register.model, sourceRunID: runID, packagePath: path,
-                                                     packageDigest: digest)
+        let version = try store.registerModelVersion(
+            name: register.model, sourceRunID: runID, packagePath: path,
+            packageDigest: digest)
         if let alias = register.alias {
             try store.setAlias(model: register.model, alias: alias, version: version, actor: "run \(runID)")
         }
@@ -287,8 +332,10 @@ package struct TrainingSession {
 
     /// Runs the coordinator loop around `trainer` (the job's mode) and returns how it ended and
     /// the final training state.
-    package static func drive<Trainer: CoordinatorTrainer>(_ trainer: Trainer, server: CoordinatorServer, observer: TrainingObserver,
-                                                   stop: StopFlag) throws -> (CoordinatorOutcome, TrainingSnapshot) {
+    package static func drive<Trainer: CoordinatorTrainer>(
+        _ trainer: Trainer, server: CoordinatorServer, observer: TrainingObserver,
+        stop: StopFlag
+    ) throws -> (CoordinatorOutcome, TrainingSnapshot) {
         var trainer = trainer
         let outcome = try server.run(&trainer, observer: observer, stop: stop)
         return (outcome, trainer.snapshot)
@@ -321,7 +368,9 @@ package struct TrainingSession {
                 throw BadInput("run \(runID) has already finished; there is nothing to resume")
             }
             if run.status == .running, !force, let holder = run.tags["coordinator"], Self.isAlive(holder) {
-                throw BadInput("run \(runID) is still running (coordinator \(holder)); stop it first, or pass --force if it is not")
+                throw BadInput(
+                    "run \(runID) is still running (coordinator \(holder)); stop it first, or pass --force if it is not"
+                )
             }
             let origin = "run \(runID) config"
             let config: JobConfig
@@ -345,7 +394,8 @@ package struct TrainingSession {
         let configJSON = try Self.canonicalJSON(config)
         let runID = try store.startRun(
             experiment: config.experiment, name: config.name, configJSON: configJSON,
-            codeRevision: environment.codeRevision, host: ProcessInfo.processInfo.hostName, parentRunID: trial?.parentRunID)
+            codeRevision: environment.codeRevision, host: ProcessInfo.processInfo.hostName,
+            parentRunID: trial?.parentRunID)
         try store.logParams(runID: runID, Self.flatten(configJSON))
         try store.linkDataset(runID: runID, digest: record.digest, role: "train")
         return OpenedJob(config: config, record: record, version: version, runID: runID, origin: origin)
@@ -355,7 +405,8 @@ package struct TrainingSession {
     package static func isAlive(_ holder: String) -> Bool {
         let parts = holder.split(separator: " ")
         guard parts.count == 2, String(parts[0]) == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]),
-              pid != getpid() else { return false }
+            pid != getpid()
+        else { return false }
         guard kill(pid, 0) == 0 else { return false }
         let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
         return cmdline.contains("trainyard")
@@ -372,30 +423,40 @@ package struct TrainingSession {
             let schedule: JobConfig.Schedule
             let training: JobConfig.Training
         }
-        return sha256Hex(try sortedEncoder.encode(Relevant(data: config.data, model: config.model, optimizer: config.optimizer,
-                                                           schedule: config.schedule, training: config.training)))
+        return sha256Hex(
+            try sortedEncoder.encode(
+                Relevant(
+                    data: config.data, model: config.model, optimizer: config.optimizer,
+                    schedule: config.schedule, training: config.training)))
     }
 
     /// Records the worker logs of a run as artifacts (kind `log`), so they are kept with the run.
     package static func recordLogs(in directory: URL, runID: String, store: TrackingStore) {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         for name in files.sorted() where name.hasSuffix(".log") {
-            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
+            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else {
+                continue
+            }
             let digest = Self.sha256Hex(data)
-            try? store.logArtifact(runID: runID, kind: "log", path: "artifacts/\(runID)/\(name)", digest: digest,
-                                   size: Int64(data.count))
+            try? store.logArtifact(
+                runID: runID, kind: "log", path: "artifacts/\(runID)/\(name)", digest: digest,
+                size: Int64(data.count))
         }
     }
 
     /// A catalog reference, or a file path that is imported first (named after the file).
-    private func resolveDataset(_ reference: String, data: DataContext) throws -> (DatasetVersionRecord, DatasetVersion) {
+    private func resolveDataset(_ reference: String, data: DataContext) throws -> (DatasetVersionRecord, DatasetVersion)
+    {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), !isDirectory.boolValue {
             let url = URL(fileURLWithPath: reference)
-            let name = url.deletingPathExtension().lastPathComponent.filter { $0.isLetter || $0.isNumber || "._-".contains($0) }
+            let name = url.deletingPathExtension().lastPathComponent.filter {
+                $0.isLetter || $0.isNumber || "._-".contains($0)
+            }
             do {
                 let outcome = try data.store.importFile(at: url)
-                let record = try data.register(name: name.isEmpty ? "dataset" : name, outcome: outcome, source: url.path)
+                let record = try data.register(
+                    name: name.isEmpty ? "dataset" : name, outcome: outcome, source: url.path)
                 return (record, try data.store.open(digest: record.digest))
             } catch let error as DatasetError {
                 throw error.cliError

@@ -32,7 +32,8 @@ package struct DataContext {
     /// Registers an imported version under `name` in the catalog.
     package func register(name: String, outcome: ImportOutcome, source: String?) throws -> DatasetVersionRecord {
         let record = DatasetVersionRecord(
-            name: name, digest: outcome.digest, format: outcome.manifest.sourceFormat, rows: Int(outcome.statistics.rows),
+            name: name, digest: outcome.digest, format: outcome.manifest.sourceFormat,
+            rows: Int(outcome.statistics.rows),
             features: outcome.schema.featureCount, label: outcome.schema.label?.column,
             task: outcome.schema.label?.task.rawValue, sourcePath: source, storePath: "datasets/\(outcome.digest)",
             sizeBytes: outcome.sizeBytes, schemaJSON: try Self.compactJSON(outcome.schema),
@@ -86,8 +87,9 @@ package struct StatisticsSummary: Codable {
     package init(_ stats: DatasetStatistics) {
         rows = stats.rows
         columns = stats.columns.map {
-            Column(name: $0.name, kind: $0.kind.rawValue, count: $0.count, missing: $0.missing, min: $0.min, max: $0.max,
-                   mean: $0.mean, std: $0.std)
+            Column(
+                name: $0.name, kind: $0.kind.rawValue, count: $0.count, missing: $0.missing, min: $0.min, max: $0.max,
+                mean: $0.mean, std: $0.std)
         }
         classCounts = stats.classCounts
     }

@@ -30,10 +30,14 @@ package enum ModelPackages {
         do {
             digest = try TrainingSession.packageDigest(directory)
         } catch {
-            throw WorkFailed("model \(record.model)/\(record.version): its package at \(directory.path) is missing or unreadable (\(error))")
+            throw WorkFailed(
+                "model \(record.model)/\(record.version): its package at \(directory.path) is missing or unreadable (\(error))"
+            )
         }
         guard digest == record.packageDigest else {
-            throw WorkFailed("model \(record.model)/\(record.version): the package at \(directory.path) does not match the digest the registry recorded (\(record.packageDigest.prefix(12)) vs \(digest.prefix(12))); it was changed or damaged")
+            throw WorkFailed(
+                "model \(record.model)/\(record.version): the package at \(directory.path) does not match the digest the registry recorded (\(record.packageDigest.prefix(12)) vs \(digest.prefix(12))); it was changed or damaged"
+            )
         }
         return Resolved(directory: directory, record: record, package: try load(directory))
     }

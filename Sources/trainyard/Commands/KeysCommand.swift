@@ -35,8 +35,10 @@ struct KeysCommand: ParsableCommand {
                 try writeKey(pair.secretKey.z85, to: prefix + ".key", mode: 0o600)
                 try writeKey(pair.publicKey.z85, to: prefix + ".pub", mode: 0o644)
                 if outputOptions.json {
-                    try JSONOutput.print(["public_key": pair.publicKey.z85, "secret_key_file": prefix + ".key",
-                                          "public_key_file": prefix + ".pub"])
+                    try JSONOutput.print([
+                        "public_key": pair.publicKey.z85, "secret_key_file": prefix + ".key",
+                        "public_key_file": prefix + ".pub",
+                    ])
                 } else {
                     print("wrote \(prefix).key (secret) and \(prefix).pub (public: \(pair.publicKey.z85))")
                 }

@@ -59,9 +59,10 @@ enum YAMLDocument {
             default: return .string(scalar.string)
             }
         case .sequence(let sequence):
-            return .list(try sequence.enumerated().map { i, item in
-                try convert(item, source: source, path: "\(path)[\(i)]")
-            })
+            return .list(
+                try sequence.enumerated().map { i, item in
+                    try convert(item, source: source, path: "\(path)[\(i)]")
+                })
         case .mapping(let mapping):
             var entries: [(key: String, value: ConfigValue)] = []
             for (keyNode, valueNode) in mapping {

@@ -23,7 +23,11 @@ struct DataAddCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Dataset name ([A-Za-z0-9._-], up to 128 characters).")
     var name: String
 
-    @Option(name: .long, help: "Label column (CSV: a name; npy: a 0-based index or 'last'). Default: a column named label, target, class or y; npy: the last column.")
+    @Option(
+        name: .long,
+        help:
+            "Label column (CSV: a name; npy: a 0-based index or 'last'). Default: a column named label, target, class or y; npy: the last column."
+    )
     var label: String?
 
     @Flag(name: .long, help: "The file has no label column.")

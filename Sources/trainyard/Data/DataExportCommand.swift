@@ -27,7 +27,9 @@ struct DataExportCommand: ParsableCommand {
         let schema = version.schema
         let rows = min(limit ?? version.rowCount, version.rowCount)
         let columns = schema.featureColumns
-        var text = (columns.map(\.name) + (schema.label.map { [$0.column] } ?? [])).map(Self.quote).joined(separator: ",") + "\n"
+        var text =
+            (columns.map(\.name) + (schema.label.map { [$0.column] } ?? [])).map(Self.quote).joined(separator: ",")
+            + "\n"
         let labels = version.labels()
         for r in 0..<rows {
             let (features, _) = version.rows(r..<(r + 1))
@@ -58,6 +60,7 @@ struct DataExportCommand: ParsableCommand {
     }
 
     static func quote(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

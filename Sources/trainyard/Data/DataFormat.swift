@@ -22,7 +22,9 @@ enum DataFormat {
     /// The quality table: check, severity, column, detail.
     static func qualityTable(_ issues: [QualityIssue]) -> String {
         var table = TextTable(["check", "severity", "column", "detail"])
-        for issue in issues { table.add([issue.check.rawValue, issue.severity.rawValue, issue.column ?? "", issue.detail]) }
+        for issue in issues {
+            table.add([issue.check.rawValue, issue.severity.rawValue, issue.column ?? "", issue.detail])
+        }
         return table.render()
     }
 }

@@ -42,8 +42,9 @@ struct DataGenerateCommand: AsyncParsableCommand {
         guard let task = TaskKind(rawValue: kind) else {
             throw BadInput("--kind \(kind): expected classification or regression")
         }
-        let spec = SyntheticSpec(kind: task, rows: rows, features: features, classes: classes, seed: seed,
-                                 separation: separation)
+        let spec = SyntheticSpec(
+            kind: task, rows: rows, features: features, classes: classes, seed: seed,
+            separation: separation)
         let context = try DataContext.open(home: .fromEnvironment())
         let outcome: ImportOutcome
         do {

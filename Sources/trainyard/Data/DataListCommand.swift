@@ -50,14 +50,18 @@ struct DataListCommand: AsyncParsableCommand {
         let entries = records.map(Entry.init)
         if output.json { return try JSONOutput.print(entries) }
         if entries.isEmpty {
-            print(name.map { "no versions of dataset \"\($0)\"" } ?? "no datasets yet; add one with `trainyard data add PATH --name NAME`")
+            print(
+                name.map { "no versions of dataset \"\($0)\"" }
+                    ?? "no datasets yet; add one with `trainyard data add PATH --name NAME`")
             return
         }
         var table = TextTable(["version", "rows", "features", "task", "format", "size", "created"])
         let formatter = ISO8601DateFormatter()
         for e in entries {
-            table.add([e.version, String(e.rows), String(e.features), e.task ?? "-", e.format, DataFormat.bytes(e.sizeBytes),
-                       formatter.string(from: e.createdAt)])
+            table.add([
+                e.version, String(e.rows), String(e.features), e.task ?? "-", e.format, DataFormat.bytes(e.sizeBytes),
+                formatter.string(from: e.createdAt),
+            ])
         }
         print(table.render())
     }

@@ -26,8 +26,10 @@ struct DataShowCommand: AsyncParsableCommand {
     }
 
     func render(_ d: DatasetReport) -> String {
-        var lines = ["\(d.version)  (digest \(d.digest))",
-                     "rows \(d.rows), features \(d.features), \(DataFormat.bytes(d.sizeBytes)), from \(d.source ?? d.format)"]
+        var lines = [
+            "\(d.version)  (digest \(d.digest))",
+            "rows \(d.rows), features \(d.features), \(DataFormat.bytes(d.sizeBytes)), from \(d.source ?? d.format)",
+        ]
         if let label = d.schema.label {
             var text = "label \"\(label.column)\": \(label.task.rawValue)"
             if let names = label.classNames, let counts = d.statistics.classCounts {
@@ -42,14 +44,18 @@ struct DataShowCommand: AsyncParsableCommand {
             let isLabel = column.name == d.schema.label?.column
             let name = isLabel ? column.name + " (label)" : column.name
             if column.kind == .numeric {
-                table.add([name, "numeric", String(column.count), String(column.missing), DataFormat.number(column.min),
-                           DataFormat.number(column.max), DataFormat.number(column.mean), DataFormat.number(column.std),
-                           DataFormat.number(column.quantiles?[5])])
+                table.add([
+                    name, "numeric", String(column.count), String(column.missing), DataFormat.number(column.min),
+                    DataFormat.number(column.max), DataFormat.number(column.mean), DataFormat.number(column.std),
+                    DataFormat.number(column.quantiles?[5]),
+                ])
             } else {
                 let levels = zip(column.histogram.levels ?? [], column.histogram.counts).prefix(6).map { "\($0)=\($1)" }
                 let more = (column.histogram.levels?.count ?? 0) > 6 ? ", …" : ""
-                table.add([name, "categorical", String(column.count), String(column.missing), "", "", "", "",
-                           levels.joined(separator: ", ") + more])
+                table.add([
+                    name, "categorical", String(column.count), String(column.missing), "", "", "", "",
+                    levels.joined(separator: ", ") + more,
+                ])
             }
         }
         lines.append("")

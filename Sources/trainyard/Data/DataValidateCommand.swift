@@ -32,8 +32,9 @@ struct DataValidateCommand: AsyncParsableCommand {
         let (record, version) = try context.resolve(against)
         let report: ValidationReport
         do {
-            report = try DatasetValidator.validate(file: url, format: try read.sourceFormat(), options: try read.importOptions(),
-                                                   against: version, scratch: context.home.datasets)
+            report = try DatasetValidator.validate(
+                file: url, format: try read.sourceFormat(), options: try read.importOptions(),
+                against: version, scratch: context.home.datasets)
         } catch let error as DatasetError {
             throw error.cliError
         }
@@ -51,9 +52,12 @@ struct DataValidateCommand: AsyncParsableCommand {
         var table = TextTable(["column", "kind", "psi", "shift", "ks_stat", "ks_p", "out_of_range", "status"])
         for c in report.columns {
             let status = c.drifted ? "DRIFT" : c.rangeFailed ? "RANGE" : "ok"
-            table.add([c.column, c.kind.rawValue, String(format: "%.4f", c.psi), c.psiLevel,
-                       c.ksStatistic.map { String(format: "%.4f", $0) } ?? "", c.ksPValue.map { String(format: "%.3g", $0) } ?? "",
-                       String(c.outOfRange), status])
+            table.add([
+                c.column, c.kind.rawValue, String(format: "%.4f", c.psi), c.psiLevel,
+                c.ksStatistic.map { String(format: "%.4f", $0) } ?? "",
+                c.ksPValue.map { String(format: "%.3g", $0) } ?? "",
+                String(c.outOfRange), status,
+            ])
         }
         lines.append(table.render())
         let drifted = report.columns.filter(\.drifted).map(\.column)
@@ -63,7 +67,8 @@ struct DataValidateCommand: AsyncParsableCommand {
             var reasons: [String] = []
             if !report.schemaProblems.isEmpty { reasons.append("schema differs") }
             if !drifted.isEmpty {
-                reasons.append("\(drifted.count) of \(report.columns.count) columns drifted: " + drifted.joined(separator: ", "))
+                reasons.append(
+                    "\(drifted.count) of \(report.columns.count) columns drifted: " + drifted.joined(separator: ", "))
             }
             let ranged = report.columns.filter(\.rangeFailed).map(\.column)
             if !ranged.isEmpty { reasons.append("values out of range in: " + ranged.joined(separator: ", ")) }

@@ -33,10 +33,12 @@ struct ModelsListCommand: ParsableCommand {
         let store = try TrackingAccess.open(.fromEnvironment())
         let models = try TrackingAccess.mapErrors { try store.models() }
         if output.json {
-            try JSONOutput.print(models.map {
-                Row(name: $0.name, created_at: $0.createdAt, latest_version: $0.latestVersion,
-                    version_count: $0.versionCount, aliases: $0.aliases)
-            })
+            try JSONOutput.print(
+                models.map {
+                    Row(
+                        name: $0.name, created_at: $0.createdAt, latest_version: $0.latestVersion,
+                        version_count: $0.versionCount, aliases: $0.aliases)
+                })
             return
         }
         if models.isEmpty {
@@ -45,9 +47,12 @@ struct ModelsListCommand: ParsableCommand {
         }
         var table = TextTable(["NAME", "VERSIONS", "LATEST", "ALIASES", "CREATED"])
         for model in models {
-            let aliases = model.aliases.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: ", ")
-            table.add([model.name, String(model.versionCount), model.latestVersion.map(String.init) ?? "-",
-                       aliases.isEmpty ? "-" : aliases, TrackingCLI.time(model.createdAt)])
+            let aliases = model.aliases.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(
+                separator: ", ")
+            table.add([
+                model.name, String(model.versionCount), model.latestVersion.map(String.init) ?? "-",
+                aliases.isEmpty ? "-" : aliases, TrackingCLI.time(model.createdAt),
+            ])
         }
         print(table.render())
     }
@@ -141,10 +146,12 @@ struct ModelsHistoryCommand: ParsableCommand {
             return try store.aliasHistory(name, alias: alias)
         }
         if output.json {
-            try JSONOutput.print(events.map {
-                Event(alias: $0.alias, action: $0.action.rawValue, version: $0.version,
-                      previous_version: $0.previousVersion, actor: $0.actor, at: $0.at)
-            })
+            try JSONOutput.print(
+                events.map {
+                    Event(
+                        alias: $0.alias, action: $0.action.rawValue, version: $0.version,
+                        previous_version: $0.previousVersion, actor: $0.actor, at: $0.at)
+                })
             return
         }
         if events.isEmpty {
@@ -153,8 +160,10 @@ struct ModelsHistoryCommand: ParsableCommand {
         }
         var table = TextTable(["WHEN", "ALIAS", "ACTION", "FROM", "TO", "BY"])
         for event in events {
-            table.add([TrackingCLI.time(event.at), event.alias, event.action.rawValue,
-                       event.previousVersion.map(String.init) ?? "-", String(event.version), event.actor])
+            table.add([
+                TrackingCLI.time(event.at), event.alias, event.action.rawValue,
+                event.previousVersion.map(String.init) ?? "-", String(event.version), event.actor,
+            ])
         }
         print(table.render())
     }

@@ -8,7 +8,8 @@ struct ModelsExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Copy a model package (model.json + model.safetensors) into a directory.",
-        discussion: "The package is checked against the registry's digest first. `trainyard predict DIR` scores with it.")
+        discussion:
+            "The package is checked against the registry's digest first. `trainyard predict DIR` scores with it.")
 
     @Argument(help: "NAME@ALIAS, NAME/VERSION or models:/….") var model: String
     @Argument(help: "Directory to write (created if missing; the two files are replaced).") var directory: String
@@ -37,8 +38,10 @@ struct ModelsExportCommand: ParsableCommand {
             names.append(source.lastPathComponent)
         }
         if output.json {
-            try JSONOutput.print(Exported(model: resolved.record?.model ?? model, version: resolved.record?.version,
-                                          directory: target.path, files: names))
+            try JSONOutput.print(
+                Exported(
+                    model: resolved.record?.model ?? model, version: resolved.record?.version,
+                    directory: target.path, files: names))
         } else {
             print("exported \(resolved.label) to \(target.path) (\(names.joined(separator: ", ")))")
         }

@@ -28,7 +28,9 @@ struct ModelsShowCommand: ParsableCommand {
         print("")
         var table = TextTable(["VERSION", "ALIASES", "RUN", "RUN STATUS", "DATASETS", "PACKAGE", "SHA256", "CREATED"])
         for version in model.versions {
-            let datasets = version.lineage?.datasets.map { "\($0.role):\($0.versions.first ?? String($0.digest.prefix(12)))" }
+            let datasets = version.lineage?.datasets.map {
+                "\($0.role):\($0.versions.first ?? String($0.digest.prefix(12)))"
+            }
             table.add([
                 String(version.version), version.aliases.isEmpty ? "-" : version.aliases.joined(separator: ","),
                 version.source_run_id ?? "-", version.lineage?.status ?? "-",

@@ -22,13 +22,16 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let resolved = try ModelPackages.open(model, home: .fromEnvironment())
         let inputURL = URL(fileURLWithPath: input)
-        guard FileManager.default.isReadableFile(atPath: inputURL.path) else { throw BadInput("\(input): no such readable file") }
+        guard FileManager.default.isReadableFile(atPath: inputURL.path) else {
+            throw BadInput("\(input): no such readable file")
+        }
         let predictor = try resolved.package.predictor()
         let summary: ScoringSummary
         do {
-            summary = try CSVScoring.score(csv: inputURL, predictor: predictor,
-                                           encoder: InputEncoder(schema: resolved.package.manifest.input),
-                                           output: output.map { URL(fileURLWithPath: $0) })
+            summary = try CSVScoring.score(
+                csv: inputURL, predictor: predictor,
+                encoder: InputEncoder(schema: resolved.package.manifest.input),
+                output: output.map { URL(fileURLWithPath: $0) })
         } catch let error as ModelPackageError {
             throw BadInput("\(input): \(error)")
         }

@@ -10,7 +10,8 @@ import TrainyardKit
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve models over the Open Inference Protocol (KServe v2 / Triton REST), with metrics and drift alerts.",
+        abstract:
+            "Serve models over the Open Inference Protocol (KServe v2 / Triton REST), with metrics and drift alerts.",
         discussion: """
             Each model takes one input, `input` (FP32 [rows, features], the encoded features in \
             the order of `GET /v2/models/NAME`'s feature_names), and answers `probabilities` and \
@@ -34,7 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Raise the drift alert when this share of features drifted.") var driftAlertShare = 0.3
     @Option(name: .long, help: "Clear it when the share falls to this or below.") var driftClearShare = 0.1
     @Option(name: .long, help: "POST drift alerts (JSON) to this http(s) URL.") var webhook: String?
-    @Option(name: .long, help: "Event-loop threads, which also run the handlers (default: one per core).") var threads: Int?
+    @Option(name: .long, help: "Event-loop threads, which also run the handlers (default: one per core).") var threads:
+        Int?
 
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("name at least one model") }
@@ -43,7 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxBodyBytes > 0, reloadInterval > 0, driftWindow > 0, driftEvery > 0, driftMinRows > 0 else {
             throw ValidationError("sizes and intervals must be positive")
         }
-        guard (0...1).contains(driftAlertShare), (0...1).contains(driftClearShare), driftClearShare < driftAlertShare else {
+        guard (0...1).contains(driftAlertShare), (0...1).contains(driftClearShare), driftClearShare < driftAlertShare
+        else {
             throw ValidationError("need 0 ≤ --drift-clear-share < --drift-alert-share ≤ 1")
         }
         if let webhook, URL(string: webhook)?.scheme.map({ $0 == "http" || $0 == "https" }) != true {
@@ -67,7 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
         drift.clearShare = driftClearShare
         let catalog: ModelCatalog
         do {
-            catalog = try ModelCatalog(references: models, source: RegistrySource(home: home, store: store), drift: drift)
+            catalog = try ModelCatalog(
+                references: models, source: RegistrySource(home: home, store: store), drift: drift)
         } catch let error as InferenceError {
             throw BadInput(error.message)
         }
@@ -85,7 +89,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let served = catalog.all.map { "\($0.location.name)/\($0.location.version)" }.joined(separator: ", ")
         try await server.run { boundPort in
-            printError("serving \(served); listening on http://\(host):\(boundPort) (POST /v2/models/NAME/infer, GET /metrics)")
+            printError(
+                "serving \(served); listening on http://\(host):\(boundPort) (POST /v2/models/NAME/infer, GET /metrics)"
+            )
         }
     }
 }

@@ -1,4 +1,5 @@
 import TrainyardKit
+
 /// Exit statuses that users' scripts rely on (README "Machine-readable output").
 enum ExitStatus {
     static let success: Int32 = 0

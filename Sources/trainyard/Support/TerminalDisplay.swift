@@ -28,7 +28,8 @@ final class TerminalDisplay: ProgressDisplay {
 extension RunEnvironment {
     /// This process's home (`TRAINYARD_HOME`), build revision and shared-memory setting.
     static func fromProcess() -> RunEnvironment {
-        RunEnvironment(home: .fromEnvironment(), codeRevision: BuildInfo.gitRevision,
-                       sharedMemoryDirectory: SharedMemorySetting.directory())
+        RunEnvironment(
+            home: .fromEnvironment(), codeRevision: BuildInfo.gitRevision,
+            sharedMemoryDirectory: SharedMemorySetting.directory())
     }
 }

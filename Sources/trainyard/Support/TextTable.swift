@@ -1,4 +1,5 @@
 import TrainyardKit
+
 /// A plain-text table with aligned columns, for human-readable listings.
 ///
 /// Numeric-looking cells are right-aligned, everything else left-aligned.

@@ -31,7 +31,9 @@ struct GCCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if grace < 0 || !grace.isFinite { throw ValidationError("--grace must be a number of seconds ≥ 0, got \(grace)") }
+        if grace < 0 || !grace.isFinite {
+            throw ValidationError("--grace must be a number of seconds ≥ 0, got \(grace)")
+        }
     }
 
     func run() throws {
@@ -41,16 +43,18 @@ struct GCCommand: ParsableCommand {
             try store.collectGarbage(home: home.root, gracePeriod: grace, dryRun: dryRun)
         }
         if output.json {
-            try JSONOutput.print(Report(
-                dry_run: report.dryRun, removed_files: report.removedFiles, young_files: report.youngFiles,
-                failed_files: report.failedFiles, referenced_files: report.referencedFiles,
-                reclaimed_bytes: report.reclaimedBytes))
+            try JSONOutput.print(
+                Report(
+                    dry_run: report.dryRun, removed_files: report.removedFiles, young_files: report.youngFiles,
+                    failed_files: report.failedFiles, referenced_files: report.referencedFiles,
+                    reclaimed_bytes: report.reclaimedBytes))
             return
         }
         let verb = dryRun ? "would remove" : "removed"
         for path in report.removedFiles { print("\(verb) \(path)") }
         for path in report.failedFiles { printError("warning: could not remove \(path)") }
-        print("\(verb) \(report.removedFiles.count) unreferenced file(s), \(TrackingCLI.bytes(report.reclaimedBytes)); "
-            + "kept \(report.referencedFiles) referenced and \(report.youngFiles.count) recent file(s)")
+        print(
+            "\(verb) \(report.removedFiles.count) unreferenced file(s), \(TrackingCLI.bytes(report.reclaimedBytes)); "
+                + "kept \(report.referencedFiles) referenced and \(report.youngFiles.count) recent file(s)")
     }
 }

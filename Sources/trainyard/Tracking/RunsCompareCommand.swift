@@ -33,14 +33,19 @@ struct RunsCompareCommand: ParsableCommand {
 
         var rows: [(cells: [String], differs: Bool)] = []
         for field in ["experiment", "name", "status", "duration"] {
-            rows.append((["", field] + ids.map { attributes[field]?[$0] ?? "-" }, differing["attributes"]!.contains(field)))
+            rows.append(
+                (["", field] + ids.map { attributes[field]?[$0] ?? "-" }, differing["attributes"]!.contains(field)))
         }
         for key in params.keys.sorted() {
-            rows.append((["", "params.\(key)"] + ids.map { params[key]?[$0] ?? "-" }, differing["params"]!.contains(key)))
+            rows.append(
+                (["", "params.\(key)"] + ids.map { params[key]?[$0] ?? "-" }, differing["params"]!.contains(key)))
         }
         for key in metrics.keys.sorted() {
-            rows.append((["", "metrics.\(key)"] + ids.map { TrackingCLI.number(metrics[key]?[$0]) },
-                         differing["metrics"]!.contains(key)))
+            rows.append(
+                (
+                    ["", "metrics.\(key)"] + ids.map { TrackingCLI.number(metrics[key]?[$0]) },
+                    differing["metrics"]!.contains(key)
+                ))
         }
         var table = TextTable([" ", "FIELD"] + ids)
         let shown = rows.filter { !onlyDifferences || $0.differs }

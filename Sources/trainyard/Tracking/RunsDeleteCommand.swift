@@ -38,15 +38,21 @@ struct RunsDeleteCommand: ParsableCommand {
         let store = try TrackingAccess.open(home)
         var deleted: [Deleted] = []
         for reference in runs {
-            let deletion = try TrackingAccess.mapErrors { try store.deleteRun(reference, home: home.root, force: force) }
-            deleted.append(Deleted(
-                run_id: deletion.runID, removed_paths: deletion.removedPaths, shared_paths: deletion.sharedPaths,
-                failed_paths: deletion.failedPaths, reclaimed_bytes: deletion.reclaimedBytes))
+            let deletion = try TrackingAccess.mapErrors {
+                try store.deleteRun(reference, home: home.root, force: force)
+            }
+            deleted.append(
+                Deleted(
+                    run_id: deletion.runID, removed_paths: deletion.removedPaths, shared_paths: deletion.sharedPaths,
+                    failed_paths: deletion.failedPaths, reclaimed_bytes: deletion.reclaimedBytes))
             if !output.json {
-                print("deleted run \(deletion.runID): \(deletion.removedPaths.count) artifact path(s) removed, "
-                    + "\(TrackingCLI.bytes(deletion.reclaimedBytes)) reclaimed"
-                    + (deletion.sharedPaths.isEmpty ? "" : ", \(deletion.sharedPaths.count) shared path(s) kept"))
-                for path in deletion.failedPaths { printError("warning: could not remove \(path); `trainyard gc` will retry") }
+                print(
+                    "deleted run \(deletion.runID): \(deletion.removedPaths.count) artifact path(s) removed, "
+                        + "\(TrackingCLI.bytes(deletion.reclaimedBytes)) reclaimed"
+                        + (deletion.sharedPaths.isEmpty ? "" : ", \(deletion.sharedPaths.count) shared path(s) kept"))
+                for path in deletion.failedPaths {
+                    printError("warning: could not remove \(path); `trainyard gc` will retry")
+                }
             }
         }
         if output.json { try JSONOutput.print(deleted) }

@@ -46,7 +46,8 @@ struct RunsListCommand: ParsableCommand {
         let (query, runs) = try TrackingAccess.mapErrors { () -> (RunQuery, [RunSummary]) in
             let query = RunQuery(
                 experiment: experiment, status: try status.map(RunStatus.init(parsing:)), parentRunID: parent,
-                filter: try filter.map(RunFilter.init(parsing:)), sort: try sort.map(RunSort.init(parsing:)) ?? .newestFirst,
+                filter: try filter.map(RunFilter.init(parsing:)),
+                sort: try sort.map(RunSort.init(parsing:)) ?? .newestFirst,
                 limit: limit)
             return (query, try store.listRuns(query))
         }
@@ -62,8 +63,10 @@ struct RunsListCommand: ParsableCommand {
         var table = TextTable(["ID", "EXPERIMENT", "NAME", "STATUS", "STARTED", "DURATION"] + metricKeys)
         for run in runs {
             table.add(
-                [run.id, run.experiment, run.name ?? "-", run.status.rawValue, TrackingCLI.time(run.startTime),
-                 RunComparison.duration(from: run.startTime, to: run.endTime)]
+                [
+                    run.id, run.experiment, run.name ?? "-", run.status.rawValue, TrackingCLI.time(run.startTime),
+                    RunComparison.duration(from: run.startTime, to: run.endTime),
+                ]
                     + metricKeys.map { TrackingCLI.number(run.metrics[$0]) })
         }
         print(table.render())

@@ -52,14 +52,16 @@ struct RunsMetricsCommand: ParsableCommand {
         let finite = points.map(\.value).filter { !$0.isNaN }
         let shown = tail.map { Array(points.suffix($0)) } ?? points
         if output.json {
-            try JSONOutput.print(Series(
-                run_id: runID, key: key, count: points.count, last: points.last?.value, min: finite.min(),
-                max: finite.max(),
-                points: shown.map { Series.Point(step: $0.step, value: $0.value, timestamp: $0.timestamp) }))
+            try JSONOutput.print(
+                Series(
+                    run_id: runID, key: key, count: points.count, last: points.last?.value, min: finite.min(),
+                    max: finite.max(),
+                    points: shown.map { Series.Point(step: $0.step, value: $0.value, timestamp: $0.timestamp) }))
             return
         }
-        print("\(key) of run \(runID): \(points.count) points, last \(TrackingCLI.number(points.last?.value)), "
-            + "min \(TrackingCLI.number(finite.min())), max \(TrackingCLI.number(finite.max()))")
+        print(
+            "\(key) of run \(runID): \(points.count) points, last \(TrackingCLI.number(points.last?.value)), "
+                + "min \(TrackingCLI.number(finite.min())), max \(TrackingCLI.number(finite.max()))")
         if !noPlot, let chart = SeriesChart().render(points.map(\.value)) {
             print(chart)
             let first = points.first?.step ?? 0

@@ -37,7 +37,9 @@ struct RunsShowCommand: ParsableCommand {
             ("parent run", run.parentRunID ?? "-"),
             ("final params sha256", run.finalParamsSHA256 ?? "-"),
         ]
-        for (name, value) in attributes { lines.append("  " + name.padding(toLength: 20, withPad: " ", startingAt: 0) + value) }
+        for (name, value) in attributes {
+            lines.append("  " + name.padding(toLength: 20, withPad: " ", startingAt: 0) + value)
+        }
 
         lines.append("")
         lines.append("params")
@@ -51,8 +53,10 @@ struct RunsShowCommand: ParsableCommand {
         } else {
             var table = TextTable(["KEY", "LAST", "STEP", "MIN", "MAX", "POINTS"])
             for metric in run.metrics {
-                table.add([metric.key, TrackingCLI.number(metric.last), String(metric.lastStep),
-                           TrackingCLI.number(metric.min), TrackingCLI.number(metric.max), String(metric.count)])
+                table.add([
+                    metric.key, TrackingCLI.number(metric.last), String(metric.lastStep),
+                    TrackingCLI.number(metric.min), TrackingCLI.number(metric.max), String(metric.count),
+                ])
             }
             lines += table.render().split(separator: "\n").map { "  " + $0 }
         }
@@ -70,7 +74,9 @@ struct RunsShowCommand: ParsableCommand {
         } else {
             var table = TextTable(["KIND", "PATH", "SIZE", "SHA256"])
             for artifact in run.artifacts {
-                table.add([artifact.kind, artifact.path, TrackingCLI.bytes(artifact.size), String(artifact.digest.prefix(12))])
+                table.add([
+                    artifact.kind, artifact.path, TrackingCLI.bytes(artifact.size), String(artifact.digest.prefix(12)),
+                ])
             }
             lines += table.render().split(separator: "\n").map { "  " + $0 }
         }
@@ -79,14 +85,17 @@ struct RunsShowCommand: ParsableCommand {
         lines.append("datasets")
         if run.datasets.isEmpty { lines.append("  (none)") }
         for dataset in run.datasets {
-            let label = dataset.versions.isEmpty ? String(dataset.digest.prefix(12)) : dataset.versions.joined(separator: ", ")
+            let label =
+                dataset.versions.isEmpty ? String(dataset.digest.prefix(12)) : dataset.versions.joined(separator: ", ")
             lines.append("  \(dataset.role): \(label)")
         }
 
         if !run.modelVersions.isEmpty || !run.childRunIDs.isEmpty {
             lines.append("")
             lines.append("lineage")
-            if !run.modelVersions.isEmpty { lines.append("  model versions: " + run.modelVersions.joined(separator: ", ")) }
+            if !run.modelVersions.isEmpty {
+                lines.append("  model versions: " + run.modelVersions.joined(separator: ", "))
+            }
             if !run.childRunIDs.isEmpty { lines.append("  trials: " + run.childRunIDs.joined(separator: ", ")) }
         }
         return lines.joined(separator: "\n")

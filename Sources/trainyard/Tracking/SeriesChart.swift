@@ -1,4 +1,5 @@
 import TrainyardKit
+
 /// A small terminal plot of a metric series: columns of Unicode block characters, eighth-row
 /// resolution, with the value range labelled on the left.
 struct SeriesChart {

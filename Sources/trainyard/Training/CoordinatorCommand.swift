@@ -38,8 +38,9 @@ struct CoordinatorCommand: ParsableCommand {
         }
         let (job, _) = try JobConfigLoader.load(path: config, overrides: overrides)
         let trap = SignalTrap()
-        var session = TrainingSession(source: .config(job, origin: config), environment: .fromProcess(),
-                                      controlBind: bind, broadcastBind: broadcast, display: TerminalDisplay())
+        var session = TrainingSession(
+            source: .config(job, origin: config), environment: .fromProcess(),
+            controlBind: bind, broadcastBind: broadcast, display: TerminalDisplay())
         session.stop = trap.stop
         session.metricsAddress = metrics.address
         let summary = try session.run(launch: { _, _, _, _ in }, afterRun: {})

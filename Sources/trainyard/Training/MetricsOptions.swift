@@ -10,7 +10,9 @@ struct MetricsOptions: ParsableArguments {
     var metricsHost = "127.0.0.1"
 
     func validate() throws {
-        if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0...65535") }
+        if let metricsPort, !(0...65535).contains(metricsPort) {
+            throw ValidationError("--metrics-port must be 0...65535")
+        }
     }
 
     /// Where to serve the coordinator's metrics, if anywhere.

@@ -43,18 +43,21 @@ struct TrainCommand: ParsableCommand {
 enum LocalTraining {
     static func run(_ source: JobSource, workers count: Int, metrics: MetricsOptions, json: Bool) throws {
         let trap = SignalTrap()
-        var session = TrainingSession(source: source, environment: .fromProcess(), controlBind: "tcp://127.0.0.1:*",
-                                      broadcastBind: nil, display: TerminalDisplay())
+        var session = TrainingSession(
+            source: source, environment: .fromProcess(), controlBind: "tcp://127.0.0.1:*",
+            broadcastBind: nil, display: TerminalDisplay())
         session.stop = trap.stop
         session.metricsAddress = metrics.address
         session.localWorkers = count
         var pool: LocalWorkerPool?
-        let summary = try session.run(launch: { endpoint, jobID, job, runDirectory in
-            let workers = LocalWorkerPool(logDirectory: runDirectory)
-            pool = workers
-            try workers.start(count: count, endpoint: endpoint, jobID: jobID.description,
-                              giveUpAfter: job.config.cluster.workerGiveUpAfter)
-        }, afterRun: { pool?.stop() })
+        let summary = try session.run(
+            launch: { endpoint, jobID, job, runDirectory in
+                let workers = LocalWorkerPool(logDirectory: runDirectory)
+                pool = workers
+                try workers.start(
+                    count: count, endpoint: endpoint, jobID: jobID.description,
+                    giveUpAfter: job.config.cluster.workerGiveUpAfter)
+            }, afterRun: { pool?.stop() })
         try TrainingOutput.print(summary, json: json)
         if summary.status != "FINISHED" { throw ExitCode(1) }
     }

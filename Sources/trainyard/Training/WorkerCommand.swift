@@ -37,7 +37,9 @@ struct WorkerCommand: ParsableCommand {
         guard (connect != nil) != jobsFromStdin else {
             throw ValidationError("pass either --connect ENDPOINT or --jobs-from-stdin")
         }
-        if jobsFromStdin && jobID != nil { throw ValidationError("--job-id comes from standard input with --jobs-from-stdin") }
+        if jobsFromStdin && jobID != nil {
+            throw ValidationError("--job-id comes from standard input with --jobs-from-stdin")
+        }
     }
 
     func run() throws {
@@ -73,16 +75,19 @@ struct WorkerCommand: ParsableCommand {
         let store = DatasetStore(root: home.datasets)
         var logger = Logger(label: "trainyard.worker")
         logger.logLevel = .info
-        let client = WorkerClient(context: try Context(), settings: WorkerSettings(
-            connect: connect, jobID: job, giveUpAfter: giveUpAfter,
-            hostName: ProcessInfo.processInfo.hostName, processID: UInt32(getpid()), datasetStore: store,
-            sharedMemory: SharedMemorySetting.directory() != nil), logger: logger)
+        let client = WorkerClient(
+            context: try Context(),
+            settings: WorkerSettings(
+                connect: connect, jobID: job, giveUpAfter: giveUpAfter,
+                hostName: ProcessInfo.processInfo.hostName, processID: UInt32(getpid()), datasetStore: store,
+                sharedMemory: SharedMemorySetting.directory() != nil), logger: logger)
         let exit = try client.run(stop: stop) { _, spec in try WorkerWorkload.make(spec, store: store) }
         switch exit {
         case .shutdown(let reason, let text):
-            printError("worker: coordinator shut the job down (\(reason)): \(text); sent \(client.resultsSent) results "
-                       + "(\(client.sharedResults) through shared memory), read \(client.sharedParameterReads) parameter versions "
-                       + "from shared memory, asked for \(client.catchUpRequests) catch-ups")
+            printError(
+                "worker: coordinator shut the job down (\(reason)): \(text); sent \(client.resultsSent) results "
+                    + "(\(client.sharedResults) through shared memory), read \(client.sharedParameterReads) parameter versions "
+                    + "from shared memory, asked for \(client.catchUpRequests) catch-ups")
         case .refused(let why): printError("worker: refused by the coordinator: \(why)")
         case .coordinatorLost(let why): printError("worker: giving up: \(why)")
         case .stopped: printError("worker: stopped")

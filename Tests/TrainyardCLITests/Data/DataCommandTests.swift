@@ -32,7 +32,8 @@ import TrainyardTestSupport
     @Test func typoIsReportedWithPositionThenFixedFileIsStoredOnce() throws {
         let home = try TemporaryDirectory("cli-data-add")
         defer { home.remove() }
-        let bad = try write(home, "people.csv", "age,city,income,label\n34,paris,50000,yes\n41,london,6100o,no\n29,paris,42000,yes\n")
+        let bad = try write(
+            home, "people.csv", "age,city,income,label\n34,paris,50000,yes\n41,london,6100o,no\n29,paris,42000,yes\n")
         let failed = try runTrainyard(["data", "add", bad, "--name", "people"], home: home)
         #expect(failed.status == 2)
         #expect(failed.stderr.contains("people.csv:3: column 3 (\"income\"): expected a number, found \"6100o\""))
@@ -43,7 +44,8 @@ import TrainyardTestSupport
         let datasets = (try? FileManager.default.contentsOfDirectory(atPath: home.file("datasets").path)) ?? []
         #expect(datasets.isEmpty, "a failed import left \(datasets)")
 
-        let good = try write(home, "people.csv", "age,city,income,label\n34,paris,50000,yes\n41,london,61000,no\n29,paris,42000,yes\n")
+        let good = try write(
+            home, "people.csv", "age,city,income,label\n34,paris,50000,yes\n41,london,61000,no\n29,paris,42000,yes\n")
         let added = try runTrainyard(["data", "add", good, "--name", "people"], home: home)
         #expect(added.status == 0, "\(added.stderr)")
         let version = try #require(added.stdout.split(separator: "\n").last.map(String.init))
@@ -67,8 +69,10 @@ import TrainyardTestSupport
     @Test func generateIsReproducibleAndListed() throws {
         let home = try TemporaryDirectory("cli-data-generate")
         defer { home.remove() }
-        let args = ["data", "generate", "--kind", "classification", "--rows", "500", "--features", "3", "--classes", "3",
-                    "--seed", "9", "--name", "blobs"]
+        let args = [
+            "data", "generate", "--kind", "classification", "--rows", "500", "--features", "3", "--classes", "3",
+            "--seed", "9", "--name", "blobs",
+        ]
         let first = try runTrainyard(args, home: home)
         let second = try runTrainyard(args, home: home)
         #expect(first.status == 0 && second.status == 0, "\(first.stderr)")
@@ -77,8 +81,9 @@ import TrainyardTestSupport
         let entries = try #require(JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         #expect(entries.count == 1)
         #expect(entries.first?["rows"] as? Int == 500 && entries.first?["task"] as? String == "classification")
-        let bad = try runTrainyard(["data", "generate", "--kind", "clustering", "--rows", "5", "--features", "2", "--name", "x"],
-                                   home: home)
+        let bad = try runTrainyard(
+            ["data", "generate", "--kind", "clustering", "--rows", "5", "--features", "2", "--name", "x"],
+            home: home)
         #expect(bad.status == 2 && bad.stderr.contains("--kind clustering"))
     }
 
@@ -95,12 +100,14 @@ import TrainyardTestSupport
         let failed = try runTrainyard(["data", "validate", shifted, "--against", "ref"], home: home)
         #expect(failed.status == 1)
         #expect(failed.stdout.contains("FAILED") && failed.stdout.contains("drifted: a"))
-        let report = try json(try runTrainyard(["data", "validate", shifted, "--against", "ref", "--json"], home: home).stdout)
+        let report = try json(
+            try runTrainyard(["data", "validate", shifted, "--against", "ref", "--json"], home: home).stdout)
         #expect(report["passed"] as? Bool == false)
         let columns = try #require(report["columns"] as? [[String: Any]])
         #expect(columns.first { $0["column"] as? String == "a" }?["drifted"] as? Bool == true)
         #expect(columns.first { $0["column"] as? String == "b" }?["drifted"] as? Bool == false)
-        let missing = try runTrainyard(["data", "validate", home.file("nope.csv").path, "--against", "ref"], home: home)
+        let missing = try runTrainyard(
+            ["data", "validate", home.file("nope.csv").path, "--against", "ref"], home: home)
         #expect(missing.status == 2)
         let unknown = try runTrainyard(["data", "validate", same, "--against", "reff"], home: home)
         #expect(unknown.status == 2 && unknown.stderr.contains("ref"))

@@ -36,15 +36,21 @@ import TrainyardTestSupport
         let fixture = try ServeFixture("serve-triton")
         defer { fixture.remove() }
         let data = fixture.home.file("rows.csv")
-        #expect(try runTrainyard(["data", "export", "demo", "--output", data.path, "--limit", "40"], home: fixture.home).status == 0)
+        #expect(
+            try runTrainyard(["data", "export", "demo", "--output", data.path, "--limit", "40"], home: fixture.home)
+                .status == 0)
         let predict = try runTrainyard(["predict", "demo@staging", "--input", data.path], home: fixture.home)
         try #require(predict.status == 0, "\(predict.stderr)")
-        let expected = predict.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        let expected = predict.stdout.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",").map(String.init)
+        }
 
         let (server, url) = try fixture.serve(["demo@staging"])
         defer { server.stop() }
         let result = try fixture.json(try fixture.python(Self.tritonClient, [url, data.path]))
-        #expect(result["live"] as? Bool == true && result["ready"] as? Bool == true && result["model_ready"] as? Bool == true)
+        #expect(
+            result["live"] as? Bool == true && result["ready"] as? Bool == true
+                && result["model_ready"] as? Bool == true)
         #expect(result["server"] as? String == "trainyard")
         #expect(result["versions"] as? [String] == ["2"])
         #expect(result["id"] as? String == "req-1")
@@ -182,7 +188,8 @@ import TrainyardTestSupport
         func rawBodies(_ key: String) -> [String] { (raw[key] as? [[Any]] ?? []).compactMap { $0.last as? String } }
         #expect(rawStatuses("pipelined") == [200, 200, 400, 200, 200, 200], "\(raw)")
         let pipelined = rawBodies("pipelined")
-        #expect(pipelined.count == 6 && pipelined[0].contains("live") && pipelined[1].contains("\"id\":\"p1\"")
+        #expect(
+            pipelined.count == 6 && pipelined[0].contains("live") && pipelined[1].contains("\"id\":\"p1\"")
                 && pipelined[2].contains("error") && pipelined[3].contains("\"name\":\"demo\"")
                 && pipelined[4].contains("\"id\":\"p1\"") && pipelined[5].contains("\"id\":\"p1\""), "\(pipelined)")
         #expect(rawStatuses("over the limit") == [413, 200], "\(raw)")
@@ -227,9 +234,12 @@ import TrainyardTestSupport
         let flag = fixture.home.file("stop"), out = fixture.home.file("load.json")
         let script = fixture.home.file("load.py")
         try Self.loadLoop.write(to: script, atomically: true, encoding: .utf8)
-        let client = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, url, flag.path, out.path])
+        let client = try ChildProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, url, flag.path, out.path])
         defer { client.stop() }
-        func versions() -> String { (try? String(contentsOf: URL(fileURLWithPath: out.path + ".versions"), encoding: .utf8)) ?? "" }
+        func versions() -> String {
+            (try? String(contentsOf: URL(fileURLWithPath: out.path + ".versions"), encoding: .utf8)) ?? ""
+        }
         func waitFor(_ pattern: String) -> Bool {
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline { if versions().hasSuffix(pattern) { return true }; usleep(20_000) }
@@ -302,19 +312,27 @@ import TrainyardTestSupport
         let hook = fixture.home.file("hook.jsonl")
         let listenerScript = fixture.home.file("hook.py")
         try Self.webhookListener.write(to: listenerScript, atomically: true, encoding: .utf8)
-        let listener = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", listenerScript.path, hook.path])
+        let listener = try ChildProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", listenerScript.path, hook.path])
         defer { listener.stop() }
         try #require(listener.waitForOutput(timeout: 30) { out, _ in out.contains("\n") }, "\(listener.stderr)")
         let hookPort = listener.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let (server, url) = try fixture.serve(["demo@staging", "--drift-window", "300", "--drift-every", "100",
-                                               "--drift-min-rows", "200", "--webhook", "http://127.0.0.1:\(hookPort)/hook"])
+        let (server, url) = try fixture.serve([
+            "demo@staging", "--drift-window", "300", "--drift-every", "100",
+            "--drift-min-rows", "200", "--webhook", "http://127.0.0.1:\(hookPort)/hook",
+        ])
         defer { server.stop() }
         let names = "[\"x0\",\"x1\",\"x2\",\"x3\"]"
         let plain = fixture.home.file("plain.csv"), shifted = fixture.home.file("shifted.csv")
-        #expect(try runTrainyard(["data", "export", "demo", "--output", plain.path, "--limit", "600"], home: fixture.home).status == 0)
-        #expect(try runTrainyard(["data", "export", "demo", "--output", shifted.path, "--limit", "400", "--shift", "3"],
-                                 home: fixture.home).status == 0)
+        #expect(
+            try runTrainyard(["data", "export", "demo", "--output", plain.path, "--limit", "600"], home: fixture.home)
+                .status == 0)
+        #expect(
+            try runTrainyard(
+                ["data", "export", "demo", "--output", shifted.path, "--limit", "400", "--shift", "3"],
+                home: fixture.home
+            ).status == 0)
 
         let calm = try fixture.json(try fixture.python(Self.sendRows, [url, plain.path, names]))
         #expect(calm["alerting"] as? Bool == false, "\(calm)")
@@ -327,10 +345,13 @@ import TrainyardTestSupport
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, !FileManager.default.fileExists(atPath: hook.path) { usleep(20_000) }
         let received = (try? String(contentsOf: hook, encoding: .utf8)) ?? ""
-        #expect(received.contains("\"status\":\"firing\"") && received.contains("\"model\":\"demo\""), "webhook got: \(received)")
+        #expect(
+            received.contains("\"status\":\"firing\"") && received.contains("\"model\":\"demo\""),
+            "webhook got: \(received)")
         #expect(server.stderr.contains("drift alert: demo/2"))
         let stored = try runTrainyard(["models", "drift", "demo", "--json"], home: fixture.home)
-        let reports = try #require(try JSONSerialization.jsonObject(with: Data(stored.stdout.utf8)) as? [[String: Any]], "\(stored.stderr)")
+        let reports = try #require(
+            try JSONSerialization.jsonObject(with: Data(stored.stdout.utf8)) as? [[String: Any]], "\(stored.stderr)")
         #expect(reports.contains { $0["alert"] as? Bool == true && $0["version"] as? Int == 2 }, "\(reports)")
 
         let families = try fixture.json(try fixture.python(Self.metricsParse, [url]))

@@ -108,7 +108,9 @@ import TrainyardTestSupport
         // Nothing a sweep or its trials wrote is garbage: gc keeps the state, logs and packages.
         let gc = try runTrainyard(["gc", "--dry-run", "--grace", "0", "--json"], home: fixture.home)
         let report = try json(gc.stdout)
-        #expect((report["removed_files"] as? [String])?.isEmpty == true, "gc would remove \(report["removed_files"] ?? "?")")
+        #expect(
+            (report["removed_files"] as? [String])?.isEmpty == true, "gc would remove \(report["removed_files"] ?? "?")"
+        )
     }
 
     /// The trials of `sweep status --json` without their run ids (which differ between homes).

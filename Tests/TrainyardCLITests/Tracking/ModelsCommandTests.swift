@@ -27,17 +27,21 @@ import TrainyardTestSupport
     @Test func movesAliasesRollsBackAndKeepsHistory() throws {
         let fixture = try TrackingCLIFixture()
         defer { fixture.home.remove() }
-        #expect(try fixture.trainyard(["models", "alias", "digits-clf", "1", "production", "--actor", "ana"]).status == 0)
-        let moved = try #require(try fixture.json(["models", "alias", "digits-clf", "2", "production", "--actor", "bo"]) as? [String: Any])
+        #expect(
+            try fixture.trainyard(["models", "alias", "digits-clf", "1", "production", "--actor", "ana"]).status == 0)
+        let moved = try #require(
+            try fixture.json(["models", "alias", "digits-clf", "2", "production", "--actor", "bo"]) as? [String: Any])
         #expect(moved["previous_version"] as? Int == 1)
-        let back = try #require(try fixture.json(["models", "rollback", "digits-clf", "production", "--actor", "cy"]) as? [String: Any])
+        let back = try #require(
+            try fixture.json(["models", "rollback", "digits-clf", "production", "--actor", "cy"]) as? [String: Any])
         #expect(back["from_version"] as? Int == 2 && back["version"] as? Int == 1)
 
         let again = try fixture.trainyard(["models", "rollback", "digits-clf", "production"])
         #expect(again.status == 2)
         #expect(again.stderr.contains("no earlier version"))
 
-        let history = try #require(try fixture.json(["models", "history", "digits-clf", "--alias", "production"]) as? [[String: Any]])
+        let history = try #require(
+            try fixture.json(["models", "history", "digits-clf", "--alias", "production"]) as? [[String: Any]])
         #expect(history.compactMap { $0["version"] as? Int } == [1, 2, 1])
         #expect(history.compactMap { $0["actor"] as? String } == ["ana", "bo", "cy"])
         #expect(history.compactMap { $0["action"] as? String } == ["set", "set", "rollback"])

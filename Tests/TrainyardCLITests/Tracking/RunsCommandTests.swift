@@ -9,17 +9,20 @@ import TrainyardTestSupport
         let all = try #require(try fixture.json(["runs", "list"]) as? [[String: Any]])
         #expect(all.compactMap { $0["name"] as? String } == ["adam-2", "adam-1", "baseline"])
 
-        let sorted = try #require(try fixture.json(["runs", "list", "--sort", "-metrics.val_accuracy"]) as? [[String: Any]])
+        let sorted = try #require(
+            try fixture.json(["runs", "list", "--sort", "-metrics.val_accuracy"]) as? [[String: Any]])
         #expect(sorted.compactMap { $0["name"] as? String } == ["adam-1", "baseline", "adam-2"])
 
-        let filtered = try #require(try fixture.json([
-            "runs", "list", "--filter", #"metrics.val_accuracy > 0.9 and params.optimizer = "adam""#,
-            "--sort", "-metrics.val_accuracy",
-        ]) as? [[String: Any]])
+        let filtered = try #require(
+            try fixture.json([
+                "runs", "list", "--filter", #"metrics.val_accuracy > 0.9 and params.optimizer = "adam""#,
+                "--sort", "-metrics.val_accuracy",
+            ]) as? [[String: Any]])
         #expect(filtered.compactMap { $0["id"] as? String } == [fixture.runs["adam-1"]!])
         #expect((filtered.first?["metrics"] as? [String: Double])?["val_accuracy"] == 0.97)
 
-        let failed = try #require(try fixture.json(["runs", "list", "--status", "failed", "--experiment", "digits"]) as? [[String: Any]])
+        let failed = try #require(
+            try fixture.json(["runs", "list", "--status", "failed", "--experiment", "digits"]) as? [[String: Any]])
         #expect(failed.compactMap { $0["name"] as? String } == ["adam-2"])
 
         let table = try fixture.trainyard(["runs", "list", "--limit", "1"])

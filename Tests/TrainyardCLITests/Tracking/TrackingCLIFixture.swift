@@ -17,7 +17,8 @@ struct TrackingCLIFixture {
         home = try TemporaryDirectory("tracking-cli")
         let result = try runProcess(
             try BuiltProducts.executable("TrackingBench"), ["seed", "--db", home.file("trainyard.db").path])
-        guard result.status == 0, let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+        guard result.status == 0,
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
             let runs = object["runs"] as? [String: String], let sha = object["sha"] as? String
         else {
             throw FixtureError("TrackingBench seed failed (\(result.status)): \(result.stdout) \(result.stderr)")
@@ -35,7 +36,8 @@ struct TrackingCLIFixture {
     func json(_ arguments: [String]) throws -> Any {
         let result = try trainyard(arguments + ["--json"])
         guard result.status == 0 else {
-            throw FixtureError("trainyard \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+            throw FixtureError(
+                "trainyard \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
         }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }

@@ -30,8 +30,11 @@ import TrainyardTestSupport
         let readers = try (0..<2).map { _ in
             try ChildProcess(
                 try BuiltProducts.executable("TrackingBench"),
-                ["read", "--db", db.path, "--run", runID, "--until", String(total), "--batch-size", String(batchSize),
-                 "--timeout", "120"])
+                [
+                    "read", "--db", db.path, "--run", runID, "--until", String(total), "--batch-size",
+                    String(batchSize),
+                    "--timeout", "120",
+                ])
         }
         defer { readers.forEach { $0.stop() } }
 

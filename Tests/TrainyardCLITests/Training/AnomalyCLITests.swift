@@ -9,7 +9,8 @@ import TrainyardTestSupport
         let fixture = try TrainingFixture("anomaly")
         defer { fixture.remove() }
         try fixture.generate("reg", kind: "regression", rows: 1000, features: 5)
-        let job = try fixture.job("""
+        let job = try fixture.job(
+            """
             data: {dataset: reg, label: label}
             model: {kind: linear}
             optimizer: {kind: \(optimizer)}
@@ -29,13 +30,20 @@ import TrainyardTestSupport
 
         // Every kept checkpoint holds finite parameters (the broken state was not saved).
         let directory = fixture.home.file("artifacts/\(runID)/checkpoints")
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".safetensors") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasSuffix(".safetensors")
+        }
         try #require(!files.isEmpty, "no checkpoint was kept: \(result.stderr)")
-        let check = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", """
-            import sys, numpy as np
-            from safetensors.numpy import load_file
-            print(all(np.isfinite(v).all() for f in sys.argv[1:] for v in load_file(f).values()))
-            """] + files.map { directory.appendingPathComponent($0).path })
+        let check = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "python3", "-c",
+                """
+                import sys, numpy as np
+                from safetensors.numpy import load_file
+                print(all(np.isfinite(v).all() for f in sys.argv[1:] for v in load_file(f).values()))
+                """,
+            ] + files.map { directory.appendingPathComponent($0).path })
         #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "True", "\(check.stderr)")
         #expect(result.stderr.contains("last good checkpoint step-"))
     }

@@ -11,9 +11,10 @@ import ZeroMQ
     func startCoordinator(_ fixture: TrainingFixture, job: String, extra: [String] = [])
         throws -> (ChildProcess, endpoint: String, jobID: String)
     {
-        let child = try ChildProcess(try BuiltProducts.executable("trainyard"),
-                                     ["coordinator", job, "--bind", "tcp://127.0.0.1:*", "--json"] + extra,
-                                     environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
+        let child = try ChildProcess(
+            try BuiltProducts.executable("trainyard"),
+            ["coordinator", job, "--bind", "tcp://127.0.0.1:*", "--json"] + extra,
+            environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
         let ready = child.waitForOutput(timeout: 60) { _, err in err.contains("coordinator listening on") }
         try #require(ready, "coordinator did not start: \(child.stderr)")
         let line = try #require(child.stderr.split(separator: "\n").first { $0.contains("coordinator listening on") })
@@ -24,8 +25,9 @@ import ZeroMQ
     }
 
     func worker(_ fixture: TrainingFixture, _ arguments: [String]) throws -> ChildProcess {
-        try ChildProcess(try BuiltProducts.executable("trainyard"), ["worker"] + arguments,
-                         environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
+        try ChildProcess(
+            try BuiltProducts.executable("trainyard"), ["worker"] + arguments,
+            environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
     }
 
     @Test func workersOfAnotherJobOrProtocolAreRefusedAndGarbageIsIgnored() throws {
@@ -37,18 +39,21 @@ import ZeroMQ
         defer { coordinator.stop() }
 
         // A stale worker from another job is refused and says why.
-        let stale = try worker(fixture, ["--connect", endpoint, "--job-id", UUID().uuidString, "--give-up-after", "20"])
+        let stale = try worker(
+            fixture, ["--connect", endpoint, "--job-id", UUID().uuidString, "--give-up-after", "20"])
         let staleResult = try stale.wait(timeout: 60)
         #expect(staleResult.status == 2)
-        #expect(staleResult.stderr.contains("refused") && staleResult.stderr.contains("wrong job"), "\(staleResult.stderr)")
+        #expect(
+            staleResult.stderr.contains("refused") && staleResult.stderr.contains("wrong job"), "\(staleResult.stderr)")
 
         // A peer speaking another protocol version is refused too.
         let context = try Context()
         let dealer = try context.socket(.dealer)
         try dealer.set(.receiveTimeout, .seconds(20))
         try dealer.connect(endpoint)
-        let register = Register(worker: WorkerIdentity.random(), processID: 1, threads: 1, capabilities: [],
-                                hostName: "future", cachedDatasets: [])
+        let register = Register(
+            worker: WorkerIdentity.random(), processID: 1, threads: 1, capabilities: [],
+            hostName: "future", cachedDatasets: [])
         var frames = try Envelope(jobID: JobID(uuidString: jobID)!, message: .register(register)).encode().frames
         frames[0][4] = 99  // protocol version 99
         try dealer.send(multipart: frames)
@@ -71,7 +76,8 @@ import ZeroMQ
         let good = try worker(fixture, ["--connect", endpoint, "--job-id", jobID, "--give-up-after", "30"])
         let coordinatorResult = try coordinator.wait(timeout: 180)
         #expect(coordinatorResult.status == 0, "\(coordinatorResult.stderr)")
-        let summary = try #require(try JSONSerialization.jsonObject(with: Data(coordinatorResult.stdout.utf8)) as? [String: Any])
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(coordinatorResult.stdout.utf8)) as? [String: Any])
         #expect(summary["status"] as? String == "FINISHED")
         let goodResult = try good.wait(timeout: 60)
         #expect(goodResult.status == 0, "\(goodResult.stderr)")
@@ -86,9 +92,10 @@ import ZeroMQ
         let job = try fixture.job(TrainingCLITests.logistic)
         let (coordinator, endpoint, jobID) = try startCoordinator(fixture, job: job)
         defer { coordinator.stop() }
-        let remote = try ChildProcess(try BuiltProducts.executable("trainyard"),
-                                      ["worker", "--connect", endpoint, "--job-id", jobID, "--give-up-after", "30"],
-                                      environment: ["TRAINYARD_HOME": elsewhere.path], currentDirectory: elsewhere.url)
+        let remote = try ChildProcess(
+            try BuiltProducts.executable("trainyard"),
+            ["worker", "--connect", endpoint, "--job-id", jobID, "--give-up-after", "30"],
+            environment: ["TRAINYARD_HOME": elsewhere.path], currentDirectory: elsewhere.url)
         defer { remote.stop() }
         let result = try coordinator.wait(timeout: 180)
         #expect(result.status == 0, "\(result.stderr)")
@@ -98,8 +105,12 @@ import ZeroMQ
         #expect(workerResult.status == 0, "\(workerResult.stderr)")
         #expect(workerResult.stderr.contains("downloaded and verified"))
         // The worker's own store now holds the version, under the same digest.
-        let local = try FileManager.default.contentsOfDirectory(atPath: fixture.home.file("datasets").path).filter { $0.count == 64 }
-        let remoteStore = try FileManager.default.contentsOfDirectory(atPath: elsewhere.file("datasets").path).filter { $0.count == 64 }
+        let local = try FileManager.default.contentsOfDirectory(atPath: fixture.home.file("datasets").path).filter {
+            $0.count == 64
+        }
+        let remoteStore = try FileManager.default.contentsOfDirectory(atPath: elsewhere.file("datasets").path).filter {
+            $0.count == 64
+        }
         #expect(Set(local) == Set(remoteStore))
     }
 
@@ -116,9 +127,11 @@ import ZeroMQ
         let fixture = try TrainingFixture("sigint")
         defer { fixture.remove() }
         try fixture.generate("binary", rows: 2000, features: 8)
-        let job = try fixture.job(TrainingCLITests.logistic.replacingOccurrences(of: "epochs: 3", with: "epochs: 100000"))
-        let train = try ChildProcess(try BuiltProducts.executable("trainyard"), ["train", job, "--workers", "2"],
-                                     environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
+        let job = try fixture.job(
+            TrainingCLITests.logistic.replacingOccurrences(of: "epochs: 3", with: "epochs: 100000"))
+        let train = try ChildProcess(
+            try BuiltProducts.executable("trainyard"), ["train", job, "--workers", "2"],
+            environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
         defer { train.stop() }
         let running = train.waitForOutput(timeout: 120) { _, err in err.contains("step ") && err.contains("workers 2") }
         try #require(running, "training did not start: \(train.stderr)")

@@ -21,23 +21,27 @@ import TrainyardTestSupport
         let fixture = try TrainingFixture("coordinator-metrics")
         defer { fixture.remove() }
         try fixture.generate("binary", rows: 2000, features: 8)
-        let job = try fixture.job("""
+        let job = try fixture.job(
+            """
             data: {dataset: binary, label: label}
             model: {kind: logistic}
             training: {epochs: 2000, batch_size: 100}
             cluster: {min_workers: 2}
             """)
-        let train = try ChildProcess(try BuiltProducts.executable("trainyard"),
-                                     ["train", job, "--workers", "2", "--metrics-port", "0"],
-                                     environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
+        let train = try ChildProcess(
+            try BuiltProducts.executable("trainyard"),
+            ["train", job, "--workers", "2", "--metrics-port", "0"],
+            environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
         defer {
             train.send(SIGINT)
             _ = try? train.wait(timeout: 60)
             train.stop()
         }
-        try #require(train.waitForOutput(timeout: 60) { _, err in err.contains("metrics on http://") }, "\(train.stderr)")
+        try #require(
+            train.waitForOutput(timeout: 60) { _, err in err.contains("metrics on http://") }, "\(train.stderr)")
         let line = try #require(train.stderr.split(separator: "\n").first { $0.contains("metrics on http://") })
-        let url = try #require(line.range(of: "http://[0-9.]+:[0-9]+/metrics", options: .regularExpression).map { String(line[$0]) })
+        let url = try #require(
+            line.range(of: "http://[0-9.]+:[0-9]+/metrics", options: .regularExpression).map { String(line[$0]) })
         let script = fixture.home.file("scrape.py")
         try Self.scrape.write(to: script, atomically: true, encoding: .utf8)
         let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, url])
@@ -49,7 +53,8 @@ import TrainyardTestSupport
         #expect(families["trainyard_training_min_workers"] == [2])
         #expect(families["trainyard_training_running"] == [1])
         #expect(families["trainyard_training_active_workers"] == [2])
-        #expect(families["trainyard_training_step_duration_seconds"] != nil && families["trainyard_training_loss"] != nil)
+        #expect(
+            families["trainyard_training_step_duration_seconds"] != nil && families["trainyard_training_loss"] != nil)
         #expect(families["trainyard_training_membership_events"] == [2])
     }
 }

@@ -17,8 +17,9 @@ import TrainyardTestSupport
 
     /// `trainyard train JOB --workers N --json`, running.
     func startTraining(_ fixture: TrainingFixture, _ job: String, workers: Int) throws -> ChildProcess {
-        try ChildProcess(try BuiltProducts.executable("trainyard"), ["train", job, "--workers", "\(workers)", "--json"],
-                         environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
+        try ChildProcess(
+            try BuiltProducts.executable("trainyard"), ["train", job, "--workers", "\(workers)", "--json"],
+            environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
     }
 
     /// Waits until the progress shows epoch `epoch` (or later) has begun.
@@ -48,7 +49,9 @@ import TrainyardTestSupport
             try waitForEpoch(train, epoch, of: 60)
             kill(victim, SIGKILL)
         }
-        let lost = train.waitForOutput(timeout: 60) { _, err in err.components(separatedBy: " left (").count - 1 == epochs.count }
+        let lost = train.waitForOutput(timeout: 60) { _, err in
+            err.components(separatedBy: " left (").count - 1 == epochs.count
+        }
         #expect(lost, "not every killed worker was removed: \(train.stderr)")
         return try finalDigest(train)
     }
@@ -70,13 +73,15 @@ import TrainyardTestSupport
         defer { fixture.remove() }
         try fixture.generate("binary", rows: 2000, features: 8, separation: 0.8)
         let reference = try #require(
-            try fixture.train(try fixture.job(Self.job.replacingOccurrences(of: "MIN", with: "1"), name: "one.yaml"),
-                              workers: 1)["final_params_sha256"] as? String)
+            try fixture.train(
+                try fixture.job(Self.job.replacingOccurrences(of: "MIN", with: "1"), name: "one.yaml"),
+                workers: 1)["final_params_sha256"] as? String)
         let job = try fixture.job(Self.job.replacingOccurrences(of: "MIN", with: "2"))
         let train = try startTraining(fixture, job, workers: 2)
         defer { stopWithWorkers(train) }
         try waitForEpoch(train, 3, of: 60)
-        let listening = try #require(train.stderr.split(separator: "\n").first { $0.contains("coordinator listening on") })
+        let listening = try #require(
+            train.stderr.split(separator: "\n").first { $0.contains("coordinator listening on") })
         let words = listening.split(separator: " ")
         let endpoint = String(words[try #require(words.firstIndex(of: "on")) + 1])
         let jobID = String(try #require(words.last))
@@ -88,9 +93,10 @@ import TrainyardTestSupport
         try #require(paused, "no pause below min_workers: \(train.stderr)")
         let stepsWhilePaused = train.stderr.components(separatedBy: "step ").count
 
-        let joiner = try ChildProcess(try BuiltProducts.executable("trainyard"),
-                                      ["worker", "--connect", endpoint, "--job-id", jobID, "--give-up-after", "30"],
-                                      environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
+        let joiner = try ChildProcess(
+            try BuiltProducts.executable("trainyard"),
+            ["worker", "--connect", endpoint, "--job-id", jobID, "--give-up-after", "30"],
+            environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
         defer { joiner.stop() }
         let joined = train.waitForOutput(timeout: 60) { _, err in err.contains("worker 2 joined") }
         #expect(joined, "the new worker never joined: \(train.stderr)")
@@ -98,7 +104,9 @@ import TrainyardTestSupport
         #expect(train.stderr.components(separatedBy: "step ").count > stepsWhilePaused, "no progress after the join")
         let worker = try joiner.wait(timeout: 60)
         #expect(worker.status == 0, "\(worker.stderr)")
-        let sent = worker.stderr.split(separator: " ").firstIndex(of: "sent").map { worker.stderr.split(separator: " ")[$0 + 1] }
+        let sent = worker.stderr.split(separator: " ").firstIndex(of: "sent").map {
+            worker.stderr.split(separator: " ")[$0 + 1]
+        }
         #expect(sent.flatMap { Int($0) } ?? 0 > 0, "the new worker computed nothing: \(worker.stderr)")
     }
 
@@ -108,8 +116,9 @@ import TrainyardTestSupport
         try fixture.generate("binary", rows: 2000, features: 8, separation: 0.8)
         // A long timeout: on a loaded machine 3 x the median step may exceed a short one, and the
         // stopped worker would be removed before it counts as slow.
-        let job = try fixture.job(Self.job.replacingOccurrences(of: "MIN", with: "1")
-            .replacingOccurrences(of: "heartbeat_timeout: 1.0", with: "heartbeat_timeout: 5.0"))
+        let job = try fixture.job(
+            Self.job.replacingOccurrences(of: "MIN", with: "1")
+                .replacingOccurrences(of: "heartbeat_timeout: 1.0", with: "heartbeat_timeout: 5.0"))
         let reference = try #require(try fixture.train(job, workers: 1)["final_params_sha256"] as? String)
         let train = try startTraining(fixture, job, workers: 3)
         defer { stopWithWorkers(train) }

@@ -20,8 +20,9 @@ import TrainyardTestSupport
         let job = try fixture.job(Self.job)
         let reference = try fixture.train(job, workers: 1)
 
-        let train = try ChildProcess(try BuiltProducts.executable("trainyard"), ["train", job, "--workers", "3", "--json"],
-                                     environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
+        let train = try ChildProcess(
+            try BuiltProducts.executable("trainyard"), ["train", job, "--workers", "3", "--json"],
+            environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
         defer { train.stop() }
         try #require(train.waitForOutput(timeout: 120) { _, err in err.contains("epoch 3/400") }, "\(train.stderr)")
         // On a loaded machine a worker process can join late: kill and stop workers that take part.
@@ -35,9 +36,10 @@ import TrainyardTestSupport
 
         // SIGSTOP another past the timeout: removed; SIGCONT: it registers again and gets work.
         kill(workers[1], SIGSTOP)
-        try #require(train.waitForOutput(timeout: 60) { _, err in
-            err.components(separatedBy: " left (").count - 1 >= 2
-        }, "\(train.stderr)")
+        try #require(
+            train.waitForOutput(timeout: 60) { _, err in
+                err.components(separatedBy: " left (").count - 1 >= 2
+            }, "\(train.stderr)")
         kill(workers[1], SIGCONT)
         let rejoined = train.waitForOutput(timeout: 60) { _, err in err.contains("worker 3 joined") }
         let result = try train.wait(timeout: 300)

@@ -13,7 +13,8 @@ import TrainyardTestSupport
         """
 
     /// Trains the job in `mode` and returns the `train --json` object and the `runs show --json` object.
-    func train(mode: String, workers: Int, extra: [String] = []) throws -> (summary: [String: Any], run: [String: Any]) {
+    func train(mode: String, workers: Int, extra: [String] = []) throws -> (summary: [String: Any], run: [String: Any])
+    {
         let fixture = try TrainingFixture("mode-\(mode)")
         defer { fixture.remove() }
         try fixture.generate("binary", rows: 1500, features: 8, separation: 0.8)
@@ -22,7 +23,9 @@ import TrainyardTestSupport
         #expect(summary["status"] as? String == "FINISHED")
         let runID = try #require(summary["run_id"] as? String)
         let shown = try runTrainyard(["runs", "show", runID, "--json"], home: fixture.home)
-        return (summary, try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]))
+        return (
+            summary, try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        )
     }
 
     @Test func asyncReachesTheStatedAccuracy() throws {
@@ -32,13 +35,16 @@ import TrainyardTestSupport
     }
 
     @Test func localSGDReachesTheStatedAccuracyAndCheckpointsBetweenRounds() throws {
-        let (summary, run) = try train(mode: "local_sgd", workers: 2,
-                                       extra: ["--set", "training.local_steps=4", "--set", "checkpoint.every_steps=5"])
+        let (summary, run) = try train(
+            mode: "local_sgd", workers: 2,
+            extra: ["--set", "training.local_steps=4", "--set", "checkpoint.every_steps=5"])
         let metrics = try #require(summary["metrics"] as? [String: Double])
         #expect(metrics["val_accuracy"] ?? 0 >= 0.85, "\(metrics)")
         // Rounds end at steps 4, 8, 9, 13, …: the round ending at 8 crosses step 5 and is checkpointed.
         let artifacts = try #require(run["artifacts"] as? [[String: Any]])
-        let checkpoints = artifacts.filter { $0["kind"] as? String == "checkpoint" }.compactMap { $0["path"] as? String }
+        let checkpoints = artifacts.filter { $0["kind"] as? String == "checkpoint" }.compactMap {
+            $0["path"] as? String
+        }
         #expect(checkpoints.contains { $0.hasSuffix("step-00000008.safetensors") }, "\(checkpoints)")
     }
 }

@@ -44,7 +44,8 @@ import TrainyardTestSupport
     func numpy(_ fixture: TrainingFixture, package: URL, data: URL, predicted: URL) throws -> [String: Any] {
         let script = fixture.home.file("check.py")
         try Self.numpyCheck.write(to: script, atomically: true, encoding: .utf8)
-        let python = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, package.path, data.path, predicted.path])
+        let python = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, package.path, data.path, predicted.path])
         try #require(python.status == 0, "python failed: \(python.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(python.stdout.utf8)) as? [String: Any])
     }
@@ -54,7 +55,8 @@ import TrainyardTestSupport
         let fixture = try TrainingFixture("package-\(model)")
         defer { fixture.remove() }
         try fixture.generate("demo", kind: kind, rows: 1500, features: 5, classes: classes)
-        let job = try fixture.job("""
+        let job = try fixture.job(
+            """
             data: {dataset: demo, label: label, validation: 0.2, transforms: [standardize]}
             model: {kind: \(model)}
             optimizer: {kind: sgd, lr: 0.1, momentum: 0.9}
@@ -71,11 +73,13 @@ import TrainyardTestSupport
         let packagePath = try #require(version["package_path"] as? String)
 
         let data = fixture.home.file("demo.csv")
-        let exported = try runTrainyard(["data", "export", "demo", "--output", data.path, "--limit", "300"], home: fixture.home)
+        let exported = try runTrainyard(
+            ["data", "export", "demo", "--output", data.path, "--limit", "300"], home: fixture.home)
         try #require(exported.status == 0, "\(exported.stderr)")
         let predicted = fixture.home.file("predicted.csv")
-        let predict = try runTrainyard(["predict", "demo-\(model)@staging", "--input", data.path, "--output", predicted.path],
-                                       home: fixture.home)
+        let predict = try runTrainyard(
+            ["predict", "demo-\(model)@staging", "--input", data.path, "--output", predicted.path],
+            home: fixture.home)
         try #require(predict.status == 0, "\(predict.stderr)")
         #expect(predict.stderr.contains("scored 300 rows with demo-\(model)/1"))
 
@@ -88,7 +92,8 @@ import TrainyardTestSupport
 
         // An exported copy scores the same; standard output when no --output is given.
         let copy = fixture.home.file("exported")
-        #expect(try runTrainyard(["models", "export", "demo-\(model)@staging", copy.path], home: fixture.home).status == 0)
+        #expect(
+            try runTrainyard(["models", "export", "demo-\(model)@staging", copy.path], home: fixture.home).status == 0)
         let again = try runTrainyard(["predict", copy.path, "--input", data.path], home: fixture.home)
         #expect(again.status == 0)
         #expect(again.stdout == (try String(contentsOf: predicted, encoding: .utf8)))
@@ -98,7 +103,8 @@ import TrainyardTestSupport
         let fixture = try TrainingFixture("package-bad")
         defer { fixture.remove() }
         try fixture.generate("demo", rows: 600, features: 3)
-        let job = try fixture.job("""
+        let job = try fixture.job(
+            """
             data: {dataset: demo, label: label}
             model: {kind: logistic}
             training: {epochs: 1, batch_size: 100}

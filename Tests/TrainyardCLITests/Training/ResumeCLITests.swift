@@ -19,8 +19,9 @@ import TrainyardTestSupport
     /// and its workers with SIGKILL. Returns the run id.
     func trainAndKill(_ fixture: TrainingFixture, job: String, afterCheckpoint step: Int) throws -> String {
         let before = Set(runDirectories(fixture))
-        let train = try ChildProcess(try BuiltProducts.executable("trainyard"), ["train", job, "--workers", "2"],
-                                     environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
+        let train = try ChildProcess(
+            try BuiltProducts.executable("trainyard"), ["train", job, "--workers", "2"],
+            environment: ["TRAINYARD_HOME": fixture.home.path], currentDirectory: fixture.home.url)
         defer { train.stop() }
         var runID: String?
         var workers: [Int32] = []
@@ -32,8 +33,9 @@ import TrainyardTestSupport
             usleep(2_000)
         }
         let id = try #require(runID, "no run directory appeared: \(train.stderr)")
-        try #require(FileManager.default.fileExists(atPath: checkpoint(fixture, id, step).path),
-                     "no checkpoint at step \(step): \(train.stderr)")
+        try #require(
+            FileManager.default.fileExists(atPath: checkpoint(fixture, id, step).path),
+            "no checkpoint at step \(step): \(train.stderr)")
         kill(train.pid, SIGKILL)
         for worker in workers { kill(worker, SIGKILL) }
         _ = try? train.wait(timeout: 30)
@@ -52,8 +54,11 @@ import TrainyardTestSupport
         return fixture.home.file("artifacts/\(runID)/checkpoints/\(name)")
     }
 
-    func resume(_ fixture: TrainingFixture, _ runID: String, workers: Int) throws -> (summary: [String: Any], stderr: String) {
-        let result = try runTrainyard(["resume", runID, "--workers", "\(workers)", "--json"], home: fixture.home, timeout: 240)
+    func resume(_ fixture: TrainingFixture, _ runID: String, workers: Int) throws -> (
+        summary: [String: Any], stderr: String
+    ) {
+        let result = try runTrainyard(
+            ["resume", runID, "--workers", "\(workers)", "--json"], home: fixture.home, timeout: 240)
         try #require(result.status == 0, "resume failed (\(result.status)): \(result.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         return (summary, result.stderr)
@@ -73,7 +78,9 @@ import TrainyardTestSupport
             let (summary, stderr) = try resume(fixture, runID, workers: workers)
             #expect(summary["status"] as? String == "FINISHED")
             #expect(summary["run_id"] as? String == runID)
-            #expect(summary["final_params_sha256"] as? String == expected, "killed after step \(step), resumed with \(workers): \(stderr)")
+            #expect(
+                summary["final_params_sha256"] as? String == expected,
+                "killed after step \(step), resumed with \(workers): \(stderr)")
             #expect(stderr.contains("resuming run \(runID) from step-"))
         }
     }
@@ -86,20 +93,27 @@ import TrainyardTestSupport
         let reference = try fixture.train(job, workers: 1)
 
         // Another architecture's checkpoint as the newest file: refused, naming both models.
-        let mlpJob = try fixture.job(Self.job.replacingOccurrences(of: "{kind: logistic}", with: "{kind: mlp, hidden: [4]}")
-            .replacingOccurrences(of: "epochs: 100", with: "epochs: 3"), name: "mlp.yaml")
+        let mlpJob = try fixture.job(
+            Self.job.replacingOccurrences(of: "{kind: logistic}", with: "{kind: mlp, hidden: [4]}")
+                .replacingOccurrences(of: "epochs: 100", with: "epochs: 3"), name: "mlp.yaml")
         let mlp = try fixture.train(mlpJob, workers: 1)
-        let mlpCheckpoint = fixture.home.file("artifacts/\(mlp["run_id"] as! String)/checkpoints/step-00000054.safetensors")
+        let mlpCheckpoint = fixture.home.file(
+            "artifacts/\(mlp["run_id"] as! String)/checkpoints/step-00000054.safetensors")
 
         let runID = try trainAndKill(fixture, job: job, afterCheckpoint: 300)
-        let newest = try #require(try FileManager.default.contentsOfDirectory(atPath: fixture.home.file("artifacts/\(runID)/checkpoints").path)
+        let newest = try #require(
+            try FileManager.default.contentsOfDirectory(
+                atPath: fixture.home.file("artifacts/\(runID)/checkpoints").path
+            )
             .filter { $0.hasPrefix("step-") }.max())
         let foreign = fixture.home.file("artifacts/\(runID)/checkpoints/step-99999999.safetensors")
         try FileManager.default.copyItem(at: mlpCheckpoint, to: foreign)
         let refused = try runTrainyard(["resume", runID, "--workers", "1"], home: fixture.home)
         #expect(refused.status == 2, "\(refused.stderr)")
         #expect(refused.stderr.contains("mlp 8-4-2") && refused.stderr.contains("logistic"), "\(refused.stderr)")
-        #expect(try runTrainyard(["resume", runID, "--force"], home: fixture.home).status == 2, "--force never accepts another model")
+        #expect(
+            try runTrainyard(["resume", runID, "--force"], home: fixture.home).status == 2,
+            "--force never accepts another model")
         try FileManager.default.removeItem(at: foreign)
 
         // Truncate the newest checkpoint: the one before is used, with a warning naming the file.
@@ -143,7 +157,8 @@ import TrainyardTestSupport
         let scriptURL = fixture.home.file("load.py")
         try script.write(to: scriptURL, atomically: true, encoding: .utf8)
         let checkpoint = fixture.home.file("artifacts/\(runID)/checkpoints/step-00000048.safetensors")
-        let python = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", scriptURL.path, checkpoint.path, "weight", "bias"])
+        let python = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", scriptURL.path, checkpoint.path, "weight", "bias"])
         try #require(python.status == 0, "python failed: \(python.stderr)")
         let loaded = try #require(try JSONSerialization.jsonObject(with: Data(python.stdout.utf8)) as? [String: Any])
         let meta = try #require(loaded["meta"] as? [String: String])
@@ -155,7 +170,8 @@ import TrainyardTestSupport
         #expect(shapes == ["weight": [1, 8], "bias": [1], "optimizer.exp_avg": [9], "optimizer.exp_avg_sq": [9]])
 
         let final = fixture.home.file("artifacts/\(runID)/final.safetensors")
-        let finalLoaded = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", scriptURL.path, final.path, "weight", "bias"])
+        let finalLoaded = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", scriptURL.path, final.path, "weight", "bias"])
         #expect(finalLoaded.stdout.contains(summary["final_params_sha256"] as! String), "\(finalLoaded.stderr)")
     }
 }

@@ -58,7 +58,9 @@ import ZeroMQ
         // And the same model with one or three workers.
         for workers in [1, 3] {
             let other = try fixture.train(job, workers: workers)
-            #expect(other["final_params_sha256"] as? String == first["final_params_sha256"] as? String, "\(workers) workers")
+            #expect(
+                other["final_params_sha256"] as? String == first["final_params_sha256"] as? String, "\(workers) workers"
+            )
         }
     }
 
@@ -74,7 +76,8 @@ import ZeroMQ
         func workerLogs(_ result: [String: Any]) throws -> String {
             let run = try #require(result["run_id"] as? String)
             let dir = fixture.home.file("artifacts/\(run.prefix(12))")
-            let logs = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("worker-") }.sorted()
+            let logs = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("worker-") }
+                .sorted()
             return try logs.map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }.joined()
         }
         let shared = try fixture.train(job, workers: 2, environment: ["TRAINYARD_SHARED_MEMORY": shm.path])
@@ -107,7 +110,8 @@ import ZeroMQ
         let series = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
         let points = try #require(series["points"] as? [[String: Any]])
         let train = try runTrainyard(["runs", "metrics", runID, "train_loss", "--json"], home: fixture.home)
-        let trainSeries = try #require(try JSONSerialization.jsonObject(with: Data(train.stdout.utf8)) as? [String: Any])
+        let trainSeries = try #require(
+            try JSONSerialization.jsonObject(with: Data(train.stdout.utf8)) as? [String: Any])
         let steps = try #require(trainSeries["points"] as? [[String: Any]]).count
         #expect(steps > 20)
         #expect(points.compactMap { $0["step"] as? Int } == Array(1...steps))
@@ -117,11 +121,13 @@ import ZeroMQ
         let fixture = try TrainingFixture("train-bad")
         defer { fixture.remove() }
         try fixture.generate("binary", rows: 200, features: 3)
-        let regression = try fixture.job(Self.logistic.replacingOccurrences(of: "kind: logistic", with: "kind: linear"), name: "lin.yaml")
+        let regression = try fixture.job(
+            Self.logistic.replacingOccurrences(of: "kind: logistic", with: "kind: linear"), name: "lin.yaml")
         let r1 = try runTrainyard(["train", regression, "--workers", "1"], home: fixture.home)
         #expect(r1.status == 2)
         #expect(r1.stderr.contains("linear") && r1.stderr.contains("classification"))
-        let missing = try fixture.job(Self.logistic.replacingOccurrences(of: "dataset: binary", with: "dataset: nosuch"), name: "m.yaml")
+        let missing = try fixture.job(
+            Self.logistic.replacingOccurrences(of: "dataset: binary", with: "dataset: nosuch"), name: "m.yaml")
         let r2 = try runTrainyard(["train", missing, "--workers", "1"], home: fixture.home)
         #expect(r2.status == 2)
         #expect(r2.stderr.contains("nosuch"))
