@@ -30,7 +30,7 @@ package enum FusedLinearKernel {
     static let blockRows = 16
 
     /// How far ahead of the block being computed X is prefetched, in bytes. On the reference
-    /// machine 8–64 KiB measured the same within noise and 4 KiB was slower (docs/BENCHMARKS.md).
+    /// machine 8–64 KiB measured the same within noise and 4 KiB was slower (docs/benchmarks-history.md).
     static let prefetchDistance = 16_384
 
     /// Per-example (∂loss/∂z, loss) for 8 logits.

@@ -8,7 +8,7 @@ import Foundation
 /// and yields the moment a loop wakes. With the same priority as the loops, an evaluation in
 /// progress (30 a second at 6,000 rows/s with the default 200-row interval) held up about one
 /// request in a hundred by a scheduler slice: p99 1.1 ms against 0.22 ms without drift, on
-/// one core (docs/BENCHMARKS.md). Under saturation evaluations fall behind instead; they do not
+/// one core (docs/benchmarks-history.md). Under saturation evaluations fall behind instead; they do not
 /// pile up, since a model has at most one in flight (``DriftMonitor`` hands out no snapshot
 /// while one is evaluated). Jobs run in the order submitted.
 final class DriftWorker: @unchecked Sendable {

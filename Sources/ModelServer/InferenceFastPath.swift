@@ -10,7 +10,7 @@ import NIOHTTPTypes
 /// inbound stream, a `Request` and `Response`, the responder chain. For a single-row
 /// prediction that bridging was most of the server's time; the scoring itself, the same
 /// ``InferenceServer/answer(name:version:headerLength:body:started:)`` either way, is a small
-/// part (docs/BENCHMARKS.md, serving).
+/// part (docs/benchmarks-history.md, serving).
 ///
 /// It takes `POST /v2/models/{name}[/versions/{version}]/infer` only when nothing is pending
 /// on the connection and the request carries no `Connection` or `Expect` header; everything

@@ -2,7 +2,7 @@ import Foundation
 import TrackingStore
 
 /// The `--json` shapes of the tracking commands (snake_case keys), a contract users' scripts
-/// rely on (README "Machine-readable output"); built from the store's records.
+/// rely on (README "Concepts"); built from the store's records.
 package enum TrackingJSON {
     package struct RunRow: Encodable {
         package let id: String

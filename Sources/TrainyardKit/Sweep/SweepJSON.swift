@@ -15,7 +15,7 @@ extension ParameterValue {
     }
 }
 
-/// What `sweep --json` prints when the sweep ends (DESIGN.md).
+/// What `sweep --json` prints when the sweep ends (README "Concepts").
 package struct SweepResultJSON: Encodable {
     package let sweep_id: String
     package let best_run_id: String?

@@ -7,7 +7,7 @@ import ZeroMQ
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Manage CURVE keys for encrypted coordinator/worker traffic.",
+        abstract: "Manage CURVE key pairs (for the authenticated cluster mode; nothing reads them yet).",
         subcommands: [Generate.self]
     )
 
@@ -16,8 +16,8 @@ struct KeysCommand: ParsableCommand {
             abstract: "Generate a CURVE key pair (Z85 text).",
             discussion: """
                 Without --output the pair is printed. With --output PREFIX, PREFIX.key (secret, mode 0600) \
-                and PREFIX.pub are written. Give the coordinator the secret key and every worker the \
-                coordinator's public key.
+                and PREFIX.pub are written. Coordinator and workers do not take keys yet: their traffic \
+                is plaintext ZeroMQ (docs/OPERATIONS.md, "Encryption").
                 """
         )
 

@@ -1,6 +1,6 @@
 import TrainyardKit
 
-/// Exit statuses that users' scripts rely on (README "Machine-readable output").
+/// Exit statuses that users' scripts rely on (README "Concepts").
 enum ExitStatus {
     static let success: Int32 = 0
     static let failure: Int32 = 1
