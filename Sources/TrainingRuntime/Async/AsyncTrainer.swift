@@ -9,8 +9,8 @@ import TrainingProtocol
 /// of the queue, so every batch of the schedule is applied exactly once. The result depends on
 /// the order gradients arrive in, so it is not reproducible bit for bit; use `sync` for that.
 /// Driven like ``SyncTrainer``: no sockets, no clocks.
-package struct AsyncTrainer: CoordinatorTrainer {
-    private var core: TrainerCore
+package struct AsyncTrainer: TrainerCoreOwner {
+    var core: TrainerCore
     /// Global steps given back (by stale results or lost workers), handed out before new ones.
     private var returned: [Int] = []
     /// The next global step of the schedule not yet handed out.
@@ -24,15 +24,6 @@ package struct AsyncTrainer: CoordinatorTrainer {
         let step: Int
         let version: UInt64
     }
-
-    package var setup: TrainerSetup { core.setup }
-    package var membership: Membership { core.membership }
-    package var parameters: [Float] { core.parameters }
-    package var completedSteps: Int { core.completedSteps }
-    /// Incremented by every applied gradient.
-    package var parameterVersion: UInt64 { core.parameterVersion }
-    package var isFinished: Bool { core.isFinished }
-    package var snapshot: TrainingSnapshot { core.snapshot }
 
     /// A trainer starting from `parameters` after `completedSteps` applied batches.
     package init(setup: TrainerSetup, parameters: [Float], optimizer: Optimizer, completedSteps: Int = 0) {

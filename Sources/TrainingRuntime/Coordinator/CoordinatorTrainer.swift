@@ -27,6 +27,25 @@ extension CoordinatorTrainer {
     }
 }
 
+/// A trainer built around a ``TrainerCore``: the shared state is read through the core, written
+/// once here instead of forwarded by every mode.
+protocol TrainerCoreOwner: CoordinatorTrainer {
+    var core: TrainerCore { get }
+}
+
+extension TrainerCoreOwner {
+    package var setup: TrainerSetup { core.setup }
+    package var membership: Membership { core.membership }
+    package var parameters: [Float] { core.parameters }
+    package var optimizer: Optimizer { core.optimizer }
+    package var completedSteps: Int { core.completedSteps }
+    /// Incremented by every update of the parameters; workers compute against a version.
+    package var parameterVersion: UInt64 { core.parameterVersion }
+    package var totalSteps: Int { core.setup.totalSteps }
+    package var isFinished: Bool { core.isFinished }
+    package var snapshot: TrainingSnapshot { core.snapshot }
+}
+
 /// What every mode shares: membership and heartbeats, admission, catch-up, data serving, the
 /// parameters and their version. A plain value owned by each trainer.
 struct TrainerCore {

@@ -11,8 +11,8 @@ import TrainingProtocol
 /// start each round with fresh optimizer state), so a share recomputed by another worker after a
 /// failure, or copied from a straggler, gives the same bits: for a given number of workers at
 /// each round's start the run is reproducible. Driven like ``SyncTrainer``: no sockets, no clocks.
-package struct LocalSGDTrainer: CoordinatorTrainer {
-    private var core: TrainerCore
+package struct LocalSGDTrainer: TrainerCoreOwner {
+    var core: TrainerCore
     private var round: Round?
     private var stragglers: StragglerDetector
 
@@ -40,15 +40,6 @@ package struct LocalSGDTrainer: CoordinatorTrainer {
         let examples: Int
         let lossSum: Double
     }
-
-    package var setup: TrainerSetup { core.setup }
-    package var membership: Membership { core.membership }
-    package var parameters: [Float] { core.parameters }
-    package var completedSteps: Int { core.completedSteps }
-    /// Incremented by every average.
-    package var parameterVersion: UInt64 { core.parameterVersion }
-    package var isFinished: Bool { core.isFinished }
-    package var snapshot: TrainingSnapshot { core.snapshot }
 
     /// A trainer starting from `parameters` after `completedSteps` global batches.
     package init(setup: TrainerSetup, parameters: [Float], optimizer: Optimizer, completedSteps: Int = 0) {

@@ -8,21 +8,10 @@ import TrainingProtocol
 /// ``TrainerCommand``s for the socket loop to carry out. No sockets, no clocks, no threads: tests
 /// drive it with made-up times and messages. The result does not depend on the worker count,
 /// on failures, or on who computed which micro-shard (docs/PROTOCOL.md, section 6).
-package struct SyncTrainer: CoordinatorTrainer {
-    private var core: TrainerCore
+package struct SyncTrainer: TrainerCoreOwner {
+    var core: TrainerCore
     private var current: StepInProgress?
     private var stragglers: StragglerDetector
-
-    package var setup: TrainerSetup { core.setup }
-    package var membership: Membership { core.membership }
-    package var parameters: [Float] { core.parameters }
-    package var optimizer: Optimizer { core.optimizer }
-    package var completedSteps: Int { core.completedSteps }
-    /// Incremented by every optimizer step; workers compute against a version.
-    package var parameterVersion: UInt64 { core.parameterVersion }
-    package var totalSteps: Int { setup.totalSteps }
-    package var isFinished: Bool { core.isFinished }
-    package var snapshot: TrainingSnapshot { core.snapshot }
 
     /// The running step: its aggregator, who computes what, and leaves nobody has yet.
     struct StepInProgress {
