@@ -19,6 +19,8 @@ package protocol CoordinatorTrainer {
     mutating func handle(_ message: Message, from route: [UInt8], now: Double) -> [TrainerCommand]
     /// Periodic work: expire silent workers, send heartbeats, hand out work.
     mutating func tick(now: Double) -> [TrainerCommand]
+    /// A trainer starting from `parameters` (initial or restored) after `completedSteps` steps.
+    init(setup: TrainerSetup, parameters: [Float], optimizer: Optimizer, completedSteps: Int)
 }
 
 extension CoordinatorTrainer {

@@ -202,27 +202,14 @@ package struct TrainingSession {
         try launch(server.controlEndpoint, jobID, job, runDirectory)
         let observed: TrainingObserver =
             trial.map { TrialObserver(inner: observer, reporter: reporter, hooks: $0) } ?? observer
-        let (outcome, final): (CoordinatorOutcome, TrainingSnapshot)
+        let mode: any CoordinatorTrainer.Type
         switch config.training.mode {
-        case .sync:
-            (outcome, final) = try Self.drive(
-                SyncTrainer(
-                    setup: setup, parameters: start.parameters, optimizer: optimizer,
-                    completedSteps: start.completedSteps),
-                server: server, observer: observed, stop: stop)
-        case .async:
-            (outcome, final) = try Self.drive(
-                AsyncTrainer(
-                    setup: setup, parameters: start.parameters, optimizer: optimizer,
-                    completedSteps: start.completedSteps),
-                server: server, observer: observed, stop: stop)
-        case .localSGD:
-            (outcome, final) = try Self.drive(
-                LocalSGDTrainer(
-                    setup: setup, parameters: start.parameters, optimizer: optimizer,
-                    completedSteps: start.completedSteps),
-                server: server, observer: observed, stop: stop)
+        case .sync: mode = SyncTrainer.self
+        case .async: mode = AsyncTrainer.self
+        case .localSGD: mode = LocalSGDTrainer.self
         }
+        let (outcome, final) = try Self.drive(
+            mode, setup: setup, start: start, optimizer: optimizer, server: server, observer: observed, stop: stop)
         writer.waitUntilWritten()
         // Ctrl-C: no waiting for queued evaluations (a sweep trial stopped at its rung keeps them).
         if outcome == .stopped && trial == nil { reporter.discardQueuedEvaluations() }
@@ -290,13 +277,14 @@ package struct TrainingSession {
             model_version: registered)
     }
 
-    /// Runs the coordinator loop around `trainer` (the job's mode) and returns how it ended and
-    /// the final training state.
+    /// Runs the coordinator loop around a trainer of `mode` (the job's), started from `start`;
+    /// returns how it ended and the final training state.
     package static func drive<Trainer: CoordinatorTrainer>(
-        _ trainer: Trainer, server: CoordinatorServer, observer: TrainingObserver,
-        stop: StopFlag
+        _ mode: Trainer.Type, setup: TrainerSetup, start: TrainingSnapshot, optimizer: Optimizer,
+        server: CoordinatorServer, observer: TrainingObserver, stop: StopFlag
     ) throws -> (CoordinatorOutcome, TrainingSnapshot) {
-        var trainer = trainer
+        var trainer = Trainer(
+            setup: setup, parameters: start.parameters, optimizer: optimizer, completedSteps: start.completedSteps)
         let outcome = try server.run(&trainer, observer: observer, stop: stop)
         return (outcome, trainer.snapshot)
     }
