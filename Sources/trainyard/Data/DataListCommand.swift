@@ -59,7 +59,8 @@ struct DataListCommand: AsyncParsableCommand {
         let formatter = ISO8601DateFormatter()
         for e in entries {
             table.add([
-                e.version, String(e.rows), String(e.features), e.task ?? "-", e.format, DataFormat.bytes(e.sizeBytes),
+                e.version, String(e.rows), String(e.features), e.task ?? "-", e.format,
+                TextFormat.decimalBytes(e.sizeBytes),
                 formatter.string(from: e.createdAt),
             ])
         }

@@ -28,7 +28,7 @@ struct DataShowCommand: AsyncParsableCommand {
     func render(_ d: DatasetReport) -> String {
         var lines = [
             "\(d.version)  (digest \(d.digest))",
-            "rows \(d.rows), features \(d.features), \(DataFormat.bytes(d.sizeBytes)), from \(d.source ?? d.format)",
+            "rows \(d.rows), features \(d.features), \(TextFormat.decimalBytes(d.sizeBytes)), from \(d.source ?? d.format)",
         ]
         if let label = d.schema.label {
             var text = "label \"\(label.column)\": \(label.task.rawValue)"
@@ -45,9 +45,10 @@ struct DataShowCommand: AsyncParsableCommand {
             let name = isLabel ? column.name + " (label)" : column.name
             if column.kind == .numeric {
                 table.add([
-                    name, "numeric", String(column.count), String(column.missing), DataFormat.number(column.min),
-                    DataFormat.number(column.max), DataFormat.number(column.mean), DataFormat.number(column.std),
-                    DataFormat.number(column.quantiles?[5]),
+                    name, "numeric", String(column.count), String(column.missing), TextFormat.statistic(column.min),
+                    TextFormat.statistic(column.max), TextFormat.statistic(column.mean),
+                    TextFormat.statistic(column.std),
+                    TextFormat.statistic(column.quantiles?[5]),
                 ])
             } else {
                 let levels = zip(column.histogram.levels ?? [], column.histogram.counts).prefix(6).map { "\($0)=\($1)" }

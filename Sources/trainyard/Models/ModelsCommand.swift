@@ -51,7 +51,7 @@ struct ModelsListCommand: ParsableCommand {
                 separator: ", ")
             table.add([
                 model.name, String(model.versionCount), model.latestVersion.map(String.init) ?? "-",
-                aliases.isEmpty ? "-" : aliases, TrackingCLI.time(model.createdAt),
+                aliases.isEmpty ? "-" : aliases, TextFormat.time(model.createdAt),
             ])
         }
         print(table.render())
@@ -161,7 +161,7 @@ struct ModelsHistoryCommand: ParsableCommand {
         var table = TextTable(["WHEN", "ALIAS", "ACTION", "FROM", "TO", "BY"])
         for event in events {
             table.add([
-                TrackingCLI.time(event.at), event.alias, event.action.rawValue,
+                TextFormat.time(event.at), event.alias, event.action.rawValue,
                 event.previousVersion.map(String.init) ?? "-", String(event.version), event.actor,
             ])
         }

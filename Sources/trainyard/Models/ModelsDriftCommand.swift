@@ -50,7 +50,7 @@ struct ModelsDriftCommand: ParsableCommand {
                 (try? JSONSerialization.jsonObject(with: Data(r.reportJSON.utf8)) as? [String: Any])?["drifted_columns"]
                 as? [String] ?? []
             table.add([
-                TrackingCLI.time(r.at), String(r.version), String(r.rows),
+                TextFormat.time(r.at), String(r.version), String(r.rows),
                 String(format: "%.0f%%", r.driftedShare * 100),
                 r.alert ? "yes" : "no", columns.joined(separator: ", "),
             ])

@@ -22,7 +22,7 @@ struct ModelsShowCommand: ParsableCommand {
             try JSONOutput.print(model)
             return
         }
-        print("model \(model.name)  (created \(TrackingCLI.time(model.created_at)))")
+        print("model \(model.name)  (created \(TextFormat.time(model.created_at)))")
         let aliases = model.aliases.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }
         print("aliases: " + (aliases.isEmpty ? "(none)" : aliases.joined(separator: ", ")))
         print("")
@@ -35,7 +35,7 @@ struct ModelsShowCommand: ParsableCommand {
                 String(version.version), version.aliases.isEmpty ? "-" : version.aliases.joined(separator: ","),
                 version.source_run_id ?? "-", version.lineage?.status ?? "-",
                 (datasets?.isEmpty ?? true) ? "-" : datasets!.joined(separator: " "), version.package_path,
-                String(version.package_digest.prefix(12)), TrackingCLI.time(version.created_at),
+                String(version.package_digest.prefix(12)), TextFormat.time(version.created_at),
             ])
         }
         print(table.render())

@@ -54,7 +54,7 @@ struct GCCommand: ParsableCommand {
         for path in report.removedFiles { print("\(verb) \(path)") }
         for path in report.failedFiles { printError("warning: could not remove \(path)") }
         print(
-            "\(verb) \(report.removedFiles.count) unreferenced file(s), \(TrackingCLI.bytes(report.reclaimedBytes)); "
+            "\(verb) \(report.removedFiles.count) unreferenced file(s), \(TextFormat.bytes(report.reclaimedBytes)); "
                 + "kept \(report.referencedFiles) referenced and \(report.youngFiles.count) recent file(s)")
     }
 }

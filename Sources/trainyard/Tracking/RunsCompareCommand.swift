@@ -43,7 +43,7 @@ struct RunsCompareCommand: ParsableCommand {
         for key in metrics.keys.sorted() {
             rows.append(
                 (
-                    ["", "metrics.\(key)"] + ids.map { TrackingCLI.number(metrics[key]?[$0]) },
+                    ["", "metrics.\(key)"] + ids.map { TextFormat.number(metrics[key]?[$0]) },
                     differing["metrics"]!.contains(key)
                 ))
         }

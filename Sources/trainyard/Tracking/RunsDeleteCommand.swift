@@ -48,7 +48,7 @@ struct RunsDeleteCommand: ParsableCommand {
             if !output.json {
                 print(
                     "deleted run \(deletion.runID): \(deletion.removedPaths.count) artifact path(s) removed, "
-                        + "\(TrackingCLI.bytes(deletion.reclaimedBytes)) reclaimed"
+                        + "\(TextFormat.bytes(deletion.reclaimedBytes)) reclaimed"
                         + (deletion.sharedPaths.isEmpty ? "" : ", \(deletion.sharedPaths.count) shared path(s) kept"))
                 for path in deletion.failedPaths {
                     printError("warning: could not remove \(path); `trainyard gc` will retry")

@@ -64,10 +64,10 @@ struct RunsListCommand: ParsableCommand {
         for run in runs {
             table.add(
                 [
-                    run.id, run.experiment, run.name ?? "-", run.status.rawValue, TrackingCLI.time(run.startTime),
-                    RunComparison.duration(from: run.startTime, to: run.endTime),
+                    run.id, run.experiment, run.name ?? "-", run.status.rawValue, TextFormat.time(run.startTime),
+                    TextFormat.duration(from: run.startTime, to: run.endTime),
                 ]
-                    + metricKeys.map { TrackingCLI.number(run.metrics[$0]) })
+                    + metricKeys.map { TextFormat.number(run.metrics[$0]) })
         }
         print(table.render())
     }

@@ -60,8 +60,8 @@ struct RunsMetricsCommand: ParsableCommand {
             return
         }
         print(
-            "\(key) of run \(runID): \(points.count) points, last \(TrackingCLI.number(points.last?.value)), "
-                + "min \(TrackingCLI.number(finite.min())), max \(TrackingCLI.number(finite.max()))")
+            "\(key) of run \(runID): \(points.count) points, last \(TextFormat.number(points.last?.value)), "
+                + "min \(TextFormat.number(finite.min())), max \(TextFormat.number(finite.max()))")
         if !noPlot, let chart = SeriesChart().render(points.map(\.value)) {
             print(chart)
             let first = points.first?.step ?? 0
@@ -71,7 +71,7 @@ struct RunsMetricsCommand: ParsableCommand {
         print("")
         var table = TextTable(["STEP", "VALUE", "TIME"])
         for point in shown {
-            table.add([String(point.step), TrackingCLI.number(point.value), TrackingCLI.time(point.timestamp)])
+            table.add([String(point.step), TextFormat.number(point.value), TextFormat.time(point.timestamp)])
         }
         print(table.render())
     }

@@ -29,9 +29,9 @@ struct RunsShowCommand: ParsableCommand {
         lines.append("run \(run.id)  \(run.experiment)/\(run.name ?? "-")")
         let attributes: [(String, String)] = [
             ("status", run.status.rawValue),
-            ("started", TrackingCLI.time(run.startTime)),
-            ("ended", TrackingCLI.time(run.endTime)),
-            ("duration", RunComparison.duration(from: run.startTime, to: run.endTime)),
+            ("started", TextFormat.time(run.startTime)),
+            ("ended", TextFormat.time(run.endTime)),
+            ("duration", TextFormat.duration(from: run.startTime, to: run.endTime)),
             ("host", run.host ?? "-"),
             ("code revision", run.codeRevision ?? "-"),
             ("parent run", run.parentRunID ?? "-"),
@@ -54,8 +54,8 @@ struct RunsShowCommand: ParsableCommand {
             var table = TextTable(["KEY", "LAST", "STEP", "MIN", "MAX", "POINTS"])
             for metric in run.metrics {
                 table.add([
-                    metric.key, TrackingCLI.number(metric.last), String(metric.lastStep),
-                    TrackingCLI.number(metric.min), TrackingCLI.number(metric.max), String(metric.count),
+                    metric.key, TextFormat.number(metric.last), String(metric.lastStep),
+                    TextFormat.number(metric.min), TextFormat.number(metric.max), String(metric.count),
                 ])
             }
             lines += table.render().split(separator: "\n").map { "  " + $0 }
@@ -75,7 +75,7 @@ struct RunsShowCommand: ParsableCommand {
             var table = TextTable(["KIND", "PATH", "SIZE", "SHA256"])
             for artifact in run.artifacts {
                 table.add([
-                    artifact.kind, artifact.path, TrackingCLI.bytes(artifact.size), String(artifact.digest.prefix(12)),
+                    artifact.kind, artifact.path, TextFormat.bytes(artifact.size), String(artifact.digest.prefix(12)),
                 ])
             }
             lines += table.render().split(separator: "\n").map { "  " + $0 }

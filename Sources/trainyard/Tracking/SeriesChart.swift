@@ -23,8 +23,8 @@ struct SeriesChart {
             if span == 0 { return levels / 2 }
             return max(1, Int(((value - low) / span * Double(levels - 1)).rounded()) + 1)
         }
-        let topLabel = TrackingCLI.number(high)
-        let bottomLabel = TrackingCLI.number(low)
+        let topLabel = TextFormat.number(high)
+        let bottomLabel = TextFormat.number(low)
         let labelWidth = max(topLabel.count, bottomLabel.count)
         var lines: [String] = []
         for row in (0..<height).reversed() {
