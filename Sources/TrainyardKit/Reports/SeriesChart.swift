@@ -1,18 +1,21 @@
-import TrainyardKit
-
 /// A small terminal plot of a metric series: columns of Unicode block characters, eighth-row
 /// resolution, with the value range labelled on the left.
-struct SeriesChart {
+package struct SeriesChart {
     /// Columns of the plot area.
-    var width = 60
+    package var width = 60
     /// Rows of the plot area.
-    var height = 8
+    package var height = 8
+
+    package init(width: Int = 60, height: Int = 8) {
+        self.width = width
+        self.height = height
+    }
 
     private static let eighths: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
     /// The rendered chart, or nil when no value is finite. Each column shows the mean of its
     /// bucket of consecutive points (the series is downsampled to `width` columns).
-    func render(_ values: [Double]) -> String? {
+    package func render(_ values: [Double]) -> String? {
         let finite = values.filter(\.isFinite)
         guard let low = finite.min(), let high = finite.max() else { return nil }
         let columns = Self.downsample(values, to: width)
@@ -45,7 +48,7 @@ struct SeriesChart {
 
     /// Means of `count` nearly equal consecutive buckets (NaN/infinite values are skipped; a
     /// bucket with none finite is nil). Fewer values than `count` are returned as they are.
-    static func downsample(_ values: [Double], to count: Int) -> [Double?] {
+    package static func downsample(_ values: [Double], to count: Int) -> [Double?] {
         guard values.count > count, count > 0 else { return values.map { $0.isFinite ? $0 : nil } }
         return (0..<count).map { bucket in
             let start = bucket * values.count / count
