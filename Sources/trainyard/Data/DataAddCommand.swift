@@ -78,12 +78,9 @@ struct DataAddCommand: AsyncParsableCommand {
 }
 
 extension DataAddReport {
+    /// Prints the report, as JSON or as text.
     func print(json: Bool) throws {
         if json { return try JSONOutput.print(self) }
-        if !warnings.isEmpty { Swift.print(TextFormat.qualityTable(warnings)) }
-        let what = created ? "stored" : "already stored (identical content)"
-        let kind = task.map { ", \($0)" + (classes.map { " with \($0.count) classes" } ?? "") } ?? ", unlabelled"
-        Swift.print("\(what): \(rows) rows × \(features) features\(kind), \(TextFormat.decimalBytes(sizeBytes))")
-        Swift.print(version)
+        Swift.print(text)
     }
 }
