@@ -23,7 +23,7 @@ package struct RunComparison: Encodable {
         for record in records {
             let values: [String: String] = [
                 "experiment": record.experiment, "name": record.name ?? "-", "status": record.status.rawValue,
-                "duration": Self.duration(from: record.startTime, to: record.endTime),
+                "duration": TextFormat.duration(from: record.startTime, to: record.endTime),
             ]
             for (field, value) in values { attributes[field, default: [:]][record.id] = value }
             for (key, value) in record.params { params[key, default: [:]][record.id] = value }
@@ -43,13 +43,4 @@ package struct RunComparison: Encodable {
         ]
     }
 
-    /// `1h02m`, `3m12s`, `4.2s`; "-" while a run has no end.
-    package static func duration(from start: Date, to end: Date?) -> String {
-        guard let end else { return "-" }
-        let seconds = max(0, end.timeIntervalSince(start))
-        if seconds < 60 { return String(format: "%.1fs", seconds) }
-        let whole = Int(seconds)
-        if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
-        return String(format: "%dh%02dm", whole / 3600, (whole % 3600) / 60)
-    }
 }

@@ -98,3 +98,19 @@ package final class LocalWorkerPool {
         for p in processes { p.waitUntilExit() }
     }
 }
+
+extension TrainingSession {
+    /// Runs the job with ``localWorkers`` worker processes on this machine (`train`, `resume`),
+    /// logging to the run's directory; they are stopped however the run ends.
+    package func runWithLocalWorkers() throws -> TrainingSummary {
+        var pool: LocalWorkerPool?
+        return try run(
+            launch: { endpoint, jobID, job, runDirectory in
+                let workers = LocalWorkerPool(logDirectory: runDirectory)
+                pool = workers
+                try workers.start(
+                    count: localWorkers, endpoint: endpoint, jobID: jobID.description,
+                    giveUpAfter: job.config.cluster.workerGiveUpAfter)
+            }, afterRun: { pool?.stop() })
+    }
+}

@@ -148,7 +148,7 @@ package final class ProgressReporter: TrainingObserver {
         text += "  loss \(format(report.meanLoss))"
         if let acc = lastMetrics["val_accuracy"] { text += "  val_acc \(format(acc))" }
         if let rmse = lastMetrics["val_rmse"] { text += "  val_rmse \(format(rmse))" }
-        text += "  \(Int(rate)) samples/s  workers \(workers)  ETA \(duration(remaining))"
+        text += "  \(Int(rate)) samples/s  workers \(workers)  ETA \(TextFormat.remaining(remaining))"
         display.status(text)
     }
 
@@ -162,9 +162,4 @@ package final class ProgressReporter: TrainingObserver {
     }
 
     private func format(_ v: Double) -> String { String(format: "%.4f", v) }
-
-    private func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
-    }
 }

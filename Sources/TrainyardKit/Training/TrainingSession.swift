@@ -71,6 +71,14 @@ package struct TrainingSession {
         self.display = display
     }
 
+    /// The broadcast endpoint next to a control endpoint: its address with the port after its own
+    /// (nil when `control` ends in no port number).
+    package static func broadcastEndpoint(nextTo control: String) -> String? {
+        guard let colon = control.lastIndex(of: ":"), let port = Int(control[control.index(after: colon)...])
+        else { return nil }
+        return String(control[...colon]) + String(port + 1)
+    }
+
     /// Runs the job; `launch` starts workers once the coordinator is bound (or does nothing).
     package func run(
         launch: (_ endpoint: String, _ jobID: JobID, _ job: PreparedJob, _ runDirectory: URL) throws -> Void,

@@ -42,6 +42,26 @@ package enum ModelPackages {
         return Resolved(directory: directory, record: record, package: try load(directory))
     }
 
+    /// Copies the package files of `resolved` into `directory` (created if missing; each file
+    /// replaced atomically); `reference` names the model when the package is not registered.
+    package static func export(_ resolved: Resolved, to directory: URL, reference: String) throws -> ModelExportReport {
+        var names: [String] = []
+        for source in PackagedModel.files(in: resolved.directory) {
+            guard let data = FileManager.default.contents(atPath: source.path) else {
+                throw WorkFailed("cannot read \(source.path)")
+            }
+            do {
+                try AtomicFile.write([UInt8](data), to: directory.appendingPathComponent(source.lastPathComponent))
+            } catch {
+                throw WorkFailed("cannot write into \(directory.path): \(error)")
+            }
+            names.append(source.lastPathComponent)
+        }
+        return ModelExportReport(
+            model: resolved.record?.model ?? reference, version: resolved.record?.version, directory: directory.path,
+            files: names, label: resolved.label)
+    }
+
     private static func load(_ directory: URL) throws -> PackagedModel {
         do {
             return try PackagedModel.load(directory: directory)

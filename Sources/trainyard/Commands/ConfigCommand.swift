@@ -31,27 +31,9 @@ struct ConfigCommand: ParsableCommand {
             if output.json {
                 try JSONOutput.print(config)
             } else {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                let object = try JSONSerialization.jsonObject(with: encoder.encode(config))
-                var table = TextTable(["key", "value"])
-                for (key, value) in flatten(object, prefix: "") { table.add([key, value]) }
-                print(table.render())
+                print(try config.resolvedTable())
                 print("\(file): ok")
             }
-        }
-
-        /// Dotted keys and printable values of a decoded JSON object, sorted by key.
-        private func flatten(_ value: Any, prefix: String) -> [(String, String)] {
-            if let dict = value as? [String: Any] {
-                return dict.keys.sorted().flatMap { key in
-                    flatten(dict[key]!, prefix: prefix.isEmpty ? key : "\(prefix).\(key)")
-                }
-            }
-            if let list = value as? [Any] {
-                return [(prefix, "[" + list.map { "\($0)" }.joined(separator: ", ") + "]")]
-            }
-            return [(prefix, "\(value)")]
         }
     }
 }

@@ -66,10 +66,10 @@ struct DataAddCommand: AsyncParsableCommand {
             outcome = try context.store.importFile(at: url, format: try read.sourceFormat(), options: options)
         } catch let error as DatasetError {
             if case .qualityChecksFailed(let issues) = error {
-                printError(DataFormat.qualityTable(issues))
+                printError(TextFormat.qualityTable(issues))
                 throw BadInput("quality checks failed under --strict; nothing was stored")
             }
-            if error.isBadInput { printError(DataFormat.qualityTable([error.qualityIssue])) }
+            if error.isBadInput { printError(TextFormat.qualityTable([error.qualityIssue])) }
             throw error.cliError
         }
         let record = try context.register(name: name, outcome: outcome, source: url.path)
@@ -78,12 +78,9 @@ struct DataAddCommand: AsyncParsableCommand {
 }
 
 extension DataAddReport {
+    /// Prints the report, as JSON or as text.
     func print(json: Bool) throws {
         if json { return try JSONOutput.print(self) }
-        if !warnings.isEmpty { Swift.print(DataFormat.qualityTable(warnings)) }
-        let what = created ? "stored" : "already stored (identical content)"
-        let kind = task.map { ", \($0)" + (classes.map { " with \($0.count) classes" } ?? "") } ?? ", unlabelled"
-        Swift.print("\(what): \(rows) rows × \(features) features\(kind), \(DataFormat.bytes(sizeBytes))")
-        Swift.print(version)
+        Swift.print(text)
     }
 }

@@ -41,39 +41,8 @@ struct DataValidateCommand: AsyncParsableCommand {
         if output.json {
             try JSONOutput.print(report)
         } else {
-            print(render(report, reference: record.versionLabel))
+            print(report.text(reference: record.versionLabel))
         }
         if !report.passed { throw ExitCode(ExitStatus.failure) }
-    }
-
-    func render(_ report: ValidationReport, reference: String) -> String {
-        var lines = ["\(report.file): \(report.rows) rows against \(reference)"]
-        for problem in report.schemaProblems { lines.append("schema: \(problem)") }
-        var table = TextTable(["column", "kind", "psi", "shift", "ks_stat", "ks_p", "out_of_range", "status"])
-        for c in report.columns {
-            let status = c.drifted ? "DRIFT" : c.rangeFailed ? "RANGE" : "ok"
-            table.add([
-                c.column, c.kind.rawValue, String(format: "%.4f", c.psi), c.psiLevel,
-                c.ksStatistic.map { String(format: "%.4f", $0) } ?? "",
-                c.ksPValue.map { String(format: "%.3g", $0) } ?? "",
-                String(c.outOfRange), status,
-            ])
-        }
-        lines.append(table.render())
-        let drifted = report.columns.filter(\.drifted).map(\.column)
-        if report.passed {
-            lines.append("PASSED: no drift, schema and ranges match")
-        } else {
-            var reasons: [String] = []
-            if !report.schemaProblems.isEmpty { reasons.append("schema differs") }
-            if !drifted.isEmpty {
-                reasons.append(
-                    "\(drifted.count) of \(report.columns.count) columns drifted: " + drifted.joined(separator: ", "))
-            }
-            let ranged = report.columns.filter(\.rangeFailed).map(\.column)
-            if !ranged.isEmpty { reasons.append("values out of range in: " + ranged.joined(separator: ", ")) }
-            lines.append("FAILED: " + reasons.joined(separator: "; "))
-        }
-        return lines.joined(separator: "\n")
     }
 }

@@ -21,40 +21,11 @@ struct ModelsListCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    struct Row: Encodable {
-        let name: String
-        let created_at: Date
-        let latest_version: Int?
-        let version_count: Int
-        let aliases: [String: Int]
-    }
-
     func run() throws {
         let store = try TrackingAccess.open(.fromEnvironment())
-        let models = try TrackingAccess.mapErrors { try store.models() }
-        if output.json {
-            try JSONOutput.print(
-                models.map {
-                    Row(
-                        name: $0.name, created_at: $0.createdAt, latest_version: $0.latestVersion,
-                        version_count: $0.versionCount, aliases: $0.aliases)
-                })
-            return
-        }
-        if models.isEmpty {
-            print("no registered models")
-            return
-        }
-        var table = TextTable(["NAME", "VERSIONS", "LATEST", "ALIASES", "CREATED"])
-        for model in models {
-            let aliases = model.aliases.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(
-                separator: ", ")
-            table.add([
-                model.name, String(model.versionCount), model.latestVersion.map(String.init) ?? "-",
-                aliases.isEmpty ? "-" : aliases, TrackingCLI.time(model.createdAt),
-            ])
-        }
-        print(table.render())
+        let listing = ModelListing(try TrackingAccess.mapErrors { try store.models() })
+        if output.json { return try JSONOutput.print(listing.rows) }
+        print(listing.text)
     }
 }
 
@@ -69,25 +40,14 @@ struct ModelsAliasCommand: ParsableCommand {
     @Option(help: "Who is moving the alias, for the history (default USER@host).") var actor: String?
     @OptionGroup var output: OutputOptions
 
-    struct Moved: Encodable {
-        let model: String
-        let alias: String
-        let version: Int
-        let previous_version: Int?
-    }
-
     func run() throws {
         let store = try TrackingAccess.open(.fromEnvironment())
         let previous = try TrackingAccess.mapErrors {
             try store.setAlias(model: name, alias: alias, version: version, actor: actor ?? TrackingCLI.defaultActor)
         }
-        if output.json {
-            try JSONOutput.print(Moved(model: name, alias: alias, version: version, previous_version: previous))
-        } else if previous == version {
-            print("\(name)@\(alias) already points at version \(version)")
-        } else {
-            print("\(name)@\(alias) → version \(version)" + (previous.map { " (was \($0))" } ?? " (new alias)"))
-        }
+        let report = AliasMoveReport(model: name, alias: alias, version: version, previousVersion: previous)
+        if output.json { return try JSONOutput.print(report) }
+        print(report.text)
     }
 }
 
@@ -101,23 +61,14 @@ struct ModelsRollbackCommand: ParsableCommand {
     @Option(help: "Who is rolling back, for the history (default USER@host).") var actor: String?
     @OptionGroup var output: OutputOptions
 
-    struct RolledBack: Encodable {
-        let model: String
-        let alias: String
-        let from_version: Int
-        let version: Int
-    }
-
     func run() throws {
         let store = try TrackingAccess.open(.fromEnvironment())
         let moved = try TrackingAccess.mapErrors {
             try store.rollback(model: name, alias: alias, actor: actor ?? TrackingCLI.defaultActor)
         }
-        if output.json {
-            try JSONOutput.print(RolledBack(model: name, alias: alias, from_version: moved.from, version: moved.to))
-        } else {
-            print("\(name)@\(alias) rolled back: version \(moved.from) → \(moved.to)")
-        }
+        let report = AliasRollbackReport(model: name, alias: alias, from: moved.from, to: moved.to)
+        if output.json { return try JSONOutput.print(report) }
+        print(report.text)
     }
 }
 
@@ -130,41 +81,14 @@ struct ModelsHistoryCommand: ParsableCommand {
     @Option(help: "Only this alias.") var alias: String?
     @OptionGroup var output: OutputOptions
 
-    struct Event: Encodable {
-        let alias: String
-        let action: String
-        let version: Int
-        let previous_version: Int?
-        let actor: String
-        let at: Date
-    }
-
     func run() throws {
         let store = try TrackingAccess.open(.fromEnvironment())
         let events = try TrackingAccess.mapErrors { () -> [AliasEvent] in
             _ = try store.model(name)
             return try store.aliasHistory(name, alias: alias)
         }
-        if output.json {
-            try JSONOutput.print(
-                events.map {
-                    Event(
-                        alias: $0.alias, action: $0.action.rawValue, version: $0.version,
-                        previous_version: $0.previousVersion, actor: $0.actor, at: $0.at)
-                })
-            return
-        }
-        if events.isEmpty {
-            print("no alias moves recorded for \(name)")
-            return
-        }
-        var table = TextTable(["WHEN", "ALIAS", "ACTION", "FROM", "TO", "BY"])
-        for event in events {
-            table.add([
-                TrackingCLI.time(event.at), event.alias, event.action.rawValue,
-                event.previousVersion.map(String.init) ?? "-", String(event.version), event.actor,
-            ])
-        }
-        print(table.render())
+        let history = AliasHistory(model: name, events: events)
+        if output.json { return try JSONOutput.print(history.events) }
+        print(history.text)
     }
 }

@@ -18,28 +18,7 @@ struct ModelsShowCommand: ParsableCommand {
     func run() throws {
         let store = try TrackingAccess.open(.fromEnvironment())
         let model = try TrackingAccess.mapErrors { try ModelReport(store, reference: name) }
-        if output.json {
-            try JSONOutput.print(model)
-            return
-        }
-        print("model \(model.name)  (created \(TrackingCLI.time(model.created_at)))")
-        let aliases = model.aliases.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }
-        print("aliases: " + (aliases.isEmpty ? "(none)" : aliases.joined(separator: ", ")))
-        print("")
-        var table = TextTable(["VERSION", "ALIASES", "RUN", "RUN STATUS", "DATASETS", "PACKAGE", "SHA256", "CREATED"])
-        for version in model.versions {
-            let datasets = version.lineage?.datasets.map {
-                "\($0.role):\($0.versions.first ?? String($0.digest.prefix(12)))"
-            }
-            table.add([
-                String(version.version), version.aliases.isEmpty ? "-" : version.aliases.joined(separator: ","),
-                version.source_run_id ?? "-", version.lineage?.status ?? "-",
-                (datasets?.isEmpty ?? true) ? "-" : datasets!.joined(separator: " "), version.package_path,
-                String(version.package_digest.prefix(12)), TrackingCLI.time(version.created_at),
-            ])
-        }
-        print(table.render())
+        if output.json { return try JSONOutput.print(model) }
+        print(model.text)
     }
-
-    /// The source run of a version, with its datasets; nil fields when the run is gone.
 }

@@ -108,10 +108,7 @@ struct SweepStatusCommand: ParsableCommand {
         if output.json {
             try JSONOutput.print(SweepStatusJSON(state, definition: definition))
         } else {
-            print(SweepTable.render(state, keys: definition.spec.search.dimensions.map(\.key)))
-            print(
-                "sweep \(sweepID) \(state.status.rawValue): \(state.scheduler.trials.filter { $0.state != .pending }.count) "
-                    + "of \(state.trials.count) trials started, \(state.totalEpochs) epochs trained")
+            print(state.statusText(keys: definition.spec.search.dimensions.map(\.key)))
         }
     }
 }
@@ -131,15 +128,6 @@ extension SweepSession {
             try JSONOutput.print(SweepResultJSON(state))
             return
         }
-        print(SweepTable.render(state, keys: definition.spec.search.dimensions.map(\.key)))
-        if let best = state.scheduler.best {
-            let trial = state.trials[best.index]
-            let values = trial.parameters.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            print(
-                "best: trial \(best.index), run \(trial.runID ?? "-"), \(state.scheduler.objective.metric) "
-                    + "\(String(format: "%.6g", best.results.last ?? .nan)) (\(values))")
-        }
-        if let registered = state.registered { print("registered \(registered)") }
-        print("sweep \(sweepID) finished: \(state.totalEpochs) epochs trained")
+        print(state.resultText(keys: definition.spec.search.dimensions.map(\.key)))
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import TrackingStore
 import TrainyardKit
 
 /// `trainyard runs delete RUN...`: real deletion of runs and their unshared artifact files.
@@ -21,14 +20,6 @@ struct RunsDeleteCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    struct Deleted: Encodable {
-        let run_id: String
-        let removed_paths: [String]
-        let shared_paths: [String]
-        let failed_paths: [String]
-        let reclaimed_bytes: Int64
-    }
-
     func validate() throws {
         if runs.isEmpty { throw ValidationError("name at least one run to delete") }
     }
@@ -36,23 +27,14 @@ struct RunsDeleteCommand: ParsableCommand {
     func run() throws {
         let home = TrainyardHome.fromEnvironment()
         let store = try TrackingAccess.open(home)
-        var deleted: [Deleted] = []
+        var deleted: [RunDeletionReport] = []
         for reference in runs {
-            let deletion = try TrackingAccess.mapErrors {
-                try store.deleteRun(reference, home: home.root, force: force)
-            }
-            deleted.append(
-                Deleted(
-                    run_id: deletion.runID, removed_paths: deletion.removedPaths, shared_paths: deletion.sharedPaths,
-                    failed_paths: deletion.failedPaths, reclaimed_bytes: deletion.reclaimedBytes))
+            let report = RunDeletionReport(
+                try TrackingAccess.mapErrors { try store.deleteRun(reference, home: home.root, force: force) })
+            deleted.append(report)
             if !output.json {
-                print(
-                    "deleted run \(deletion.runID): \(deletion.removedPaths.count) artifact path(s) removed, "
-                        + "\(TrackingCLI.bytes(deletion.reclaimedBytes)) reclaimed"
-                        + (deletion.sharedPaths.isEmpty ? "" : ", \(deletion.sharedPaths.count) shared path(s) kept"))
-                for path in deletion.failedPaths {
-                    printError("warning: could not remove \(path); `trainyard gc` will retry")
-                }
+                print(report.text)
+                report.warnings.forEach(printError)
             }
         }
         if output.json { try JSONOutput.print(deleted) }

@@ -51,39 +51,8 @@ struct RunsListCommand: ParsableCommand {
                 limit: limit)
             return (query, try store.listRuns(query))
         }
-        if output.json {
-            try JSONOutput.print(runs.map(TrackingJSON.RunRow.init))
-            return
-        }
-        if runs.isEmpty {
-            print("no runs match")
-            return
-        }
-        let metricKeys = Self.metricColumns(query: query, runs: runs)
-        var table = TextTable(["ID", "EXPERIMENT", "NAME", "STATUS", "STARTED", "DURATION"] + metricKeys)
-        for run in runs {
-            table.add(
-                [
-                    run.id, run.experiment, run.name ?? "-", run.status.rawValue, TrackingCLI.time(run.startTime),
-                    RunComparison.duration(from: run.startTime, to: run.endTime),
-                ]
-                    + metricKeys.map { TrackingCLI.number(run.metrics[$0]) })
-        }
-        print(table.render())
-    }
-
-    /// The metrics named by the sort and filter first, then the most common others, at most four.
-    static func metricColumns(query: RunQuery, runs: [RunSummary]) -> [String] {
-        var keys: [String] = []
-        if case .metric(let key) = query.sort.field { keys.append(key) }
-        for clause in query.filter?.clauses ?? [] {
-            if case .metric(let key) = clause.field, !keys.contains(key) { keys.append(key) }
-        }
-        var counts: [String: Int] = [:]
-        for run in runs { for key in run.metrics.keys { counts[key, default: 0] += 1 } }
-        for (key, _) in counts.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) where !keys.contains(key) {
-            keys.append(key)
-        }
-        return Array(keys.prefix(4))
+        let listing = RunListing(runs, query: query)
+        if output.json { return try JSONOutput.print(listing.rows) }
+        print(listing.text)
     }
 }

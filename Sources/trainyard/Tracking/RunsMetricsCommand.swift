@@ -23,22 +23,6 @@ struct RunsMetricsCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    struct Series: Encodable {
-        struct Point: Encodable {
-            let step: Int
-            let value: Double
-            let timestamp: Date
-        }
-
-        let run_id: String
-        let key: String
-        let count: Int
-        let last: Double?
-        let min: Double?
-        let max: Double?
-        let points: [Point]
-    }
-
     func validate() throws {
         if let tail, tail < 0 { throw ValidationError("--tail must be at least 0, got \(tail)") }
     }
@@ -49,30 +33,8 @@ struct RunsMetricsCommand: ParsableCommand {
             let id = try store.resolveRunID(runReference)
             return (id, try store.metricSeries(runID: id, key: key))
         }
-        let finite = points.map(\.value).filter { !$0.isNaN }
-        let shown = tail.map { Array(points.suffix($0)) } ?? points
-        if output.json {
-            try JSONOutput.print(
-                Series(
-                    run_id: runID, key: key, count: points.count, last: points.last?.value, min: finite.min(),
-                    max: finite.max(),
-                    points: shown.map { Series.Point(step: $0.step, value: $0.value, timestamp: $0.timestamp) }))
-            return
-        }
-        print(
-            "\(key) of run \(runID): \(points.count) points, last \(TrackingCLI.number(points.last?.value)), "
-                + "min \(TrackingCLI.number(finite.min())), max \(TrackingCLI.number(finite.max()))")
-        if !noPlot, let chart = SeriesChart().render(points.map(\.value)) {
-            print(chart)
-            let first = points.first?.step ?? 0
-            let last = points.last?.step ?? 0
-            print("step \(first) … \(last)")
-        }
-        print("")
-        var table = TextTable(["STEP", "VALUE", "TIME"])
-        for point in shown {
-            table.add([String(point.step), TrackingCLI.number(point.value), TrackingCLI.time(point.timestamp)])
-        }
-        print(table.render())
+        let report = MetricSeriesReport(runID: runID, key: key, series: points, tail: tail)
+        if output.json { return try JSONOutput.print(report) }
+        print(report.text(plot: !noPlot))
     }
 }

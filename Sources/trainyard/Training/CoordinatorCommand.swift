@@ -32,19 +32,15 @@ struct CoordinatorCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        var broadcast = broadcastBind
-        if broadcast == nil, let colon = bind.lastIndex(of: ":"), let port = Int(bind[bind.index(after: colon)...]) {
-            broadcast = String(bind[...colon]) + String(port + 1)
-        }
         let (job, _) = try JobConfigLoader.load(path: config, overrides: overrides)
         let trap = SignalTrap()
         var session = TrainingSession(
             source: .config(job, origin: config), environment: .fromProcess(),
-            controlBind: bind, broadcastBind: broadcast, display: TerminalDisplay())
+            controlBind: bind, broadcastBind: broadcastBind ?? TrainingSession.broadcastEndpoint(nextTo: bind),
+            display: TerminalDisplay())
         session.stop = trap.stop
         session.metricsAddress = metrics.address
         let summary = try session.run(launch: { _, _, _, _ in }, afterRun: {})
         try TrainingOutput.print(summary, json: json)
-        if summary.status != "FINISHED" { throw ExitCode(1) }
     }
 }

@@ -49,31 +49,14 @@ enum LocalTraining {
         session.stop = trap.stop
         session.metricsAddress = metrics.address
         session.localWorkers = count
-        var pool: LocalWorkerPool?
-        let summary = try session.run(
-            launch: { endpoint, jobID, job, runDirectory in
-                let workers = LocalWorkerPool(logDirectory: runDirectory)
-                pool = workers
-                try workers.start(
-                    count: count, endpoint: endpoint, jobID: jobID.description,
-                    giveUpAfter: job.config.cluster.workerGiveUpAfter)
-            }, afterRun: { pool?.stop() })
-        try TrainingOutput.print(summary, json: json)
-        if summary.status != "FINISHED" { throw ExitCode(1) }
+        try TrainingOutput.print(try session.runWithLocalWorkers(), json: json)
     }
 }
 
-/// How `train`, `coordinator` and `resume` print their result.
+/// How `train`, `coordinator` and `resume` print their result (exit status 1 unless it finished).
 enum TrainingOutput {
     static func print(_ summary: TrainingSummary, json: Bool) throws {
-        if json {
-            try JSONOutput.print(summary)
-            return
-        }
-        var table = TextTable(["metric", "value"])
-        for key in summary.metrics.keys.sorted() { table.add([key, String(format: "%.6g", summary.metrics[key]!)]) }
-        Swift.print(table.render())
-        if let digest = summary.final_params_sha256 { Swift.print("final_params_sha256 \(digest)") }
-        Swift.print("run \(summary.run_id) \(summary.status.lowercased())")
+        if json { try JSONOutput.print(summary) } else { Swift.print(summary.text) }
+        if summary.status != "FINISHED" { throw ExitCode(1) }
     }
 }

@@ -71,27 +71,10 @@ struct WorkerCommand: ParsableCommand {
 
     /// Runs one job and says how it ended.
     private func serve(connect: String, job: JobID?, stop: StopFlag) throws -> WorkerExit {
-        let home = TrainyardHome.fromEnvironment()
-        let store = DatasetStore(root: home.datasets)
-        var logger = Logger(label: "trainyard.worker")
-        logger.logLevel = .info
-        let client = WorkerClient(
-            context: try Context(),
-            settings: WorkerSettings(
-                connect: connect, jobID: job, giveUpAfter: giveUpAfter,
-                hostName: ProcessInfo.processInfo.hostName, processID: UInt32(getpid()), datasetStore: store,
-                sharedMemory: SharedMemorySetting.directory() != nil), logger: logger)
-        let exit = try client.run(stop: stop) { _, spec in try WorkerWorkload.make(spec, store: store) }
-        switch exit {
-        case .shutdown(let reason, let text):
-            printError(
-                "worker: coordinator shut the job down (\(reason)): \(text); sent \(client.resultsSent) results "
-                    + "(\(client.sharedResults) through shared memory), read \(client.sharedParameterReads) parameter versions "
-                    + "from shared memory, asked for \(client.catchUpRequests) catch-ups")
-        case .refused(let why): printError("worker: refused by the coordinator: \(why)")
-        case .coordinatorLost(let why): printError("worker: giving up: \(why)")
-        case .stopped: printError("worker: stopped")
-        }
+        let (exit, summary) = try WorkerJob.serve(
+            connect: connect, job: job, giveUpAfter: giveUpAfter, home: .fromEnvironment(),
+            sharedMemory: SharedMemorySetting.directory() != nil, stop: stop)
+        printError(summary)
         return exit
     }
 }

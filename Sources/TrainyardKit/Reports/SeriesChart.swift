@@ -1,18 +1,21 @@
-import TrainyardKit
-
 /// A small terminal plot of a metric series: columns of Unicode block characters, eighth-row
 /// resolution, with the value range labelled on the left.
-struct SeriesChart {
+package struct SeriesChart {
     /// Columns of the plot area.
-    var width = 60
+    package var width = 60
     /// Rows of the plot area.
-    var height = 8
+    package var height = 8
+
+    package init(width: Int = 60, height: Int = 8) {
+        self.width = width
+        self.height = height
+    }
 
     private static let eighths: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
     /// The rendered chart, or nil when no value is finite. Each column shows the mean of its
     /// bucket of consecutive points (the series is downsampled to `width` columns).
-    func render(_ values: [Double]) -> String? {
+    package func render(_ values: [Double]) -> String? {
         let finite = values.filter(\.isFinite)
         guard let low = finite.min(), let high = finite.max() else { return nil }
         let columns = Self.downsample(values, to: width)
@@ -23,8 +26,8 @@ struct SeriesChart {
             if span == 0 { return levels / 2 }
             return max(1, Int(((value - low) / span * Double(levels - 1)).rounded()) + 1)
         }
-        let topLabel = TrackingCLI.number(high)
-        let bottomLabel = TrackingCLI.number(low)
+        let topLabel = TextFormat.number(high)
+        let bottomLabel = TextFormat.number(low)
         let labelWidth = max(topLabel.count, bottomLabel.count)
         var lines: [String] = []
         for row in (0..<height).reversed() {
@@ -45,7 +48,7 @@ struct SeriesChart {
 
     /// Means of `count` nearly equal consecutive buckets (NaN/infinite values are skipped; a
     /// bucket with none finite is nil). Fewer values than `count` are returned as they are.
-    static func downsample(_ values: [Double], to count: Int) -> [Double?] {
+    package static func downsample(_ values: [Double], to count: Int) -> [Double?] {
         guard values.count > count, count > 0 else { return values.map { $0.isFinite ? $0 : nil } }
         return (0..<count).map { bucket in
             let start = bucket * values.count / count

@@ -1,34 +1,33 @@
 import Logging
-import TrainyardKit
 
 /// `StreamLogHandler` (standard error, swift-log's default) that renders its metadata only when
 /// a message is written. Hummingbird gives every request a logger with its own request id, and
 /// `StreamLogHandler` re-renders the whole metadata string on each such change — about a
 /// microsecond and a half per request, for messages below the level that are never written.
-struct DeferredMetadataLogHandler: LogHandler {
+package struct DeferredMetadataLogHandler: LogHandler {
     private var stream: StreamLogHandler
-    var metadata: Logger.Metadata = [:]
+    package var metadata: Logger.Metadata = [:]
 
-    init(label: String) {
+    package init(label: String) {
         stream = StreamLogHandler.standardError(label: label)
     }
 
-    var logLevel: Logger.Level {
+    package var logLevel: Logger.Level {
         get { stream.logLevel }
         set { stream.logLevel = newValue }
     }
 
-    var metadataProvider: Logger.MetadataProvider? {
+    package var metadataProvider: Logger.MetadataProvider? {
         get { stream.metadataProvider }
         set { stream.metadataProvider = newValue }
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var stream = stream
         stream.metadata = metadata
         stream.log(event: event)
