@@ -140,6 +140,10 @@ import TrainyardKit
     @Test func sweepTableShowsTheBestTrialsFirst() throws {
         let state = try Self.sweepState()
         #expect(SweepTable.order(state) == [2, 0, 3, 1])
+        var started = state
+        started.trials[2].runID = "6b173a50c1d2"
+        // The whole run id: 8-character prefixes of run ids started the same second collide.
+        #expect(SweepTable.render(started, keys: ["optimizer.lr"], limit: 1).contains("    2  6b173a50c1d2  "))
         #expect(
             SweepTable.render(state, keys: ["optimizer.lr"], limit: 2)
                 == """

@@ -32,7 +32,7 @@ package enum SweepTable {
             let values = keys.map { key in trial.parameters.first { $0.key == key }.map { "\($0.value)" } ?? "" }
             let rung = progress.state == .pending ? "-" : "\(progress.rung + 1)/\(rungs)"
             table.add(
-                ["\(index)", trial.runID.map { String($0.prefix(8)) } ?? "-"] + values + [
+                ["\(index)", trial.runID ?? "-"] + values + [
                     "\(trial.objective.count)", rung, trial.objective.last.map { String(format: "%.4f", $0) } ?? "-",
                     state.statusText(ofTrial: index),
                 ])
